@@ -1,0 +1,87 @@
+package dev.googlenet.tensor;
+
+import java.util.Arrays;
+
+/**
+ * A dense float32 tensor in row-major (C-contiguous) order. Inside the engine activations are NCHW:
+ * {@code [batch, channels, height, width]}. The storage array is exposed on purpose: kernels index it directly.
+ */
+public final class Tensor {
+    private final int[] shape;
+    private final float[] data;
+
+    private Tensor(float[] data, int[] shape) {
+        long n = Shape.size(shape);
+        if (n != data.length) {
+            throw new IllegalArgumentException(
+                    "shape " + Shape.toString(shape) + " needs " + n + " values, storage has " + data.length);
+        }
+        this.shape = shape.clone();
+        this.data = data;
+    }
+
+    public static Tensor zeros(int... shape) {
+        return new Tensor(new float[Math.toIntExact(Shape.size(shape))], shape);
+    }
+
+    /** Wraps {@code data} without copying. */
+    public static Tensor of(float[] data, int... shape) {
+        return new Tensor(data, shape);
+    }
+
+    public static Tensor zerosLike(Tensor t) {
+        return zeros(t.shape);
+    }
+
+    public float[] data() {
+        return data;
+    }
+
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public int dim(int i) {
+        return shape[i < 0 ? shape.length + i : i];
+    }
+
+    public int size() {
+        return data.length;
+    }
+
+    /** A tensor sharing this storage with another shape of the same size. */
+    public Tensor reshape(int... newShape) {
+        return new Tensor(data, newShape);
+    }
+
+    public Tensor copy() {
+        return new Tensor(data.clone(), shape);
+    }
+
+    public boolean hasShape(int... s) {
+        return Arrays.equals(shape, s);
+    }
+
+    public void fill(float v) {
+        Arrays.fill(data, v);
+    }
+
+    /** Element of a rank-2 tensor. */
+    public float get(int i, int j) {
+        return data[i * shape[1] + j];
+    }
+
+    /** Element of a rank-4 tensor. */
+    public float get(int n, int c, int h, int w) {
+        return data[((n * shape[1] + c) * shape[2] + h) * shape[3] + w];
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor" + Shape.toString(shape);
+    }
+}
