@@ -1,0 +1,250 @@
+package dev.googlenet.model;
+
+import dev.googlenet.nn.AdaptiveAvgPool2d;
+import dev.googlenet.nn.AvgPool2d;
+import dev.googlenet.nn.Dropout;
+import dev.googlenet.nn.Flatten;
+import dev.googlenet.nn.Layer;
+import dev.googlenet.nn.Linear;
+import dev.googlenet.nn.Lrn;
+import dev.googlenet.nn.MaxPool2d;
+import dev.googlenet.nn.Param;
+import dev.googlenet.nn.Sequential;
+import dev.googlenet.tensor.Shape;
+import dev.googlenet.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * GoogLeNet (Inception v1), laid out like the paper's Table 1. Parameter names follow torchvision's state dict
+ * ({@code conv1.conv.weight}, {@code inception3a.branch2.1.bn.running_var}, {@code aux1.fc2.bias}, {@code fc.weight}).
+ * <p>
+ * {@link #forward} is inference: eval mode, main logits only, the auxiliary heads never run.
+ * {@link #forwardTrain} is a training step's forward: it returns all three outputs, and {@link #backward}
+ * takes their gradients.
+ */
+public final class GoogLeNet {
+    private final GoogLeNetConfig config;
+    private final Sequential trunk = new Sequential();
+    private final AuxHead aux1;
+    private final AuxHead aux2;
+    private final int aux1Tap; // index of the trunk layer whose output feeds aux1 (inception4a)
+    private final int aux2Tap; // … and aux2 (inception4d)
+
+    public GoogLeNet(GoogLeNetConfig config) {
+        this.config = config;
+        Variant v = config.variant();
+        boolean bn = v.batchNorm();
+        // input                                                          N × 3 × 224 × 224
+        trunk.add("conv1", new ConvBlock(3, 64, 7, 2, 3, bn));         // N × 64 × 112 × 112
+        trunk.add("maxpool1", new MaxPool2d(3, 2, 0, true));           // N × 64 × 56 × 56
+        if (v.lrn()) {
+            trunk.add("lrn1", paperLrn());
+        }
+        trunk.add("conv2", new ConvBlock(64, 64, 1, 1, 0, bn));        // N × 64 × 56 × 56   (3×3 reduce)
+        trunk.add("conv3", new ConvBlock(64, 192, 3, 1, 1, bn));       // N × 192 × 56 × 56
+        if (v.lrn()) {
+            trunk.add("lrn2", paperLrn());
+        }
+        trunk.add("maxpool2", new MaxPool2d(3, 2, 0, true));           // N × 192 × 28 × 28
+        inception("inception3a", v);                                   // N × 256 × 28 × 28
+        inception("inception3b", v);                                   // N × 480 × 28 × 28
+        trunk.add("maxpool3", new MaxPool2d(3, 2, 0, true));           // N × 480 × 14 × 14
+        inception("inception4a", v);                                   // N × 512 × 14 × 14 → aux1
+        aux1Tap = trunk.layers().size() - 1;
+        inception("inception4b", v);                                   // N × 512 × 14 × 14
+        inception("inception4c", v);                                   // N × 512 × 14 × 14
+        inception("inception4d", v);                                   // N × 528 × 14 × 14 → aux2
+        aux2Tap = trunk.layers().size() - 1;
+        inception("inception4e", v);                                   // N × 832 × 14 × 14
+        // torchvision pools 2×2/2 here; the paper's 3×3/2 (ceil) gives the same 7×7
+        trunk.add("maxpool4", v == Variant.PAPER
+                ? new MaxPool2d(3, 2, 0, true) : new MaxPool2d(2, 2, 0, true)); // N × 832 × 7 × 7
+        inception("inception5a", v);                                   // N × 832 × 7 × 7
+        inception("inception5b", v);                                   // N × 1024 × 7 × 7
+        trunk.add("avgpool", v == Variant.PAPER
+                ? new AvgPool2d(7, 1, 0, false, false) : new AdaptiveAvgPool2d(1, 1)); // N × 1024 × 1 × 1
+        trunk.add("flatten", new Flatten());                           // N × 1024
+        trunk.add("dropout", new Dropout(config.dropout(), config.seed() + 1));
+        trunk.add("fc", new Linear(1024, config.numClasses(), true));   // N × classes
+        if (config.auxHeads()) {
+            aux1 = new AuxHead(512, config.numClasses(), v, config.auxDropout(), config.seed() + 2);
+            aux2 = new AuxHead(528, config.numClasses(), v, config.auxDropout(), config.seed() + 3);
+        } else {
+            aux1 = null;
+            aux2 = null;
+        }
+        Init.initialize(this, config.seed());
+    }
+
+    private static Lrn paperLrn() {
+        return new Lrn(5, 1e-4f, 0.75f, 1f);
+    }
+
+    private void inception(String name, Variant v) {
+        trunk.add(name, new Inception(InceptionSpec.row(name), v));
+    }
+
+    public GoogLeNetConfig config() {
+        return config;
+    }
+
+    /** The main path, named as in the state dict; for summaries and exporters. */
+    public Sequential trunk() {
+        return trunk;
+    }
+
+    /** The auxiliary heads, or an empty list when the model was built without them. */
+    public List<AuxHead> auxHeads() {
+        return aux1 == null ? List.of() : List.of(aux1, aux2);
+    }
+
+    /** Inference: logits [N, classes] for input [N, 3, H, W]; BatchNorm uses running statistics, no dropout. */
+    public Tensor forward(Tensor input) {
+        requireInput(input);
+        return trunk.forward(input, false);
+    }
+
+    /** Training forward: batch statistics, dropout, and the auxiliary heads when the model has them. */
+    public Outputs forwardTrain(Tensor input) {
+        requireInput(input);
+        List<Layer> layers = trunk.layers();
+        Tensor x = input, a1 = null, a2 = null;
+        for (int i = 0; i < layers.size(); i++) {
+            x = layers.get(i).forward(x, true);
+            if (aux1 != null && i == aux1Tap) {
+                a1 = aux1.forward(x, true);
+            } else if (aux2 != null && i == aux2Tap) {
+                a2 = aux2.forward(x, true);
+            }
+        }
+        return new Outputs(x, a1, a2);
+    }
+
+    /**
+     * Backward pass of the last {@link #forwardTrain}: accumulates every parameter's gradient and returns the
+     * gradient with respect to the input. Aux gradients may be null (no aux loss).
+     */
+    public Tensor backward(Outputs grads) {
+        List<Layer> layers = trunk.layers();
+        Tensor g = grads.main();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            if (aux2 != null && i == aux2Tap && grads.aux2() != null) {
+                g = add(g, aux2.backward(grads.aux2()));
+            } else if (aux1 != null && i == aux1Tap && grads.aux1() != null) {
+                g = add(g, aux1.backward(grads.aux1()));
+            }
+            g = layers.get(i).backward(g);
+        }
+        return g;
+    }
+
+    private static Tensor add(Tensor a, Tensor b) {
+        float[] x = a.data(), y = b.data();
+        for (int i = 0; i < x.length; i++) {
+            x[i] += y[i];
+        }
+        return a;
+    }
+
+    private void requireInput(Tensor input) {
+        if (input.rank() != 4 || input.dim(1) != 3) {
+            throw new IllegalArgumentException(
+                    "GoogLeNet expects input [N,3,H,W], got " + Shape.toString(input.shape()));
+        }
+        // fail early with the input's size rather than deep inside a layer
+        int minSize = config.variant() == Variant.PAPER ? 224 : 15;
+        if (input.dim(2) < minSize || input.dim(3) < minSize) {
+            throw new IllegalArgumentException("GoogLeNet (" + config.variant().name().toLowerCase()
+                    + ") needs inputs of at least " + minSize + "×" + minSize + ", got "
+                    + input.dim(2) + "×" + input.dim(3));
+        }
+    }
+
+    /** Visits every parameter and buffer, trunk first, then aux1 and aux2, under state-dict names. */
+    public void visitState(Layer.StateVisitor visitor) {
+        trunk.visitState("", visitor);
+        if (aux1 != null) {
+            aux1.visitState("aux1", visitor);
+            aux2.visitState("aux2", visitor);
+        }
+    }
+
+    public List<Param> parameters() {
+        List<Param> out = new ArrayList<>();
+        visitState((name, p) -> out.add(p));
+        return out;
+    }
+
+    /** Parameters by state-dict name. */
+    public Map<String, Param> namedParameters() {
+        Map<String, Param> out = new LinkedHashMap<>();
+        visitState((name, p) -> out.put(name, p));
+        return out;
+    }
+
+    /** Parameters and buffers by state-dict name; the tensors are the live ones, not copies. */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        visitState(new Layer.StateVisitor() {
+            @Override
+            public void param(String name, Param p) {
+                out.put(name, p.value());
+            }
+
+            @Override
+            public void buffer(String name, Tensor b) {
+                out.put(name, b);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Copies a state dict into this model. Every tensor the model has must be present with the same shape;
+     * keys the model does not have are an error too, except PyTorch's {@code num_batches_tracked} counters and
+     * aux-head weights when this model was built without aux heads (as torchvision drops them).
+     */
+    public void loadStateDict(Map<String, Tensor> state) {
+        Map<String, Tensor> mine = stateDict();
+        List<String> missing = new ArrayList<>();
+        for (var e : mine.entrySet()) {
+            Tensor src = state.get(e.getKey());
+            if (src == null) {
+                missing.add(e.getKey());
+                continue;
+            }
+            if (!src.hasShape(e.getValue().shape())) {
+                throw new IllegalArgumentException("weight '" + e.getKey() + "' has shape "
+                        + Shape.toString(src.shape()) + ", the model needs " + Shape.toString(e.getValue().shape()));
+            }
+        }
+        TreeSet<String> unexpected = new TreeSet<>();
+        for (String k : state.keySet()) {
+            boolean ignorable = k.endsWith("num_batches_tracked") || (aux1 == null && k.startsWith("aux"));
+            if (!mine.containsKey(k) && !ignorable) {
+                unexpected.add(k);
+            }
+        }
+        if (!missing.isEmpty() || !unexpected.isEmpty()) {
+            throw new IllegalArgumentException("weights do not fit GoogLeNet(" + config.variant().name()
+                    .toLowerCase() + ", " + config.numClasses() + " classes, aux " + (aux1 != null) + "): "
+                    + (missing.isEmpty() ? "" : missing.size() + " missing " + firstFew(missing))
+                    + (missing.isEmpty() || unexpected.isEmpty() ? "" : "; ")
+                    + (unexpected.isEmpty() ? "" : unexpected.size() + " unexpected " + firstFew(unexpected)));
+        }
+        for (var e : mine.entrySet()) {
+            float[] src = state.get(e.getKey()).data();
+            System.arraycopy(src, 0, e.getValue().data(), 0, src.length);
+        }
+    }
+
+    private static String firstFew(java.util.Collection<String> names) {
+        List<String> l = new ArrayList<>(names);
+        return l.size() <= 5 ? l.toString() : l.subList(0, 5) + " …";
+    }
+}

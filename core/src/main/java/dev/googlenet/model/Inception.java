@@ -1,0 +1,119 @@
+package dev.googlenet.model;
+
+import dev.googlenet.nn.Layer;
+import dev.googlenet.nn.MaxPool2d;
+import dev.googlenet.nn.Sequential;
+import dev.googlenet.tensor.Shape;
+import dev.googlenet.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * The Inception module: four branches on one input, concatenated along channels.
+ * branch1: 1×1 · branch2: 1×1 reduce → 3×3 · branch3: 1×1 reduce → 5×5 (3×3 in torchvision) ·
+ * branch4: 3×3/1 max pool → 1×1 projection. Child names follow torchvision ({@code branch2.1.conv.weight}).
+ */
+public final class Inception implements Layer {
+    private final InceptionSpec spec;
+    private final List<Layer> branches;
+    private int[] splits; // output channels of each branch, saved for backward
+    private int[] inputShape;
+
+    public Inception(InceptionSpec spec, Variant variant) {
+        this.spec = spec;
+        boolean bn = variant.batchNorm();
+        int k3 = variant.branch3Kernel();
+        this.branches = List.of(
+                new ConvBlock(spec.in(), spec.c1x1(), 1, 1, 0, bn),
+                new Sequential()
+                        .add(new ConvBlock(spec.in(), spec.c3x3red(), 1, 1, 0, bn))
+                        .add(new ConvBlock(spec.c3x3red(), spec.c3x3(), 3, 1, 1, bn)),
+                new Sequential()
+                        .add(new ConvBlock(spec.in(), spec.c5x5red(), 1, 1, 0, bn))
+                        .add(new ConvBlock(spec.c5x5red(), spec.c5x5(), k3, 1, k3 / 2, bn)),
+                new Sequential()
+                        // torchvision sets ceil_mode here too; with stride 1 and padding 1 it changes nothing
+                        .add(new MaxPool2d(3, 1, 1, true))
+                        .add(new ConvBlock(spec.in(), spec.poolProj(), 1, 1, 0, bn)));
+    }
+
+    public InceptionSpec spec() {
+        return spec;
+    }
+
+    public List<Layer> branches() {
+        return branches;
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        Shape.requireNchw(x, spec.in(), spec.name());
+        Tensor[] outs = new Tensor[branches.size()];
+        for (int b = 0; b < outs.length; b++) {
+            outs[b] = branches.get(b).forward(x, training);
+        }
+        inputShape = x.shape();
+        return concat(outs);
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOut) {
+        int n = gradOut.dim(0), hw = gradOut.dim(2) * gradOut.dim(3), total = gradOut.dim(1);
+        Tensor dx = Tensor.zeros(inputShape);
+        float[] d = dx.data();
+        int first = 0;
+        for (int b = 0; b < branches.size(); b++) {
+            int c = splits[b];
+            Tensor slice = Tensor.zeros(n, c, gradOut.dim(2), gradOut.dim(3));
+            for (int img = 0; img < n; img++) {
+                System.arraycopy(gradOut.data(), (img * total + first) * hw, slice.data(), img * c * hw, c * hw);
+            }
+            float[] g = branches.get(b).backward(slice).data();
+            for (int i = 0; i < d.length; i++) {
+                d[i] += g[i];
+            }
+            first += c;
+        }
+        return dx;
+    }
+
+    /** Concatenation along channels: each branch's maps land in their slice of the output. */
+    private Tensor concat(Tensor[] parts) {
+        int n = parts[0].dim(0), h = parts[0].dim(2), w = parts[0].dim(3), hw = h * w;
+        splits = new int[parts.length];
+        int total = 0;
+        for (int b = 0; b < parts.length; b++) {
+            splits[b] = parts[b].dim(1);
+            total += splits[b];
+        }
+        Tensor y = Tensor.zeros(n, total, h, w);
+        int first = 0;
+        for (int b = 0; b < parts.length; b++) {
+            int c = splits[b];
+            for (int img = 0; img < n; img++) {
+                System.arraycopy(parts[b].data(), img * c * hw, y.data(), (img * total + first) * hw, c * hw);
+            }
+            first += c;
+        }
+        return y;
+    }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        int[] out = branches.getFirst().outputShape(in);
+        out[1] = spec.out();
+        return out;
+    }
+
+    @Override
+    public long multiplyAdds(int[] in) {
+        return branches.stream().mapToLong(b -> b.multiplyAdds(in)).sum();
+    }
+
+    @Override
+    public void visitState(String prefix, StateVisitor visitor) {
+        for (int b = 0; b < branches.size(); b++) {
+            branches.get(b).visitState(Layer.join(prefix, "branch" + (b + 1)), visitor);
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package dev.googlenet.nn;
+
+import dev.googlenet.kernels.Gemm;
+import dev.googlenet.kernels.Kernels;
+import dev.googlenet.tensor.Shape;
+import dev.googlenet.tensor.Tensor;
+
+/**
+ * 2-D convolution over NCHW input, as one GEMM per image: {@code Y[Cout, OH·OW] = W[Cout, Cin·kh·kw] × col}.
+ * {@code col} is the im2col unfolding of the input; a 1×1/1 convolution without padding needs none — its input
+ * already is the matrix. Backward recomputes {@code col} instead of keeping it, to save memory.
+ */
+public final class Conv2d implements Layer {
+    private final int inChannels;
+    private final int outChannels;
+    private final int kernelH;
+    private final int kernelW;
+    private final int stride;
+    private final int padding;
+    private final Param weight;
+    private final Param bias; // null when the convolution has no bias (it is followed by BatchNorm)
+    private final Gemm gemm = Kernels.gemm();
+
+    private Tensor input;
+    private float[] col = new float[0];
+
+    public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, boolean bias) {
+        this(inChannels, outChannels, kernel, kernel, stride, padding, bias);
+    }
+
+    public Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, int stride, int padding, boolean bias) {
+        if (inChannels <= 0 || outChannels <= 0 || kernelH <= 0 || kernelW <= 0 || stride <= 0 || padding < 0) {
+            throw new IllegalArgumentException("invalid Conv2d(" + inChannels + "→" + outChannels + ", kernel "
+                    + kernelH + "×" + kernelW + ", stride " + stride + ", padding " + padding + ")");
+        }
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        this.kernelH = kernelH;
+        this.kernelW = kernelW;
+        this.stride = stride;
+        this.padding = padding;
+        this.weight = new Param("weight", Tensor.zeros(outChannels, inChannels, kernelH, kernelW), Param.Kind.WEIGHT);
+        this.bias = bias ? new Param("bias", Tensor.zeros(outChannels), Param.Kind.BIAS) : null;
+    }
+
+    public Param weight() {
+        return weight;
+    }
+
+    /** The bias, or null for a convolution without one. */
+    public Param bias() {
+        return bias;
+    }
+
+    public int inChannels() {
+        return inChannels;
+    }
+
+    public int outChannels() {
+        return outChannels;
+    }
+
+    public int kernelH() {
+        return kernelH;
+    }
+
+    public int kernelW() {
+        return kernelW;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public int padding() {
+        return padding;
+    }
+
+    private boolean isPointwise() {
+        return kernelH == 1 && kernelW == 1 && stride == 1 && padding == 0;
+    }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        return new int[] {in[0], outChannels,
+                Shape.pooledSize(in[2], kernelH, stride, padding, false),
+                Shape.pooledSize(in[3], kernelW, stride, padding, false)};
+    }
+
+    @Override
+    public long multiplyAdds(int[] in) {
+        int[] out = outputShape(in);
+        return (long) out[0] * out[1] * out[2] * out[3] * inChannels * kernelH * kernelW;
+    }
+
+    @Override
+    public void visitState(String prefix, StateVisitor visitor) {
+        visitor.param(Layer.join(prefix, "weight"), weight);
+        if (bias != null) {
+            visitor.param(Layer.join(prefix, "bias"), bias);
+        }
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        Shape.requireNchw(x, inChannels, "Conv2d");
+        int[] os = outputShape(x.shape());
+        int n = os[0], ohw = os[2] * os[3], k = inChannels * kernelH * kernelW;
+        int inImage = inChannels * x.dim(2) * x.dim(3), outImage = outChannels * ohw;
+        Tensor y = Tensor.zeros(os);
+        float[] w = weight.value().data();
+        for (int img = 0; img < n; img++) {
+            float[] b;
+            int bOff;
+            if (isPointwise()) {
+                b = x.data();
+                bOff = img * inImage;
+            } else {
+                b = im2col(x, img, os[2], os[3]);
+                bOff = 0;
+            }
+            gemm.sgemm(false, false, outChannels, ohw, k, w, 0, k, b, bOff, ohw, 0f, y.data(), img * outImage, ohw);
+        }
+        if (bias != null) {
+            addBias(y.data(), bias.value().data(), n, outChannels, ohw);
+        }
+        input = x;
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOut) {
+        Tensor x = input;
+        int n = x.dim(0), h = x.dim(2), wd = x.dim(3);
+        int oh = gradOut.dim(2), ow = gradOut.dim(3), ohw = oh * ow, k = inChannels * kernelH * kernelW;
+        int inImage = inChannels * h * wd, outImage = outChannels * ohw;
+        float[] dy = gradOut.data();
+        float[] w = weight.value().data();
+        float[] dw = weight.grad().data();
+        Tensor dx = Tensor.zerosLike(x);
+        float[] dcol = isPointwise() ? null : new float[k * ohw];
+        for (int img = 0; img < n; img++) {
+            int dyOff = img * outImage;
+            // dW += dY · colᵀ
+            if (isPointwise()) {
+                gemm.sgemm(false, true, outChannels, k, ohw, dy, dyOff, ohw, x.data(), img * inImage, ohw, 1f, dw, 0, k);
+                // dX = Wᵀ · dY, straight into the input gradient
+                gemm.sgemm(true, false, k, ohw, outChannels, w, 0, k, dy, dyOff, ohw, 0f, dx.data(), img * inImage, ohw);
+            } else {
+                float[] c = im2col(x, img, oh, ow);
+                gemm.sgemm(false, true, outChannels, k, ohw, dy, dyOff, ohw, c, 0, ohw, 1f, dw, 0, k);
+                gemm.sgemm(true, false, k, ohw, outChannels, w, 0, k, dy, dyOff, ohw, 0f, dcol, 0, ohw);
+                col2im(dcol, dx.data(), img * inImage, h, wd, oh, ow);
+            }
+        }
+        if (bias != null) {
+            float[] db = bias.grad().data();
+            for (int img = 0; img < n; img++) {
+                for (int c = 0; c < outChannels; c++) {
+                    int off = img * outImage + c * ohw;
+                    float s = 0f;
+                    for (int i = 0; i < ohw; i++) {
+                        s += dy[off + i];
+                    }
+                    db[c] += s;
+                }
+            }
+        }
+        return dx;
+    }
+
+    static void addBias(float[] y, float[] b, int n, int channels, int hw) {
+        for (int img = 0; img < n; img++) {
+            for (int c = 0; c < channels; c++) {
+                int off = (img * channels + c) * hw;
+                float v = b[c];
+                for (int i = 0; i < hw; i++) {
+                    y[off + i] += v;
+                }
+            }
+        }
+    }
+
+    /** Unfolds image {@code img} into the reused buffer: row (c, i, j), column (oy, ox). */
+    private float[] im2col(Tensor x, int img, int oh, int ow) {
+        int h = x.dim(2), w = x.dim(3), ohw = oh * ow;
+        int need = inChannels * kernelH * kernelW * ohw;
+        if (col.length < need) {
+            col = new float[need];
+        }
+        float[] src = x.data();
+        int base = img * inChannels * h * w;
+        int row = 0;
+        for (int c = 0; c < inChannels; c++) {
+            int plane = base + c * h * w;
+            for (int i = 0; i < kernelH; i++) {
+                for (int j = 0; j < kernelW; j++, row++) {
+                    int dst = row * ohw;
+                    for (int oy = 0; oy < oh; oy++) {
+                        int iy = oy * stride - padding + i;
+                        int rowDst = dst + oy * ow;
+                        if (iy < 0 || iy >= h) {
+                            java.util.Arrays.fill(col, rowDst, rowDst + ow, 0f);
+                            continue;
+                        }
+                        int srcRow = plane + iy * w;
+                        for (int ox = 0; ox < ow; ox++) {
+                            int ix = ox * stride - padding + j;
+                            col[rowDst + ox] = ix >= 0 && ix < w ? src[srcRow + ix] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+        return col;
+    }
+
+    /** Adds the columns of {@code dcol} back onto the input positions they were unfolded from. */
+    private void col2im(float[] dcol, float[] dx, int base, int h, int w, int oh, int ow) {
+        int ohw = oh * ow;
+        int row = 0;
+        for (int c = 0; c < inChannels; c++) {
+            int plane = base + c * h * w;
+            for (int i = 0; i < kernelH; i++) {
+                for (int j = 0; j < kernelW; j++, row++) {
+                    int src = row * ohw;
+                    for (int oy = 0; oy < oh; oy++) {
+                        int iy = oy * stride - padding + i;
+                        if (iy < 0 || iy >= h) {
+                            continue;
+                        }
+                        int dstRow = plane + iy * w;
+                        for (int ox = 0; ox < ow; ox++) {
+                            int ix = ox * stride - padding + j;
+                            if (ix >= 0 && ix < w) {
+                                dx[dstRow + ix] += dcol[src + oy * ow + ox];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
