@@ -135,4 +135,24 @@ public final class AvgPool2d implements Layer {
         return "AvgPool2d(kernel=" + kernel + ", stride=" + stride + ", padding=" + padding + ", ceil_mode="
                 + ceilMode + ", count_include_pad=" + countIncludePad + ")";
     }
+
+    public int kernel() {
+        return kernel;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public int padding() {
+        return padding;
+    }
+
+    public boolean ceilMode() {
+        return ceilMode;
+    }
+
+    public boolean countIncludePad() {
+        return countIncludePad;
+    }
 }

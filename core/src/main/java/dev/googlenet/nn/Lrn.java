@@ -131,4 +131,20 @@ public final class Lrn implements Layer {
     public String toString() {
         return "Lrn(size=" + size + ", alpha=" + alpha + ", beta=" + beta + ", k=" + k + ")";
     }
+
+    public int size() {
+        return size;
+    }
+
+    public float alpha() {
+        return alpha;
+    }
+
+    public float beta() {
+        return beta;
+    }
+
+    public float k() {
+        return k;
+    }
 }

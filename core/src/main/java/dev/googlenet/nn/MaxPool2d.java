@@ -109,4 +109,20 @@ public final class MaxPool2d implements Layer {
         return "MaxPool2d(kernel=" + kernel + ", stride=" + stride + ", padding=" + padding + ", ceil_mode="
                 + ceilMode + ")";
     }
+
+    public int kernel() {
+        return kernel;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public int padding() {
+        return padding;
+    }
+
+    public boolean ceilMode() {
+        return ceilMode;
+    }
 }
