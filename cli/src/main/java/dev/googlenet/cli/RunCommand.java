@@ -30,6 +30,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "safetensors file with a tensor named 'input'")
     Path input;
 
+    @Option(names = "--input-tensor", defaultValue = "input",
+            description = "name of the input tensor in --input (default: ${DEFAULT-VALUE})")
+    String inputName;
+
     @Option(names = "--output", required = true, description = "safetensors file to write 'logits' to")
     Path output;
 
@@ -60,19 +64,33 @@ final class RunCommand implements Callable<Integer> {
         meta.put("weights", weights.getFileName().toString());
         Safetensors.write(output, Map.of("logits", logits), meta);
         System.out.println("wrote logits " + Shape.toString(logits.shape()) + " to " + output);
+        for (int i = 0; i < logits.dim(0); i++) {
+            System.out.println("  image " + i + ": top-1 class " + argmax(logits, i));
+        }
         return 0;
     }
 
     private Tensor readInput() throws IOException {
         SafetensorsFile in = Safetensors.read(input);
-        if (!in.contains("input")) {
-            throw new IOException(input + ": no tensor named 'input' (found " + in.names() + ")");
+        if (!in.contains(inputName)) {
+            throw new IOException(input + ": no tensor named '" + inputName + "' (found " + in.names() + ")");
         }
-        Tensor x = in.tensor("input");
+        Tensor x = in.tensor(inputName);
         if (x.rank() != 4 || x.dim(1) != 3) {
-            throw new IOException(input + ": tensor 'input' must be [N,3,H,W], got " + Shape.toString(x.shape()));
+            throw new IOException(input + ": tensor '" + inputName + "' must be [N,3,H,W], got "
+                    + Shape.toString(x.shape()));
         }
         return x;
+    }
+
+    private static int argmax(Tensor logits, int row) {
+        int classes = logits.dim(1), best = 0;
+        for (int c = 1; c < classes; c++) {
+            if (logits.get(row, c) > logits.get(row, best)) {
+                best = c;
+            }
+        }
+        return best;
     }
 
     private int classesOf(Map<String, Tensor> state) throws IOException {
