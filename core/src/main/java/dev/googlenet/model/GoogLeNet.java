@@ -212,15 +212,9 @@ public final class GoogLeNet {
     public void loadStateDict(Map<String, Tensor> state) {
         Map<String, Tensor> mine = stateDict();
         List<String> missing = new ArrayList<>();
-        for (var e : mine.entrySet()) {
-            Tensor src = state.get(e.getKey());
-            if (src == null) {
-                missing.add(e.getKey());
-                continue;
-            }
-            if (!src.hasShape(e.getValue().shape())) {
-                throw new IllegalArgumentException("weight '" + e.getKey() + "' has shape "
-                        + Shape.toString(src.shape()) + ", the model needs " + Shape.toString(e.getValue().shape()));
+        for (String name : mine.keySet()) {
+            if (!state.containsKey(name)) {
+                missing.add(name);
             }
         }
         TreeSet<String> unexpected = new TreeSet<>();
@@ -236,6 +230,14 @@ public final class GoogLeNet {
                     + (missing.isEmpty() ? "" : missing.size() + " missing " + firstFew(missing))
                     + (missing.isEmpty() || unexpected.isEmpty() ? "" : "; ")
                     + (unexpected.isEmpty() ? "" : unexpected.size() + " unexpected " + firstFew(unexpected)));
+        }
+        // names first (they tell a wrong variant apart), then shapes (a wrong class count, say)
+        for (var e : mine.entrySet()) {
+            Tensor src = state.get(e.getKey());
+            if (!src.hasShape(e.getValue().shape())) {
+                throw new IllegalArgumentException("weight '" + e.getKey() + "' has shape "
+                        + Shape.toString(src.shape()) + ", the model needs " + Shape.toString(e.getValue().shape()));
+            }
         }
         for (var e : mine.entrySet()) {
             float[] src = state.get(e.getKey()).data();
