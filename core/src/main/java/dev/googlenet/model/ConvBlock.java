@@ -3,6 +3,7 @@ package dev.googlenet.model;
 import dev.googlenet.nn.BatchNorm2d;
 import dev.googlenet.nn.Conv2d;
 import dev.googlenet.nn.Layer;
+import dev.googlenet.nn.Profiler;
 import dev.googlenet.nn.Relu;
 import dev.googlenet.tensor.Tensor;
 
@@ -31,20 +32,20 @@ public final class ConvBlock implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        Tensor y = conv.forward(x, training);
+        Tensor y = Profiler.forward(conv, x, training);
         if (bn != null) {
-            y = bn.forward(y, training);
+            y = Profiler.forward(bn, y, training);
         }
-        return relu.forward(y, training);
+        return Profiler.forward(relu, y, training);
     }
 
     @Override
     public Tensor backward(Tensor gradOut) {
-        Tensor g = relu.backward(gradOut);
+        Tensor g = Profiler.backward(relu, gradOut);
         if (bn != null) {
-            g = bn.backward(g);
+            g = Profiler.backward(bn, g);
         }
-        return conv.backward(g);
+        return Profiler.backward(conv, g);
     }
 
     @Override

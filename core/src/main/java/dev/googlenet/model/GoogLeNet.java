@@ -9,6 +9,7 @@ import dev.googlenet.nn.Linear;
 import dev.googlenet.nn.Lrn;
 import dev.googlenet.nn.MaxPool2d;
 import dev.googlenet.nn.Param;
+import dev.googlenet.nn.Profiler;
 import dev.googlenet.nn.Sequential;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
@@ -115,7 +116,7 @@ public final class GoogLeNet {
         List<Layer> layers = trunk.layers();
         Tensor x = input, a1 = null, a2 = null;
         for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).forward(x, true);
+            x = Profiler.forward(layers.get(i), x, true);
             if (aux1 != null && i == aux1Tap) {
                 a1 = aux1.forward(x, true);
             } else if (aux2 != null && i == aux2Tap) {
@@ -138,7 +139,7 @@ public final class GoogLeNet {
             } else if (aux1 != null && i == aux1Tap && grads.aux1() != null) {
                 g = add(g, aux1.backward(grads.aux1()));
             }
-            g = layers.get(i).backward(g);
+            g = Profiler.backward(layers.get(i), g);
         }
         return g;
     }

@@ -2,6 +2,7 @@ package dev.googlenet.model;
 
 import dev.googlenet.nn.Layer;
 import dev.googlenet.nn.MaxPool2d;
+import dev.googlenet.nn.Profiler;
 import dev.googlenet.nn.Sequential;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
@@ -53,7 +54,12 @@ public final class Inception implements Layer {
             outs[b] = branches.get(b).forward(x, training);
         }
         inputShape = x.shape();
-        return concat(outs);
+        long t = System.nanoTime();
+        Tensor y = concat(outs);
+        if (Profiler.enabled()) {
+            Profiler.add("concat fwd", System.nanoTime() - t, 0);
+        }
+        return y;
     }
 
     @Override

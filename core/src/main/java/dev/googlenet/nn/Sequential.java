@@ -32,7 +32,7 @@ public final class Sequential implements Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         for (Layer layer : layers) {
-            x = layer.forward(x, training);
+            x = Profiler.forward(layer, x, training);
         }
         return x;
     }
@@ -40,7 +40,7 @@ public final class Sequential implements Layer {
     @Override
     public Tensor backward(Tensor gradOut) {
         for (int i = layers.size() - 1; i >= 0; i--) {
-            gradOut = layers.get(i).backward(gradOut);
+            gradOut = Profiler.backward(layers.get(i), gradOut);
         }
         return gradOut;
     }
