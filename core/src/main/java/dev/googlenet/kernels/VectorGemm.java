@@ -1,0 +1,457 @@
+package dev.googlenet.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/**
+ * Multi-threaded SGEMM on the Vector API, for the shapes convolution-as-GEMM produces (M = output channels,
+ * N = pixels, K = input patch size) in all four transpose combinations.
+ *
+ * <p>Structure (after the BLIS/GotoBLAS scheme):
+ * <ul>
+ *   <li><b>Threading</b>: C is cut into rectangles of whole micro-tiles, one per task, run by {@link Parallel}. The
+ *       k-sum of an element is never split, and every element is summed in the same order whatever the tiling,
+ *       so results are identical for any thread count.</li>
+ *   <li><b>Blocking</b>: per task, columns in blocks of NC and k in blocks of KC. The B block (KC x NC) is packed
+ *       into per-thread panels of NR = 4 vectors, zero-padded to whole vectors, so it stays in L2 and is read
+ *       sequentially; transposed B is gathered during packing. A is read in place (6 rows x KC fit in L1).</li>
+ *   <li><b>Micro-kernel</b>: 6 rows x 4 vectors (6 x 64 floats with 512-bit vectors) of accumulators in
+ *       registers; narrower 3/2/1-vector kernels cover the last panel. The tile is then merged into C with
+ *       beta, using masked loads/stores for the last partial vector and skipping rows past M.</li>
+ * </ul>
+ * Scratch buffers are per thread and reused, so steady-state calls allocate only the task closure.
+ */
+public final class VectorGemm implements Gemm {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int VL = S.length();
+    private static final FloatVector ZERO = FloatVector.zero(S);
+
+    /** Micro-tile rows: 6 rows x 4 vectors = 24 accumulators, leaving registers for 4 B vectors and A. */
+    static final int MR = 6;
+    /** Vectors per full-width panel. */
+    static final int NV = 4;
+    static final int NR = NV * VL;
+    /** k block: the 6 x KC sliver of A stays in L1 while it meets every panel of the B block. */
+    static final int KC = Integer.getInteger("googlenet.gemm.kc", 256);
+    /** Column block: the packed KC x NC block of B (512 KB) stays in L2. A multiple of NR. */
+    static final int NC = Math.max(1, Integer.getInteger("googlenet.gemm.nc", 512) / NR) * NR;
+    /** Below this many multiply-adds a task is not worth handing to another thread (~10 us of one core). */
+    private static final long MIN_TASK_WORK = 1L << 19;
+    /** Tasks per thread: some slack so a thread slowed by other load does not hold up the rest. */
+    private static final int TASKS_PER_THREAD = 4;
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private final Parallel pool;
+
+    /** Uses the engine's thread pool ({@link Parallel#get()}). */
+    public VectorGemm() {
+        this.pool = null;
+    }
+
+    /** Uses the given pool (a one-thread pool makes it single-threaded). */
+    public VectorGemm(Parallel pool) {
+        this.pool = java.util.Objects.requireNonNull(pool);
+    }
+
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k,
+                      float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("negative size m=" + m + " n=" + n + " k=" + k);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            scaleC(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        Parallel p = pool != null ? pool : Parallel.get();
+        int slivers = (m + MR - 1) / MR;
+        int panels = (n + NR - 1) / NR;
+        long work = (long) m * n * k;
+        int threads = p.threads();
+        int tasks = threads <= 1 ? 1
+                : (int) Math.min((long) threads * TASKS_PER_THREAD, Math.max(1, work / MIN_TASK_WORK));
+        if (tasks <= 1) {
+            compute(transA, transB, 0, m, 0, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        // Prefer cutting columns: each task then packs only its own part of B. Cut rows only when N is narrow.
+        int tn = Math.min(tasks, panels);
+        int tm = Math.min(slivers, (tasks + tn - 1) / tn);
+        p.parallelFor(tm * tn, t -> {
+            int ti = t / tn;
+            int tj = t % tn;
+            int m0 = Math.min(m, (int) ((long) slivers * ti / tm) * MR);
+            int m1 = Math.min(m, (int) ((long) slivers * (ti + 1) / tm) * MR);
+            int n0 = Math.min(n, (int) ((long) panels * tj / tn) * NR);
+            int n1 = Math.min(n, (int) ((long) panels * (tj + 1) / tn) * NR);
+            if (m0 < m1 && n0 < n1) {
+                compute(transA, transB, m0, m1, n0, n1, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            }
+        });
+    }
+
+    /** C[m0:m1, n0:n1] = beta*C + op(A) op(B) over the whole k range, on the calling thread. */
+    private static void compute(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float beta, float[] c, int cOff, int ldc) {
+        Scratch s = SCRATCH.get();
+        // Equal k blocks (not KC + a small rest) keep the per-tile merge cost low; fixed by k alone.
+        int kBlocks = (k + KC - 1) / KC;
+        int kcMax = (k + kBlocks - 1) / kBlocks;
+        float[] bp = s.packBuffer(kcMax * Math.min(NC, roundUp(n1 - n0, VL)));
+        float[] tile = s.tile;
+        for (int jc = n0; jc < n1; jc += NC) {
+            int nc = Math.min(NC, n1 - jc);
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
+                if (transB) {
+                    packBTransposed(b, bOff, ldb, pc, kc, jc, nc, bp, s);
+                } else {
+                    packB(b, bOff, ldb, pc, kc, jc, nc, bp);
+                }
+                float blockBeta = pc == 0 ? beta : 1f;
+                for (int ic = m0; ic < m1; ic += MR) {
+                    int mr = Math.min(MR, m1 - ic);
+                    // op(A)[ic + r, pc + p] lives at a[aBase + r*rs + p*cs].
+                    int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
+                    int rs = transA ? 1 : lda;
+                    int cs = transA ? lda : 1;
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int bBase = jr * kc;
+                        switch ((nr + VL - 1) / VL) {
+                            case 4 -> kernel4(kc, a, aBase, rs, cs, mr, bp, bBase, tile);
+                            case 3 -> kernel3(kc, a, aBase, rs, cs, mr, bp, bBase, tile);
+                            case 2 -> kernel2(kc, a, aBase, rs, cs, mr, bp, bBase, tile);
+                            default -> kernel1(kc, a, aBase, rs, cs, mr, bp, bBase, tile);
+                        }
+                        merge(tile, mr, nr, blockBeta, c, cOff + ic * ldc + jc + jr, ldc);
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- packing
+
+    /**
+     * Packs op(B)[pc:pc+kc, jc:jc+nc] (B stored [k, n]) into panels of NR columns: panel q holds
+     * {@code [kc][w]} at {@code bp[q*NR*kc]}, w = its width rounded up to whole vectors, the padding zeroed.
+     */
+    private static void packB(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
+        int full = nc / VL * VL;
+        int rest = nc - full;
+        VectorMask<Float> tail = S.indexInRange(0, rest);
+        for (int p = 0; p < kc; p++) {
+            int src = bOff + (pc + p) * ldb + jc;
+            for (int j = 0; j < full; j += VL) {
+                FloatVector.fromArray(S, b, src + j).intoArray(bp, dst(j, p, kc, nc));
+            }
+            if (rest > 0) {
+                FloatVector.fromArray(S, b, src + full, tail).intoArray(bp, dst(full, p, kc, nc));
+            }
+        }
+    }
+
+    /** As {@link #packB} for B stored transposed ([n, k]): each packed vector is a strided gather. */
+    private static void packBTransposed(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
+                                        float[] bp, Scratch s) {
+        int full = nc / VL * VL;
+        int rest = nc - full;
+        int[] idx = s.gatherIndex(ldb, VL);
+        for (int j = 0; j < full; j += VL) {
+            int src = bOff + (jc + j) * ldb + pc;
+            for (int p = 0; p < kc; p++) {
+                FloatVector.fromArray(S, b, src + p, idx, 0).intoArray(bp, dst(j, p, kc, nc));
+            }
+        }
+        if (rest > 0) {
+            // The index map is bounds-checked in every lane, masked or not: the tail map points its unused
+            // lanes at column 0.
+            int[] tailIdx = s.gatherIndex(ldb, rest);
+            VectorMask<Float> tail = S.indexInRange(0, rest);
+            int src = bOff + (jc + full) * ldb + pc;
+            for (int p = 0; p < kc; p++) {
+                FloatVector.fromArray(S, b, src + p, tailIdx, 0, tail).intoArray(bp, dst(full, p, kc, nc));
+            }
+        }
+    }
+
+    /** Where packed element (p, j) starts for a vector-aligned column j of a block nc wide. */
+    private static int dst(int j, int p, int kc, int nc) {
+        int panel = j / NR * NR;
+        int width = Math.min(NR, roundUp(nc - panel, VL));
+        return panel * kc + p * width + (j - panel);
+    }
+
+    // ---------------------------------------------------------------- merge (edges and beta)
+
+    /**
+     * C[0:mr, 0:nr] (at c[ci], row stride ldc) = beta*C + t. Beta 0 never reads C. The last partial vector uses
+     * masked loads and stores, so nothing outside the tile is touched.
+     */
+    private static void merge(float[] t, int mr, int nr, float beta, float[] c, int ci, int ldc) {
+        int full = nr / VL * VL;
+        VectorMask<Float> tail = S.indexInRange(full, nr);
+        for (int r = 0; r < mr; r++) {
+            int row = ci + r * ldc;
+            int tr = r * NR;
+            int j = 0;
+            for (; j < full; j += VL) {
+                FloatVector acc = FloatVector.fromArray(S, t, tr + j);
+                if (beta == 0f) {
+                    acc.intoArray(c, row + j);
+                } else if (beta == 1f) {
+                    FloatVector.fromArray(S, c, row + j).add(acc).intoArray(c, row + j);
+                } else {
+                    FloatVector.fromArray(S, c, row + j).fma(FloatVector.broadcast(S, beta), acc).intoArray(c, row + j);
+                }
+            }
+            if (j < nr) {
+                FloatVector acc = FloatVector.fromArray(S, t, tr + j);
+                if (beta == 0f) {
+                    acc.intoArray(c, row + j, tail);
+                } else if (beta == 1f) {
+                    FloatVector.fromArray(S, c, row + j, tail).add(acc).intoArray(c, row + j, tail);
+                } else {
+                    FloatVector.fromArray(S, c, row + j, tail).fma(FloatVector.broadcast(S, beta), acc).intoArray(c, row + j, tail);
+                }
+            }
+        }
+    }
+
+    /** k == 0: C = beta*C (beta 0 overwrites with zeros). */
+    private static void scaleC(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            if (beta == 0f) {
+                Arrays.fill(c, row, row + n, 0f);
+            } else if (beta != 1f) {
+                for (int j = 0; j < n; j++) {
+                    c[row + j] *= beta;
+                }
+            }
+        }
+    }
+
+    private static int roundUp(int x, int to) {
+        return (x + to - 1) / to * to;
+    }
+
+    // ---------------------------------------------------------------- micro-kernels
+
+    /**
+     * The 6 x 4-vector micro-kernel: {@code t[r][0, 4*VL) = sum_p A[r,p] * panel[p][0, 4*VL)}, 24 accumulators
+     * held in registers over the whole k loop. A row r at p is {@code a[aBase + min(r, mr-1)*rs + p*cs]}: rows past
+     * the edge repeat the last real row, so nothing outside A is read, and merge() drops them. The B panel is
+     * packed {@code [kc][4*VL]}. Results go to the tile buffer t (row stride NR) for merge() to add into C.
+     */
+    private static void kernel4(int kc, float[] a, int aBase, int rs, int cs, int mr,
+                                float[] b, int bBase, float[] t) {
+        int o1 = Math.min(1, mr - 1) * rs;
+        int o2 = Math.min(2, mr - 1) * rs;
+        int o3 = Math.min(3, mr - 1) * rs;
+        int o4 = Math.min(4, mr - 1) * rs;
+        int o5 = Math.min(5, mr - 1) * rs;
+        FloatVector c00 = ZERO, c01 = ZERO, c02 = ZERO, c03 = ZERO;
+        FloatVector c10 = ZERO, c11 = ZERO, c12 = ZERO, c13 = ZERO;
+        FloatVector c20 = ZERO, c21 = ZERO, c22 = ZERO, c23 = ZERO;
+        FloatVector c30 = ZERO, c31 = ZERO, c32 = ZERO, c33 = ZERO;
+        FloatVector c40 = ZERO, c41 = ZERO, c42 = ZERO, c43 = ZERO;
+        FloatVector c50 = ZERO, c51 = ZERO, c52 = ZERO, c53 = ZERO;
+        for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += 4 * VL) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + VL);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * VL);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * VL);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + o1]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + o2]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22); c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + o3]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + o4]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42); c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + o5]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52); c53 = a5.fma(b3, c53);
+        }
+        c00.intoArray(t, 0 * NR + 0 * VL); c01.intoArray(t, 0 * NR + 1 * VL);
+        c02.intoArray(t, 0 * NR + 2 * VL); c03.intoArray(t, 0 * NR + 3 * VL);
+        c10.intoArray(t, 1 * NR + 0 * VL); c11.intoArray(t, 1 * NR + 1 * VL);
+        c12.intoArray(t, 1 * NR + 2 * VL); c13.intoArray(t, 1 * NR + 3 * VL);
+        c20.intoArray(t, 2 * NR + 0 * VL); c21.intoArray(t, 2 * NR + 1 * VL);
+        c22.intoArray(t, 2 * NR + 2 * VL); c23.intoArray(t, 2 * NR + 3 * VL);
+        c30.intoArray(t, 3 * NR + 0 * VL); c31.intoArray(t, 3 * NR + 1 * VL);
+        c32.intoArray(t, 3 * NR + 2 * VL); c33.intoArray(t, 3 * NR + 3 * VL);
+        c40.intoArray(t, 4 * NR + 0 * VL); c41.intoArray(t, 4 * NR + 1 * VL);
+        c42.intoArray(t, 4 * NR + 2 * VL); c43.intoArray(t, 4 * NR + 3 * VL);
+        c50.intoArray(t, 5 * NR + 0 * VL); c51.intoArray(t, 5 * NR + 1 * VL);
+        c52.intoArray(t, 5 * NR + 2 * VL); c53.intoArray(t, 5 * NR + 3 * VL);
+    }
+
+    /** The 6 x 3-vector variant of {@link #kernel4}, for the last, narrower panel. */
+    private static void kernel3(int kc, float[] a, int aBase, int rs, int cs, int mr,
+                                float[] b, int bBase, float[] t) {
+        int o1 = Math.min(1, mr - 1) * rs;
+        int o2 = Math.min(2, mr - 1) * rs;
+        int o3 = Math.min(3, mr - 1) * rs;
+        int o4 = Math.min(4, mr - 1) * rs;
+        int o5 = Math.min(5, mr - 1) * rs;
+        FloatVector c00 = ZERO, c01 = ZERO, c02 = ZERO;
+        FloatVector c10 = ZERO, c11 = ZERO, c12 = ZERO;
+        FloatVector c20 = ZERO, c21 = ZERO, c22 = ZERO;
+        FloatVector c30 = ZERO, c31 = ZERO, c32 = ZERO;
+        FloatVector c40 = ZERO, c41 = ZERO, c42 = ZERO;
+        FloatVector c50 = ZERO, c51 = ZERO, c52 = ZERO;
+        for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += 3 * VL) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + VL);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * VL);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + o1]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + o2]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + o3]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + o4]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + o5]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
+        }
+        c00.intoArray(t, 0 * NR + 0 * VL); c01.intoArray(t, 0 * NR + 1 * VL); c02.intoArray(t, 0 * NR + 2 * VL);
+        c10.intoArray(t, 1 * NR + 0 * VL); c11.intoArray(t, 1 * NR + 1 * VL); c12.intoArray(t, 1 * NR + 2 * VL);
+        c20.intoArray(t, 2 * NR + 0 * VL); c21.intoArray(t, 2 * NR + 1 * VL); c22.intoArray(t, 2 * NR + 2 * VL);
+        c30.intoArray(t, 3 * NR + 0 * VL); c31.intoArray(t, 3 * NR + 1 * VL); c32.intoArray(t, 3 * NR + 2 * VL);
+        c40.intoArray(t, 4 * NR + 0 * VL); c41.intoArray(t, 4 * NR + 1 * VL); c42.intoArray(t, 4 * NR + 2 * VL);
+        c50.intoArray(t, 5 * NR + 0 * VL); c51.intoArray(t, 5 * NR + 1 * VL); c52.intoArray(t, 5 * NR + 2 * VL);
+    }
+
+    /** The 6 x 2-vector variant of {@link #kernel4}, for the last, narrower panel. */
+    private static void kernel2(int kc, float[] a, int aBase, int rs, int cs, int mr,
+                                float[] b, int bBase, float[] t) {
+        int o1 = Math.min(1, mr - 1) * rs;
+        int o2 = Math.min(2, mr - 1) * rs;
+        int o3 = Math.min(3, mr - 1) * rs;
+        int o4 = Math.min(4, mr - 1) * rs;
+        int o5 = Math.min(5, mr - 1) * rs;
+        FloatVector c00 = ZERO, c01 = ZERO;
+        FloatVector c10 = ZERO, c11 = ZERO;
+        FloatVector c20 = ZERO, c21 = ZERO;
+        FloatVector c30 = ZERO, c31 = ZERO;
+        FloatVector c40 = ZERO, c41 = ZERO;
+        FloatVector c50 = ZERO, c51 = ZERO;
+        for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += 2 * VL) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + VL);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + o1]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + o2]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + o3]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + o4]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + o5]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(t, 0 * NR + 0 * VL); c01.intoArray(t, 0 * NR + 1 * VL);
+        c10.intoArray(t, 1 * NR + 0 * VL); c11.intoArray(t, 1 * NR + 1 * VL);
+        c20.intoArray(t, 2 * NR + 0 * VL); c21.intoArray(t, 2 * NR + 1 * VL);
+        c30.intoArray(t, 3 * NR + 0 * VL); c31.intoArray(t, 3 * NR + 1 * VL);
+        c40.intoArray(t, 4 * NR + 0 * VL); c41.intoArray(t, 4 * NR + 1 * VL);
+        c50.intoArray(t, 5 * NR + 0 * VL); c51.intoArray(t, 5 * NR + 1 * VL);
+    }
+
+    /** The 6 x 1-vector variant of {@link #kernel4}, for the last, narrower panel. */
+    private static void kernel1(int kc, float[] a, int aBase, int rs, int cs, int mr,
+                                float[] b, int bBase, float[] t) {
+        int o1 = Math.min(1, mr - 1) * rs;
+        int o2 = Math.min(2, mr - 1) * rs;
+        int o3 = Math.min(3, mr - 1) * rs;
+        int o4 = Math.min(4, mr - 1) * rs;
+        int o5 = Math.min(5, mr - 1) * rs;
+        FloatVector c00 = ZERO;
+        FloatVector c10 = ZERO;
+        FloatVector c20 = ZERO;
+        FloatVector c30 = ZERO;
+        FloatVector c40 = ZERO;
+        FloatVector c50 = ZERO;
+        for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += 1 * VL) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + o1]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + o2]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + o3]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + o4]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + o5]);
+            c50 = a5.fma(b0, c50);
+        }
+        c00.intoArray(t, 0 * NR + 0 * VL);
+        c10.intoArray(t, 1 * NR + 0 * VL);
+        c20.intoArray(t, 2 * NR + 0 * VL);
+        c30.intoArray(t, 3 * NR + 0 * VL);
+        c40.intoArray(t, 4 * NR + 0 * VL);
+        c50.intoArray(t, 5 * NR + 0 * VL);
+    }
+
+    /** Per-thread buffers, grown on demand and then reused. */
+    private static final class Scratch {
+        final float[] tile = new float[MR * NR];
+        private float[] pack = new float[0];
+        private final int[] gather = new int[VL];
+        private final int[] gatherTail = new int[VL];
+        private int gatherLd = -1;
+        private int tailLd = -1;
+        private int tailLanes = -1;
+
+        float[] packBuffer(int size) {
+            if (pack.length < size) {
+                pack = new float[Math.max(size, KC * NC)];
+            }
+            return pack;
+        }
+
+        /** Lane offsets {0, ld, 2ld, ...} for gathering a column of a row-major matrix; 0 from lane 'lanes' on. */
+        int[] gatherIndex(int ld, int lanes) {
+            if (lanes == VL) {
+                if (ld != gatherLd) {
+                    fillIndex(gather, ld, lanes);
+                    gatherLd = ld;
+                }
+                return gather;
+            }
+            if (ld != tailLd || lanes != tailLanes) {
+                fillIndex(gatherTail, ld, lanes);
+                tailLd = ld;
+                tailLanes = lanes;
+            }
+            return gatherTail;
+        }
+
+        private static void fillIndex(int[] idx, int ld, int lanes) {
+            for (int l = 0; l < VL; l++) {
+                idx[l] = l < lanes ? l * ld : 0;
+            }
+        }
+    }
+}
