@@ -27,7 +27,6 @@ import java.util.Arrays;
 public final class VectorGemm implements Gemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int VL = S.length();
-    private static final FloatVector ZERO = FloatVector.zero(S);
 
     /** Micro-tile rows: 6 rows x 4 vectors = 24 accumulators, leaving registers for 4 B vectors and A. */
     static final int MR = 6;
@@ -257,17 +256,20 @@ public final class VectorGemm implements Gemm {
      */
     private static void kernel4(int kc, float[] a, int aBase, int rs, int cs, int mr,
                                 float[] b, int bBase, float[] t) {
+        // A local zero, not a static constant: C2 keeps loop-carried vectors in registers only when every
+        // value entering the loop is a freshly made vector.
+        FloatVector zero = FloatVector.zero(S);
         int o1 = Math.min(1, mr - 1) * rs;
         int o2 = Math.min(2, mr - 1) * rs;
         int o3 = Math.min(3, mr - 1) * rs;
         int o4 = Math.min(4, mr - 1) * rs;
         int o5 = Math.min(5, mr - 1) * rs;
-        FloatVector c00 = ZERO, c01 = ZERO, c02 = ZERO, c03 = ZERO;
-        FloatVector c10 = ZERO, c11 = ZERO, c12 = ZERO, c13 = ZERO;
-        FloatVector c20 = ZERO, c21 = ZERO, c22 = ZERO, c23 = ZERO;
-        FloatVector c30 = ZERO, c31 = ZERO, c32 = ZERO, c33 = ZERO;
-        FloatVector c40 = ZERO, c41 = ZERO, c42 = ZERO, c43 = ZERO;
-        FloatVector c50 = ZERO, c51 = ZERO, c52 = ZERO, c53 = ZERO;
+        FloatVector c00 = zero, c01 = zero, c02 = zero, c03 = zero;
+        FloatVector c10 = zero, c11 = zero, c12 = zero, c13 = zero;
+        FloatVector c20 = zero, c21 = zero, c22 = zero, c23 = zero;
+        FloatVector c30 = zero, c31 = zero, c32 = zero, c33 = zero;
+        FloatVector c40 = zero, c41 = zero, c42 = zero, c43 = zero;
+        FloatVector c50 = zero, c51 = zero, c52 = zero, c53 = zero;
         for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += 4 * VL) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + VL);
@@ -303,17 +305,20 @@ public final class VectorGemm implements Gemm {
     /** The 6 x 3-vector variant of {@link #kernel4}, for the last, narrower panel. */
     private static void kernel3(int kc, float[] a, int aBase, int rs, int cs, int mr,
                                 float[] b, int bBase, float[] t) {
+        // A local zero, not a static constant: C2 keeps loop-carried vectors in registers only when every
+        // value entering the loop is a freshly made vector.
+        FloatVector zero = FloatVector.zero(S);
         int o1 = Math.min(1, mr - 1) * rs;
         int o2 = Math.min(2, mr - 1) * rs;
         int o3 = Math.min(3, mr - 1) * rs;
         int o4 = Math.min(4, mr - 1) * rs;
         int o5 = Math.min(5, mr - 1) * rs;
-        FloatVector c00 = ZERO, c01 = ZERO, c02 = ZERO;
-        FloatVector c10 = ZERO, c11 = ZERO, c12 = ZERO;
-        FloatVector c20 = ZERO, c21 = ZERO, c22 = ZERO;
-        FloatVector c30 = ZERO, c31 = ZERO, c32 = ZERO;
-        FloatVector c40 = ZERO, c41 = ZERO, c42 = ZERO;
-        FloatVector c50 = ZERO, c51 = ZERO, c52 = ZERO;
+        FloatVector c00 = zero, c01 = zero, c02 = zero;
+        FloatVector c10 = zero, c11 = zero, c12 = zero;
+        FloatVector c20 = zero, c21 = zero, c22 = zero;
+        FloatVector c30 = zero, c31 = zero, c32 = zero;
+        FloatVector c40 = zero, c41 = zero, c42 = zero;
+        FloatVector c50 = zero, c51 = zero, c52 = zero;
         for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += 3 * VL) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + VL);
@@ -342,17 +347,20 @@ public final class VectorGemm implements Gemm {
     /** The 6 x 2-vector variant of {@link #kernel4}, for the last, narrower panel. */
     private static void kernel2(int kc, float[] a, int aBase, int rs, int cs, int mr,
                                 float[] b, int bBase, float[] t) {
+        // A local zero, not a static constant: C2 keeps loop-carried vectors in registers only when every
+        // value entering the loop is a freshly made vector.
+        FloatVector zero = FloatVector.zero(S);
         int o1 = Math.min(1, mr - 1) * rs;
         int o2 = Math.min(2, mr - 1) * rs;
         int o3 = Math.min(3, mr - 1) * rs;
         int o4 = Math.min(4, mr - 1) * rs;
         int o5 = Math.min(5, mr - 1) * rs;
-        FloatVector c00 = ZERO, c01 = ZERO;
-        FloatVector c10 = ZERO, c11 = ZERO;
-        FloatVector c20 = ZERO, c21 = ZERO;
-        FloatVector c30 = ZERO, c31 = ZERO;
-        FloatVector c40 = ZERO, c41 = ZERO;
-        FloatVector c50 = ZERO, c51 = ZERO;
+        FloatVector c00 = zero, c01 = zero;
+        FloatVector c10 = zero, c11 = zero;
+        FloatVector c20 = zero, c21 = zero;
+        FloatVector c30 = zero, c31 = zero;
+        FloatVector c40 = zero, c41 = zero;
+        FloatVector c50 = zero, c51 = zero;
         for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += 2 * VL) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + VL);
@@ -380,17 +388,20 @@ public final class VectorGemm implements Gemm {
     /** The 6 x 1-vector variant of {@link #kernel4}, for the last, narrower panel. */
     private static void kernel1(int kc, float[] a, int aBase, int rs, int cs, int mr,
                                 float[] b, int bBase, float[] t) {
+        // A local zero, not a static constant: C2 keeps loop-carried vectors in registers only when every
+        // value entering the loop is a freshly made vector.
+        FloatVector zero = FloatVector.zero(S);
         int o1 = Math.min(1, mr - 1) * rs;
         int o2 = Math.min(2, mr - 1) * rs;
         int o3 = Math.min(3, mr - 1) * rs;
         int o4 = Math.min(4, mr - 1) * rs;
         int o5 = Math.min(5, mr - 1) * rs;
-        FloatVector c00 = ZERO;
-        FloatVector c10 = ZERO;
-        FloatVector c20 = ZERO;
-        FloatVector c30 = ZERO;
-        FloatVector c40 = ZERO;
-        FloatVector c50 = ZERO;
+        FloatVector c00 = zero;
+        FloatVector c10 = zero;
+        FloatVector c20 = zero;
+        FloatVector c30 = zero;
+        FloatVector c40 = zero;
+        FloatVector c50 = zero;
         for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += 1 * VL) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector a0 = FloatVector.broadcast(S, a[ai]);
