@@ -112,7 +112,9 @@ public final class VectorGemm implements Gemm {
             int nc = Math.min(NC, n1 - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
-                if (transB) {
+                if (transB && VL == 16) {
+                    packBTransposed16(b, bOff, ldb, pc, kc, jc, nc, bp);
+                } else if (transB) {
                     packBTransposed(b, bOff, ldb, pc, kc, jc, nc, bp, s);
                 } else {
                     packB(b, bOff, ldb, pc, kc, jc, nc, bp);
@@ -146,23 +148,37 @@ public final class VectorGemm implements Gemm {
      * Packs op(B)[pc:pc+kc, jc:jc+nc] (B stored [k, n]) into panels of NR columns: panel q holds
      * {@code [kc][w]} at {@code bp[q*NR*kc]}, w = its width rounded up to whole vectors, the padding zeroed.
      */
-    private static void packB(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
-        int full = nc / VL * VL;
-        int rest = nc - full;
-        VectorMask<Float> tail = S.indexInRange(0, rest);
-        for (int p = 0; p < kc; p++) {
-            int src = bOff + (pc + p) * ldb + jc;
-            for (int j = 0; j < full; j += VL) {
-                FloatVector.fromArray(S, b, src + j).intoArray(bp, dst(j, p, kc, nc));
+    static void packB(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
+        for (int q = 0; q < nc; q += NR) {
+            int w = Math.min(NR, nc - q);
+            int full = w / VL * VL;
+            int width = roundUp(w, VL);
+            int src = bOff + pc * ldb + jc + q;
+            int dst = q * kc;
+            if (full == NR) {
+                // The common case, unrolled: one row of a full panel is four vectors.
+                for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
+                    FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+                    FloatVector.fromArray(S, b, src + VL).intoArray(bp, dst + VL);
+                    FloatVector.fromArray(S, b, src + 2 * VL).intoArray(bp, dst + 2 * VL);
+                    FloatVector.fromArray(S, b, src + 3 * VL).intoArray(bp, dst + 3 * VL);
+                }
+                continue;
             }
-            if (rest > 0) {
-                FloatVector.fromArray(S, b, src + full, tail).intoArray(bp, dst(full, p, kc, nc));
+            VectorMask<Float> tail = S.indexInRange(full, w);
+            for (int p = 0; p < kc; p++, src += ldb, dst += width) {
+                for (int j = 0; j < full; j += VL) {
+                    FloatVector.fromArray(S, b, src + j).intoArray(bp, dst + j);
+                }
+                if (full < w) {
+                    FloatVector.fromArray(S, b, src + full, tail).intoArray(bp, dst + full);
+                }
             }
         }
     }
 
     /** As {@link #packB} for B stored transposed ([n, k]): each packed vector is a strided gather. */
-    private static void packBTransposed(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
+    static void packBTransposed(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
                                         float[] bp, Scratch s) {
         int full = nc / VL * VL;
         int rest = nc - full;
@@ -185,6 +201,221 @@ public final class VectorGemm implements Gemm {
         }
     }
 
+    /**
+     * Packs a block of op(B) for B stored transposed ([n, k]) with 16 x 16 in-register transposes (512-bit
+     * vectors): 16 rows of B (columns j of op(B)) x 16 values of p are loaded as 16 vectors, transposed in four
+     * rounds of two-vector permutes (swapping off-diagonal 8x8, 4x4, 2x2 and 1x1 blocks), and stored as 16 packed
+     * rows. Missing rows are zeros, the last p chunk uses masked loads. Several times faster than a gather.
+     */
+    static void packBTransposed16(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
+        for (int j = 0; j < nc; j += 16) {
+            int jn = Math.min(16, nc - j);
+            int panel = j / NR * NR;
+            int width = Math.min(NR, roundUp(nc - panel, VL));
+            int dst0 = panel * kc + (j - panel);
+            int src0 = bOff + (jc + j) * ldb + pc;
+            for (int p = 0; p < kc; p += 16) {
+                transpose16(b, src0 + p, ldb, jn, Math.min(16, kc - p), bp, dst0 + p * width, width);
+            }
+        }
+    }
+
+    /**
+     * One 16 x 16 block: rows {@code b[src + r*ldb + (0..pn)]} for r < jn (zeros beyond) become packed rows
+     * {@code bp[dst + i*width + (0..16)]} for i < pn. Kept apart from the loops above: one method with both was
+     * too big for C1, which then never handed it on to C2.
+     */
+    private static void transpose16(float[] b, int src, int ldb, int jn, int pn, float[] bp, int dst, int width) {
+        FloatVector lo8 = FloatVector.fromArray(S, TRANSPOSE_INDEX, 0);
+        FloatVector hi8 = FloatVector.fromArray(S, TRANSPOSE_INDEX, 16);
+        FloatVector lo4 = FloatVector.fromArray(S, TRANSPOSE_INDEX, 32);
+        FloatVector hi4 = FloatVector.fromArray(S, TRANSPOSE_INDEX, 48);
+        FloatVector lo2 = FloatVector.fromArray(S, TRANSPOSE_INDEX, 64);
+        FloatVector hi2 = FloatVector.fromArray(S, TRANSPOSE_INDEX, 80);
+        FloatVector lo1 = FloatVector.fromArray(S, TRANSPOSE_INDEX, 96);
+        FloatVector hi1 = FloatVector.fromArray(S, TRANSPOSE_INDEX, 112);
+        FloatVector zero = FloatVector.zero(S);
+        VectorMask<Float> m = S.indexInRange(0, pn);
+        FloatVector r0 = FloatVector.fromArray(S, b, src, m);
+        FloatVector r1 = 1 < jn ? FloatVector.fromArray(S, b, src + 1 * ldb, m) : zero;
+        FloatVector r2 = 2 < jn ? FloatVector.fromArray(S, b, src + 2 * ldb, m) : zero;
+        FloatVector r3 = 3 < jn ? FloatVector.fromArray(S, b, src + 3 * ldb, m) : zero;
+        FloatVector r4 = 4 < jn ? FloatVector.fromArray(S, b, src + 4 * ldb, m) : zero;
+        FloatVector r5 = 5 < jn ? FloatVector.fromArray(S, b, src + 5 * ldb, m) : zero;
+        FloatVector r6 = 6 < jn ? FloatVector.fromArray(S, b, src + 6 * ldb, m) : zero;
+        FloatVector r7 = 7 < jn ? FloatVector.fromArray(S, b, src + 7 * ldb, m) : zero;
+        FloatVector r8 = 8 < jn ? FloatVector.fromArray(S, b, src + 8 * ldb, m) : zero;
+        FloatVector r9 = 9 < jn ? FloatVector.fromArray(S, b, src + 9 * ldb, m) : zero;
+        FloatVector r10 = 10 < jn ? FloatVector.fromArray(S, b, src + 10 * ldb, m) : zero;
+        FloatVector r11 = 11 < jn ? FloatVector.fromArray(S, b, src + 11 * ldb, m) : zero;
+        FloatVector r12 = 12 < jn ? FloatVector.fromArray(S, b, src + 12 * ldb, m) : zero;
+        FloatVector r13 = 13 < jn ? FloatVector.fromArray(S, b, src + 13 * ldb, m) : zero;
+        FloatVector r14 = 14 < jn ? FloatVector.fromArray(S, b, src + 14 * ldb, m) : zero;
+        FloatVector r15 = 15 < jn ? FloatVector.fromArray(S, b, src + 15 * ldb, m) : zero;
+        // swap the off-diagonal 8x8 blocks of rows i and i+8
+        FloatVector s8_0 = lo8.selectFrom(r0, r8);
+        r8 = hi8.selectFrom(r0, r8);
+        r0 = s8_0;
+        FloatVector s8_1 = lo8.selectFrom(r1, r9);
+        r9 = hi8.selectFrom(r1, r9);
+        r1 = s8_1;
+        FloatVector s8_2 = lo8.selectFrom(r2, r10);
+        r10 = hi8.selectFrom(r2, r10);
+        r2 = s8_2;
+        FloatVector s8_3 = lo8.selectFrom(r3, r11);
+        r11 = hi8.selectFrom(r3, r11);
+        r3 = s8_3;
+        FloatVector s8_4 = lo8.selectFrom(r4, r12);
+        r12 = hi8.selectFrom(r4, r12);
+        r4 = s8_4;
+        FloatVector s8_5 = lo8.selectFrom(r5, r13);
+        r13 = hi8.selectFrom(r5, r13);
+        r5 = s8_5;
+        FloatVector s8_6 = lo8.selectFrom(r6, r14);
+        r14 = hi8.selectFrom(r6, r14);
+        r6 = s8_6;
+        FloatVector s8_7 = lo8.selectFrom(r7, r15);
+        r15 = hi8.selectFrom(r7, r15);
+        r7 = s8_7;
+        // swap the off-diagonal 4x4 blocks of rows i and i+4
+        FloatVector s4_0 = lo4.selectFrom(r0, r4);
+        r4 = hi4.selectFrom(r0, r4);
+        r0 = s4_0;
+        FloatVector s4_1 = lo4.selectFrom(r1, r5);
+        r5 = hi4.selectFrom(r1, r5);
+        r1 = s4_1;
+        FloatVector s4_2 = lo4.selectFrom(r2, r6);
+        r6 = hi4.selectFrom(r2, r6);
+        r2 = s4_2;
+        FloatVector s4_3 = lo4.selectFrom(r3, r7);
+        r7 = hi4.selectFrom(r3, r7);
+        r3 = s4_3;
+        FloatVector s4_8 = lo4.selectFrom(r8, r12);
+        r12 = hi4.selectFrom(r8, r12);
+        r8 = s4_8;
+        FloatVector s4_9 = lo4.selectFrom(r9, r13);
+        r13 = hi4.selectFrom(r9, r13);
+        r9 = s4_9;
+        FloatVector s4_10 = lo4.selectFrom(r10, r14);
+        r14 = hi4.selectFrom(r10, r14);
+        r10 = s4_10;
+        FloatVector s4_11 = lo4.selectFrom(r11, r15);
+        r15 = hi4.selectFrom(r11, r15);
+        r11 = s4_11;
+        // swap the off-diagonal 2x2 blocks of rows i and i+2
+        FloatVector s2_0 = lo2.selectFrom(r0, r2);
+        r2 = hi2.selectFrom(r0, r2);
+        r0 = s2_0;
+        FloatVector s2_1 = lo2.selectFrom(r1, r3);
+        r3 = hi2.selectFrom(r1, r3);
+        r1 = s2_1;
+        FloatVector s2_4 = lo2.selectFrom(r4, r6);
+        r6 = hi2.selectFrom(r4, r6);
+        r4 = s2_4;
+        FloatVector s2_5 = lo2.selectFrom(r5, r7);
+        r7 = hi2.selectFrom(r5, r7);
+        r5 = s2_5;
+        FloatVector s2_8 = lo2.selectFrom(r8, r10);
+        r10 = hi2.selectFrom(r8, r10);
+        r8 = s2_8;
+        FloatVector s2_9 = lo2.selectFrom(r9, r11);
+        r11 = hi2.selectFrom(r9, r11);
+        r9 = s2_9;
+        FloatVector s2_12 = lo2.selectFrom(r12, r14);
+        r14 = hi2.selectFrom(r12, r14);
+        r12 = s2_12;
+        FloatVector s2_13 = lo2.selectFrom(r13, r15);
+        r15 = hi2.selectFrom(r13, r15);
+        r13 = s2_13;
+        // swap the off-diagonal 1x1 blocks of rows i and i+1
+        FloatVector s1_0 = lo1.selectFrom(r0, r1);
+        r1 = hi1.selectFrom(r0, r1);
+        r0 = s1_0;
+        FloatVector s1_2 = lo1.selectFrom(r2, r3);
+        r3 = hi1.selectFrom(r2, r3);
+        r2 = s1_2;
+        FloatVector s1_4 = lo1.selectFrom(r4, r5);
+        r5 = hi1.selectFrom(r4, r5);
+        r4 = s1_4;
+        FloatVector s1_6 = lo1.selectFrom(r6, r7);
+        r7 = hi1.selectFrom(r6, r7);
+        r6 = s1_6;
+        FloatVector s1_8 = lo1.selectFrom(r8, r9);
+        r9 = hi1.selectFrom(r8, r9);
+        r8 = s1_8;
+        FloatVector s1_10 = lo1.selectFrom(r10, r11);
+        r11 = hi1.selectFrom(r10, r11);
+        r10 = s1_10;
+        FloatVector s1_12 = lo1.selectFrom(r12, r13);
+        r13 = hi1.selectFrom(r12, r13);
+        r12 = s1_12;
+        FloatVector s1_14 = lo1.selectFrom(r14, r15);
+        r15 = hi1.selectFrom(r14, r15);
+        r14 = s1_14;
+        r0.intoArray(bp, dst);
+        if (1 < pn) {
+            r1.intoArray(bp, dst + 1 * width);
+        }
+        if (2 < pn) {
+            r2.intoArray(bp, dst + 2 * width);
+        }
+        if (3 < pn) {
+            r3.intoArray(bp, dst + 3 * width);
+        }
+        if (4 < pn) {
+            r4.intoArray(bp, dst + 4 * width);
+        }
+        if (5 < pn) {
+            r5.intoArray(bp, dst + 5 * width);
+        }
+        if (6 < pn) {
+            r6.intoArray(bp, dst + 6 * width);
+        }
+        if (7 < pn) {
+            r7.intoArray(bp, dst + 7 * width);
+        }
+        if (8 < pn) {
+            r8.intoArray(bp, dst + 8 * width);
+        }
+        if (9 < pn) {
+            r9.intoArray(bp, dst + 9 * width);
+        }
+        if (10 < pn) {
+            r10.intoArray(bp, dst + 10 * width);
+        }
+        if (11 < pn) {
+            r11.intoArray(bp, dst + 11 * width);
+        }
+        if (12 < pn) {
+            r12.intoArray(bp, dst + 12 * width);
+        }
+        if (13 < pn) {
+            r13.intoArray(bp, dst + 13 * width);
+        }
+        if (14 < pn) {
+            r14.intoArray(bp, dst + 14 * width);
+        }
+        if (15 < pn) {
+            r15.intoArray(bp, dst + 15 * width);
+        }
+    }
+
+    /** selectFrom indices for the transpose rounds: pairs (lo, hi) for block sizes 8, 4, 2, 1. */
+    private static final float[] TRANSPOSE_INDEX = transposeIndex();
+
+    private static float[] transposeIndex() {
+        float[] idx = new float[128];
+        int at = 0;
+        for (int d = 8; d >= 1; d /= 2) {
+            for (int l = 0; l < 16; l++) { // row i keeps its lanes with bit d clear, takes row i+d's low lanes
+                idx[at + l] = (l & d) == 0 ? l : 16 + l - d;
+                idx[at + 16 + l] = (l & d) == 0 ? l + d : 16 + l;
+            }
+            at += 32;
+        }
+        return idx;
+    }
+
     /** Where packed element (p, j) starts for a vector-aligned column j of a block nc wide. */
     private static int dst(int j, int p, int kc, int nc) {
         int panel = j / NR * NR;
@@ -198,7 +429,7 @@ public final class VectorGemm implements Gemm {
      * C[0:mr, 0:nr] (at c[ci], row stride ldc) = beta*C + t. Beta 0 never reads C. The last partial vector uses
      * masked loads and stores, so nothing outside the tile is touched.
      */
-    private static void merge(float[] t, int mr, int nr, float beta, float[] c, int ci, int ldc) {
+    static void merge(float[] t, int mr, int nr, float beta, float[] c, int ci, int ldc) {
         int full = nr / VL * VL;
         VectorMask<Float> tail = S.indexInRange(full, nr);
         for (int r = 0; r < mr; r++) {
@@ -254,7 +485,7 @@ public final class VectorGemm implements Gemm {
      * the edge repeat the last real row, so nothing outside A is read, and merge() drops them. The B panel is
      * packed {@code [kc][4*VL]}. Results go to the tile buffer t (row stride NR) for merge() to add into C.
      */
-    private static void kernel4(int kc, float[] a, int aBase, int rs, int cs, int mr,
+    static void kernel4(int kc, float[] a, int aBase, int rs, int cs, int mr,
                                 float[] b, int bBase, float[] t) {
         // A local zero, not a static constant: C2 keeps loop-carried vectors in registers only when every
         // value entering the loop is a freshly made vector.
@@ -426,7 +657,7 @@ public final class VectorGemm implements Gemm {
     }
 
     /** Per-thread buffers, grown on demand and then reused. */
-    private static final class Scratch {
+    static final class Scratch {
         final float[] tile = new float[MR * NR];
         private float[] pack = new float[0];
         private final int[] gather = new int[VL];

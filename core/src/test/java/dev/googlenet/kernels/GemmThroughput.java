@@ -11,7 +11,7 @@ import java.util.Random;
  * timed batches after warm-up, with 1 and 2 threads. Run after {@code mvn test-compile}:
  * <pre>
  * java --add-modules jdk.incubator.vector -cp core/target/classes:core/target/test-classes \
- *     dev.googlenet.kernels.GemmThroughput [reps] [threads,...] [filter]
+ *     dev.googlenet.kernels.GemmThroughput [reps] [threads,...] [name filter | MxNxK[:NN|NT|TN|TT]]
  * </pre>
  * Peak is quoted against 116.7 GFLOP/s per core (one 512-bit FMA per cycle, measured on the dev machine).
  */
@@ -52,10 +52,19 @@ public final class GemmThroughput {
                 VectorGemm.NC, reps);
         System.out.printf(Locale.ROOT, "%-18s %5s %6s %6s %3s %10s %7s %10s%n",
                 "shape", "M", "N", "K", "thr", "GFLOP/s", "%peak", "ms/call");
+        List<Shape> shapes = SHAPES;
+        if (filter.matches("\\d+x\\d+x\\d+(:[NT][NT])?")) { // a custom shape, e.g. 192x512x256:NN
+            String[] d = filter.split("[x:]");
+            boolean ta = d.length > 3 && d[3].charAt(0) == 'T';
+            boolean tb = d.length > 3 && d[3].charAt(1) == 'T';
+            shapes = List.of(new Shape("custom", ta, tb, Integer.parseInt(d[0]), Integer.parseInt(d[1]),
+                    Integer.parseInt(d[2])));
+            filter = "";
+        }
         for (int threads : threadCounts) {
             try (Parallel pool = new Parallel(threads)) {
                 VectorGemm gemm = new VectorGemm(pool);
-                for (Shape s : SHAPES) {
+                for (Shape s : shapes) {
                     if (!s.name().contains(filter)) {
                         continue;
                     }
