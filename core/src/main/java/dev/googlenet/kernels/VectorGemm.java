@@ -37,6 +37,14 @@ public final class VectorGemm implements Gemm {
     static final int KC = Integer.getInteger("googlenet.gemm.kc", 256);
     /** Column block: the packed KC x NC block of B (512 KB) stays in L2. A multiple of NR. */
     static final int NC = Math.max(1, Integer.getInteger("googlenet.gemm.nc", 512) / NR) * NR;
+    /**
+     * With transB (and A not transposed), C is computed as dot products instead of transposing B into panels when
+     * M is tiny or K is long next to M: then the transpose costs more than the dot path's final lane sums.
+     * Measured crossover: M=64 K=3136 favours dots, M=192 K=3136 and M=128 K=784 favour panels.
+     */
+    private static boolean useDots(int m, int k) {
+        return m <= 4 || k >= 32L * m;
+    }
     /** Below this many multiply-adds a task is not worth handing to another thread (~10 us of one core). */
     private static final long MIN_TASK_WORK = 1L << 19;
     /** Tasks per thread: some slack so a thread slowed by other load does not hold up the rest. */
@@ -72,6 +80,10 @@ public final class VectorGemm implements Gemm {
             return;
         }
         Parallel p = pool != null ? pool : Parallel.get();
+        if (transB && !transA && useDots(m, k)) {
+            dotProducts(p, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
         int slivers = (m + MR - 1) / MR;
         int panels = (n + NR - 1) / NR;
         long work = (long) m * n * k;
@@ -98,6 +110,26 @@ public final class VectorGemm implements Gemm {
         });
     }
 
+    /** A B^T as dot products of rows (see {@link #dot4x4}), columns split among tasks. */
+    private static void dotProducts(Parallel p, int m, int n, int k, float[] a, int aOff, int lda,
+                                    float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        int groups = (n + 3) / 4;
+        long work = (long) m * n * k;
+        int tasks = p.threads() <= 1 ? 1
+                : (int) Math.min(Math.min(groups, (long) p.threads() * TASKS_PER_THREAD), work / MIN_TASK_WORK);
+        p.parallelFor(Math.max(1, tasks), t -> {
+            int j0 = (int) ((long) groups * t / Math.max(1, tasks)) * 4;
+            int j1 = Math.min(n, (int) ((long) groups * (t + 1) / Math.max(1, tasks)) * 4);
+            float[] tile = SCRATCH.get().tile;
+            for (int j = j0; j < j1; j += 4) {
+                for (int i = 0; i < m; i += 4) {
+                    dot4x4(k, a, aOff + i * lda, lda, Math.min(4, m - i), b, bOff + j * ldb, ldb, Math.min(4, j1 - j),
+                            beta, c, cOff + i * ldc + j, ldc, tile);
+                }
+            }
+        });
+    }
+
     /** C[m0:m1, n0:n1] = beta*C + op(A) op(B) over the whole k range, on the calling thread. */
     private static void compute(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -113,7 +145,7 @@ public final class VectorGemm implements Gemm {
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 if (transB && VL == 16) {
-                    packBTransposed16(b, bOff, ldb, pc, kc, jc, nc, bp);
+                    packBTransposed16(b, bOff, ldb, pc, kc, jc, nc, bp, s);
                 } else if (transB) {
                     packBTransposed(b, bOff, ldb, pc, kc, jc, nc, bp, s);
                 } else {
@@ -207,25 +239,34 @@ public final class VectorGemm implements Gemm {
      * rounds of two-vector permutes (swapping off-diagonal 8x8, 4x4, 2x2 and 1x1 blocks), and stored as 16 packed
      * rows. Missing rows are zeros, the last p chunk uses masked loads. Several times faster than a gather.
      */
-    static void packBTransposed16(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
+    static void packBTransposed16(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp,
+                                  Scratch s) {
         for (int j = 0; j < nc; j += 16) {
             int jn = Math.min(16, nc - j);
+            int[] idx = s.gatherIndex(ldb, jn);
             int panel = j / NR * NR;
             int width = Math.min(NR, roundUp(nc - panel, VL));
             int dst0 = panel * kc + (j - panel);
             int src0 = bOff + (jc + j) * ldb + pc;
-            for (int p = 0; p < kc; p += 16) {
-                transpose16(b, src0 + p, ldb, jn, Math.min(16, kc - p), bp, dst0 + p * width, width);
+            int p = 0;
+            if (jn == 16) {
+                for (; p + 16 <= kc; p += 16) {
+                    transpose16(b, src0 + p, ldb, bp, dst0 + p * width, width);
+                }
+            }
+            for (; p < kc; p++) { // edge blocks: gathers
+                VectorMask<Float> m = S.indexInRange(0, jn);
+                FloatVector.fromArray(S, b, src0 + p, idx, 0, m).intoArray(bp, dst0 + p * width);
             }
         }
     }
 
     /**
-     * One 16 x 16 block: rows {@code b[src + r*ldb + (0..pn)]} for r < jn (zeros beyond) become packed rows
-     * {@code bp[dst + i*width + (0..16)]} for i < pn. Kept apart from the loops above: one method with both was
-     * too big for C1, which then never handed it on to C2.
+     * One 16 x 16 block: rows {@code b[src + r*ldb + (0..16)]} become packed rows {@code bp[dst + i*width +
+     * (0..16)]}. Whole blocks only, and kept apart from the loops: with edge masks, or inlined in its caller, it
+     * was too big for C1 ("out of virtual registers"), and such a method may never reach C2.
      */
-    private static void transpose16(float[] b, int src, int ldb, int jn, int pn, float[] bp, int dst, int width) {
+    private static void transpose16(float[] b, int src, int ldb, float[] bp, int dst, int width) {
         FloatVector lo8 = FloatVector.fromArray(S, TRANSPOSE_INDEX, 0);
         FloatVector hi8 = FloatVector.fromArray(S, TRANSPOSE_INDEX, 16);
         FloatVector lo4 = FloatVector.fromArray(S, TRANSPOSE_INDEX, 32);
@@ -234,24 +275,22 @@ public final class VectorGemm implements Gemm {
         FloatVector hi2 = FloatVector.fromArray(S, TRANSPOSE_INDEX, 80);
         FloatVector lo1 = FloatVector.fromArray(S, TRANSPOSE_INDEX, 96);
         FloatVector hi1 = FloatVector.fromArray(S, TRANSPOSE_INDEX, 112);
-        FloatVector zero = FloatVector.zero(S);
-        VectorMask<Float> m = S.indexInRange(0, pn);
-        FloatVector r0 = FloatVector.fromArray(S, b, src, m);
-        FloatVector r1 = 1 < jn ? FloatVector.fromArray(S, b, src + 1 * ldb, m) : zero;
-        FloatVector r2 = 2 < jn ? FloatVector.fromArray(S, b, src + 2 * ldb, m) : zero;
-        FloatVector r3 = 3 < jn ? FloatVector.fromArray(S, b, src + 3 * ldb, m) : zero;
-        FloatVector r4 = 4 < jn ? FloatVector.fromArray(S, b, src + 4 * ldb, m) : zero;
-        FloatVector r5 = 5 < jn ? FloatVector.fromArray(S, b, src + 5 * ldb, m) : zero;
-        FloatVector r6 = 6 < jn ? FloatVector.fromArray(S, b, src + 6 * ldb, m) : zero;
-        FloatVector r7 = 7 < jn ? FloatVector.fromArray(S, b, src + 7 * ldb, m) : zero;
-        FloatVector r8 = 8 < jn ? FloatVector.fromArray(S, b, src + 8 * ldb, m) : zero;
-        FloatVector r9 = 9 < jn ? FloatVector.fromArray(S, b, src + 9 * ldb, m) : zero;
-        FloatVector r10 = 10 < jn ? FloatVector.fromArray(S, b, src + 10 * ldb, m) : zero;
-        FloatVector r11 = 11 < jn ? FloatVector.fromArray(S, b, src + 11 * ldb, m) : zero;
-        FloatVector r12 = 12 < jn ? FloatVector.fromArray(S, b, src + 12 * ldb, m) : zero;
-        FloatVector r13 = 13 < jn ? FloatVector.fromArray(S, b, src + 13 * ldb, m) : zero;
-        FloatVector r14 = 14 < jn ? FloatVector.fromArray(S, b, src + 14 * ldb, m) : zero;
-        FloatVector r15 = 15 < jn ? FloatVector.fromArray(S, b, src + 15 * ldb, m) : zero;
+        FloatVector r0 = FloatVector.fromArray(S, b, src);
+        FloatVector r1 = FloatVector.fromArray(S, b, src + 1 * ldb);
+        FloatVector r2 = FloatVector.fromArray(S, b, src + 2 * ldb);
+        FloatVector r3 = FloatVector.fromArray(S, b, src + 3 * ldb);
+        FloatVector r4 = FloatVector.fromArray(S, b, src + 4 * ldb);
+        FloatVector r5 = FloatVector.fromArray(S, b, src + 5 * ldb);
+        FloatVector r6 = FloatVector.fromArray(S, b, src + 6 * ldb);
+        FloatVector r7 = FloatVector.fromArray(S, b, src + 7 * ldb);
+        FloatVector r8 = FloatVector.fromArray(S, b, src + 8 * ldb);
+        FloatVector r9 = FloatVector.fromArray(S, b, src + 9 * ldb);
+        FloatVector r10 = FloatVector.fromArray(S, b, src + 10 * ldb);
+        FloatVector r11 = FloatVector.fromArray(S, b, src + 11 * ldb);
+        FloatVector r12 = FloatVector.fromArray(S, b, src + 12 * ldb);
+        FloatVector r13 = FloatVector.fromArray(S, b, src + 13 * ldb);
+        FloatVector r14 = FloatVector.fromArray(S, b, src + 14 * ldb);
+        FloatVector r15 = FloatVector.fromArray(S, b, src + 15 * ldb);
         // swap the off-diagonal 8x8 blocks of rows i and i+8
         FloatVector s8_0 = lo8.selectFrom(r0, r8);
         r8 = hi8.selectFrom(r0, r8);
@@ -353,51 +392,21 @@ public final class VectorGemm implements Gemm {
         r15 = hi1.selectFrom(r14, r15);
         r14 = s1_14;
         r0.intoArray(bp, dst);
-        if (1 < pn) {
-            r1.intoArray(bp, dst + 1 * width);
-        }
-        if (2 < pn) {
-            r2.intoArray(bp, dst + 2 * width);
-        }
-        if (3 < pn) {
-            r3.intoArray(bp, dst + 3 * width);
-        }
-        if (4 < pn) {
-            r4.intoArray(bp, dst + 4 * width);
-        }
-        if (5 < pn) {
-            r5.intoArray(bp, dst + 5 * width);
-        }
-        if (6 < pn) {
-            r6.intoArray(bp, dst + 6 * width);
-        }
-        if (7 < pn) {
-            r7.intoArray(bp, dst + 7 * width);
-        }
-        if (8 < pn) {
-            r8.intoArray(bp, dst + 8 * width);
-        }
-        if (9 < pn) {
-            r9.intoArray(bp, dst + 9 * width);
-        }
-        if (10 < pn) {
-            r10.intoArray(bp, dst + 10 * width);
-        }
-        if (11 < pn) {
-            r11.intoArray(bp, dst + 11 * width);
-        }
-        if (12 < pn) {
-            r12.intoArray(bp, dst + 12 * width);
-        }
-        if (13 < pn) {
-            r13.intoArray(bp, dst + 13 * width);
-        }
-        if (14 < pn) {
-            r14.intoArray(bp, dst + 14 * width);
-        }
-        if (15 < pn) {
-            r15.intoArray(bp, dst + 15 * width);
-        }
+        r1.intoArray(bp, dst + 1 * width);
+        r2.intoArray(bp, dst + 2 * width);
+        r3.intoArray(bp, dst + 3 * width);
+        r4.intoArray(bp, dst + 4 * width);
+        r5.intoArray(bp, dst + 5 * width);
+        r6.intoArray(bp, dst + 6 * width);
+        r7.intoArray(bp, dst + 7 * width);
+        r8.intoArray(bp, dst + 8 * width);
+        r9.intoArray(bp, dst + 9 * width);
+        r10.intoArray(bp, dst + 10 * width);
+        r11.intoArray(bp, dst + 11 * width);
+        r12.intoArray(bp, dst + 12 * width);
+        r13.intoArray(bp, dst + 13 * width);
+        r14.intoArray(bp, dst + 14 * width);
+        r15.intoArray(bp, dst + 15 * width);
     }
 
     /** selectFrom indices for the transpose rounds: pairs (lo, hi) for block sizes 8, 4, 2, 1. */
@@ -478,6 +487,95 @@ public final class VectorGemm implements Gemm {
     }
 
     // ---------------------------------------------------------------- micro-kernels
+
+    /**
+     * The dot-product kernel for transB with few rows: C[i, j] for up to 4 rows i (rows past mr repeat the last)
+     * and 4 columns j (likewise past nr) as 16 vector sums along k, where A's rows and B's rows are both
+     * contiguous. Whole vectors of k here; {@link #finishDots} adds the masked rest, sums lanes and merges.
+     * (With the masked loads inline the method is too big for C1, and then may never be compiled by C2.)
+     */
+    private static void dot4x4(int k, float[] a, int a0, int lda, int mr, float[] b, int b0, int ldb, int nr,
+                               float beta, float[] c, int cBase, int ldc, float[] t) {
+        FloatVector zero = FloatVector.zero(S);
+        int a1 = a0 + Math.min(1, mr - 1) * lda;
+        int a2 = a0 + Math.min(2, mr - 1) * lda;
+        int a3 = a0 + Math.min(3, mr - 1) * lda;
+        int b1 = b0 + Math.min(1, nr - 1) * ldb;
+        int b2 = b0 + Math.min(2, nr - 1) * ldb;
+        int b3 = b0 + Math.min(3, nr - 1) * ldb;
+        FloatVector s00 = zero, s01 = zero, s02 = zero, s03 = zero;
+        FloatVector s10 = zero, s11 = zero, s12 = zero, s13 = zero;
+        FloatVector s20 = zero, s21 = zero, s22 = zero, s23 = zero;
+        FloatVector s30 = zero, s31 = zero, s32 = zero, s33 = zero;
+        int full = k / VL * VL;
+        for (int p = 0; p < full; p += VL) {
+            FloatVector y0 = FloatVector.fromArray(S, b, b0 + p);
+            FloatVector y1 = FloatVector.fromArray(S, b, b1 + p);
+            FloatVector y2 = FloatVector.fromArray(S, b, b2 + p);
+            FloatVector y3 = FloatVector.fromArray(S, b, b3 + p);
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+            s00 = x0.fma(y0, s00); s01 = x0.fma(y1, s01); s02 = x0.fma(y2, s02); s03 = x0.fma(y3, s03);
+            FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+            s10 = x1.fma(y0, s10); s11 = x1.fma(y1, s11); s12 = x1.fma(y2, s12); s13 = x1.fma(y3, s13);
+            FloatVector x2 = FloatVector.fromArray(S, a, a2 + p);
+            s20 = x2.fma(y0, s20); s21 = x2.fma(y1, s21); s22 = x2.fma(y2, s22); s23 = x2.fma(y3, s23);
+            FloatVector x3 = FloatVector.fromArray(S, a, a3 + p);
+            s30 = x3.fma(y0, s30); s31 = x3.fma(y1, s31); s32 = x3.fma(y2, s32); s33 = x3.fma(y3, s33);
+        }
+        s00.intoArray(t, 0 * VL); s01.intoArray(t, 1 * VL);
+        s02.intoArray(t, 2 * VL); s03.intoArray(t, 3 * VL);
+        s10.intoArray(t, 4 * VL); s11.intoArray(t, 5 * VL);
+        s12.intoArray(t, 6 * VL); s13.intoArray(t, 7 * VL);
+        s20.intoArray(t, 8 * VL); s21.intoArray(t, 9 * VL);
+        s22.intoArray(t, 10 * VL); s23.intoArray(t, 11 * VL);
+        s30.intoArray(t, 12 * VL); s31.intoArray(t, 13 * VL);
+        s32.intoArray(t, 14 * VL); s33.intoArray(t, 15 * VL);
+        finishDots(k, full, a, a0, lda, mr, b, b0, ldb, nr, beta, c, cBase, ldc, t);
+    }
+
+    /** The rest of {@link #dot4x4}: the last partial vector of k (masked), the lane sums, and the merge into C. */
+    private static void finishDots(int k, int full, float[] a, int a0, int lda, int mr, float[] b, int b0, int ldb,
+                                   int nr, float beta, float[] c, int cBase, int ldc, float[] t) {
+        VectorMask<Float> m = S.indexInRange(full, k);
+        for (int r = 0; r < mr; r++) {
+            for (int j = 0; j < nr; j++) {
+                FloatVector s = FloatVector.fromArray(S, t, (r * 4 + j) * VL);
+                if (full < k) {
+                    FloatVector x = FloatVector.fromArray(S, a, a0 + r * lda + full, m);
+                    s = x.fma(FloatVector.fromArray(S, b, b0 + j * ldb + full, m), s);
+                }
+                int at = cBase + r * ldc + j;
+                float v = sum(s);
+                c[at] = beta == 0f ? v : beta == 1f ? c[at] + v : beta * c[at] + v;
+            }
+        }
+    }
+
+    /**
+     * The lanes' sum in a fixed pairwise order: reduceLanes may add in a different order once compiled than
+     * when interpreted, which would make results depend on JIT timing.
+     */
+    private static float sum(FloatVector v) {
+        if (VL > 16) {
+            float s = 0f;
+            for (int i = 0; i < VL; i++) {
+                s += v.lane(i);
+            }
+            return s;
+        }
+        if (VL == 16) {
+            v = v.add(v.slice(8));
+        }
+        if (VL >= 8) {
+            v = v.add(v.slice(4));
+        }
+        if (VL >= 4) {
+            v = v.add(v.slice(2));
+        }
+        v = v.add(v.slice(1));
+        return v.lane(0);
+    }
+
 
     /**
      * The 6 x 4-vector micro-kernel: {@code t[r][0, 4*VL) = sum_p A[r,p] * panel[p][0, 4*VL)}, 24 accumulators

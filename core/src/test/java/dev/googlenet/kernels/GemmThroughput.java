@@ -17,6 +17,7 @@ import java.util.Random;
  */
 public final class GemmThroughput {
     private static final double PEAK_PER_CORE = 116.7;
+    private static final long WARMUP_NANOS = Long.getLong("warmup.ms", 2000) * 1_000_000L;
 
     private record Shape(String name, boolean transA, boolean transB, int m, int n, int k) {
         double flops() {
@@ -92,7 +93,7 @@ public final class GemmThroughput {
         int ldb = s.transB() ? s.k() : s.n();
         Runnable call = () -> gemm.sgemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb,
                 0f, c, 0, s.n());
-        long warmUntil = System.nanoTime() + 1_000_000_000L;
+        long warmUntil = System.nanoTime() + WARMUP_NANOS;
         int calls = 0;
         while (System.nanoTime() < warmUntil) {
             call.run();
