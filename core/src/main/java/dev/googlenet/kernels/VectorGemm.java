@@ -142,30 +142,37 @@ public final class VectorGemm implements Gemm {
         float[] tile = s.tile;
         for (int jc = n0; jc < n1; jc += NC) {
             int nc = Math.min(NC, n1 - jc);
+            // Whole panels of a non-transposed B are read in place: measured as fast as packed panels for large M,
+            // and much faster for small M, where a packed panel would serve only a few row slivers.
+            int inPlace = transB ? 0 : nc / NR * NR;
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
-                if (transB && VL == 16) {
+                if (inPlace == nc) {
+                    // nothing to pack
+                } else if (!transB) {
+                    packB(b, bOff, ldb, pc, kc, jc + inPlace, nc - inPlace, bp);
+                } else if (VL == 16) {
                     packBTransposed16(b, bOff, ldb, pc, kc, jc, nc, bp, s);
-                } else if (transB) {
-                    packBTransposed(b, bOff, ldb, pc, kc, jc, nc, bp, s);
                 } else {
-                    packB(b, bOff, ldb, pc, kc, jc, nc, bp);
+                    packBTransposed(b, bOff, ldb, pc, kc, jc, nc, bp, s);
                 }
                 float blockBeta = pc == 0 ? beta : 1f;
-                for (int ic = m0; ic < m1; ic += MR) {
-                    int mr = Math.min(MR, m1 - ic);
-                    // op(A)[ic + r, pc + p] lives at a[aBase + r*rs + p*cs].
-                    int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
-                    int rs = transA ? 1 : lda;
-                    int cs = transA ? lda : 1;
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int nr = Math.min(NR, nc - jr);
-                        int bBase = jr * kc;
+                for (int jr = 0; jr < nc; jr += NR) {
+                    int nr = Math.min(NR, nc - jr);
+                    float[] panel = jr < inPlace ? b : bp;
+                    int bBase = jr < inPlace ? bOff + pc * ldb + jc + jr : (jr - inPlace) * kc;
+                    int bs = jr < inPlace ? ldb : roundUp(nr, VL);
+                    for (int ic = m0; ic < m1; ic += MR) {
+                        int mr = Math.min(MR, m1 - ic);
+                        // op(A)[ic + r, pc + p] lives at a[aBase + r*rs + p*cs].
+                        int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
+                        int rs = transA ? 1 : lda;
+                        int cs = transA ? lda : 1;
                         switch ((nr + VL - 1) / VL) {
-                            case 4 -> kernel4(kc, a, aBase, rs, cs, mr, bp, bBase, tile);
-                            case 3 -> kernel3(kc, a, aBase, rs, cs, mr, bp, bBase, tile);
-                            case 2 -> kernel2(kc, a, aBase, rs, cs, mr, bp, bBase, tile);
-                            default -> kernel1(kc, a, aBase, rs, cs, mr, bp, bBase, tile);
+                            case 4 -> kernel4(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                            case 3 -> kernel3(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                            case 2 -> kernel2(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                            default -> kernel1(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
                         }
                         merge(tile, mr, nr, blockBeta, c, cOff + ic * ldc + jc + jr, ldc);
                     }
@@ -580,11 +587,12 @@ public final class VectorGemm implements Gemm {
     /**
      * The 6 x 4-vector micro-kernel: {@code t[r][0, 4*VL) = sum_p A[r,p] * panel[p][0, 4*VL)}, 24 accumulators
      * held in registers over the whole k loop. A row r at p is {@code a[aBase + min(r, mr-1)*rs + p*cs]}: rows past
-     * the edge repeat the last real row, so nothing outside A is read, and merge() drops them. The B panel is
-     * packed {@code [kc][4*VL]}. Results go to the tile buffer t (row stride NR) for merge() to add into C.
+     * the edge repeat the last real row, so nothing outside A is read, and merge() drops them. B panel row p is
+     * {@code b[bBase + p*bs ...]}: packed (bs = panel width) or B itself (bs = ldb). Results go to the tile buffer
+     * t (row stride NR) for merge() to add into C.
      */
     static void kernel4(int kc, float[] a, int aBase, int rs, int cs, int mr,
-                                float[] b, int bBase, float[] t) {
+                                float[] b, int bBase, int bs, float[] t) {
         // A local zero, not a static constant: C2 keeps loop-carried vectors in registers only when every
         // value entering the loop is a freshly made vector.
         FloatVector zero = FloatVector.zero(S);
@@ -599,7 +607,7 @@ public final class VectorGemm implements Gemm {
         FloatVector c30 = zero, c31 = zero, c32 = zero, c33 = zero;
         FloatVector c40 = zero, c41 = zero, c42 = zero, c43 = zero;
         FloatVector c50 = zero, c51 = zero, c52 = zero, c53 = zero;
-        for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += 4 * VL) {
+        for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += bs) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * VL);
@@ -633,7 +641,7 @@ public final class VectorGemm implements Gemm {
 
     /** The 6 x 3-vector variant of {@link #kernel4}, for the last, narrower panel. */
     private static void kernel3(int kc, float[] a, int aBase, int rs, int cs, int mr,
-                                float[] b, int bBase, float[] t) {
+                                        float[] b, int bBase, int bs, float[] t) {
         // A local zero, not a static constant: C2 keeps loop-carried vectors in registers only when every
         // value entering the loop is a freshly made vector.
         FloatVector zero = FloatVector.zero(S);
@@ -648,7 +656,7 @@ public final class VectorGemm implements Gemm {
         FloatVector c30 = zero, c31 = zero, c32 = zero;
         FloatVector c40 = zero, c41 = zero, c42 = zero;
         FloatVector c50 = zero, c51 = zero, c52 = zero;
-        for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += 3 * VL) {
+        for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += bs) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * VL);
@@ -675,7 +683,7 @@ public final class VectorGemm implements Gemm {
 
     /** The 6 x 2-vector variant of {@link #kernel4}, for the last, narrower panel. */
     private static void kernel2(int kc, float[] a, int aBase, int rs, int cs, int mr,
-                                float[] b, int bBase, float[] t) {
+                                        float[] b, int bBase, int bs, float[] t) {
         // A local zero, not a static constant: C2 keeps loop-carried vectors in registers only when every
         // value entering the loop is a freshly made vector.
         FloatVector zero = FloatVector.zero(S);
@@ -690,7 +698,7 @@ public final class VectorGemm implements Gemm {
         FloatVector c30 = zero, c31 = zero;
         FloatVector c40 = zero, c41 = zero;
         FloatVector c50 = zero, c51 = zero;
-        for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += 2 * VL) {
+        for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += bs) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector a0 = FloatVector.broadcast(S, a[ai]);
@@ -716,7 +724,7 @@ public final class VectorGemm implements Gemm {
 
     /** The 6 x 1-vector variant of {@link #kernel4}, for the last, narrower panel. */
     private static void kernel1(int kc, float[] a, int aBase, int rs, int cs, int mr,
-                                float[] b, int bBase, float[] t) {
+                                        float[] b, int bBase, int bs, float[] t) {
         // A local zero, not a static constant: C2 keeps loop-carried vectors in registers only when every
         // value entering the loop is a freshly made vector.
         FloatVector zero = FloatVector.zero(S);
@@ -731,7 +739,7 @@ public final class VectorGemm implements Gemm {
         FloatVector c30 = zero;
         FloatVector c40 = zero;
         FloatVector c50 = zero;
-        for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += 1 * VL) {
+        for (int p = 0, ai = aBase, bi = bBase; p < kc; p++, ai += cs, bi += bs) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector a0 = FloatVector.broadcast(S, a[ai]);
             c00 = a0.fma(b0, c00);
