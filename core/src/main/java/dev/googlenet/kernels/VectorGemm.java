@@ -12,17 +12,26 @@ import java.util.Arrays;
  *
  * <p>Structure (after the BLIS/GotoBLAS scheme):
  * <ul>
- *   <li><b>Threading</b>: C is cut into rectangles of whole micro-tiles, one per task, run by {@link Parallel}. The
- *       k-sum of an element is never split, and every element is summed in the same order whatever the tiling,
- *       so results are identical for any thread count.</li>
- *   <li><b>Blocking</b>: per task, columns in blocks of NC and k in blocks of KC. The B block (KC x NC) is packed
- *       into per-thread panels of NR = 4 vectors, zero-padded to whole vectors, so it stays in L2 and is read
- *       sequentially; transposed B is gathered during packing. A is read in place (6 rows x KC fit in L1).</li>
+ *   <li><b>Threading</b>: C is cut into rectangles of whole micro-tiles, several per thread, run by
+ *       {@link Parallel}. The k-sum of an element is never split, and every element is summed in the same order
+ *       whatever the tiling, so results are bitwise identical for any thread count.</li>
+ *   <li><b>Blocking</b>: per task, columns in blocks of NC and k in blocks of at most KC; within a block, panels
+ *       of NR = 4 vectors (outer) meet row slivers of MR = 6 (inner). A is read in place through a (row, k)
+ *       stride pair, so transposed A costs nothing extra.</li>
+ *   <li><b>Packing</b>: whole panels of a non-transposed B are read in place; the last, partial panel is copied
+ *       into a zero-padded per-thread buffer so the kernels never need masks. Transposed B is packed into panels
+ *       with 16 x 16 in-register transposes.</li>
  *   <li><b>Micro-kernel</b>: 6 rows x 4 vectors (6 x 64 floats with 512-bit vectors) of accumulators in
- *       registers; narrower 3/2/1-vector kernels cover the last panel. The tile is then merged into C with
- *       beta, using masked loads/stores for the last partial vector and skipping rows past M.</li>
+ *       registers; 3/2/1-vector variants cover the last panel. The tile is then merged into C with beta, using
+ *       masked loads/stores for the last partial vector and skipping rows past M.</li>
+ *   <li><b>Dot path</b>: A B^T with tiny M or long K (Linear layers, weight gradients) is computed as dot
+ *       products of rows, which are contiguous in both operands, instead of transposing B.</li>
  * </ul>
  * Scratch buffers are per thread and reused, so steady-state calls allocate only the task closure.
+ *
+ * <p>JIT note: Vector API code is only fast once C2 compiles it. Accumulators start from a local zero (a static
+ * constant vector blocks C2's box elimination: 20x slower), and masked operations are kept out of the big
+ * kernels (C1 ran out of registers on such methods, and a method C1 gives up on may never reach C2).
  */
 public final class VectorGemm implements Gemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -33,9 +42,9 @@ public final class VectorGemm implements Gemm {
     /** Vectors per full-width panel. */
     static final int NV = 4;
     static final int NR = NV * VL;
-    /** k block: the 6 x KC sliver of A stays in L1 while it meets every panel of the B block. */
+    /** k block: bounds the B panel (KC x NR) and the 6 x KC sliver of A that each kernel call streams. */
     static final int KC = Integer.getInteger("googlenet.gemm.kc", 256);
-    /** Column block: the packed KC x NC block of B (512 KB) stays in L2. A multiple of NR. */
+    /** Column block: a packed (transposed) KC x NC block of B, 512 KB, stays in L2. A multiple of NR. */
     static final int NC = Math.max(1, Integer.getInteger("googlenet.gemm.nc", 512) / NR) * NR;
     /**
      * With transB (and A not transposed), C is computed as dot products instead of transposing B into panels when
@@ -186,6 +195,7 @@ public final class VectorGemm implements Gemm {
     /**
      * Packs op(B)[pc:pc+kc, jc:jc+nc] (B stored [k, n]) into panels of NR columns: panel q holds
      * {@code [kc][w]} at {@code bp[q*NR*kc]}, w = its width rounded up to whole vectors, the padding zeroed.
+     * Used for the last, partial panel (whole panels are read in place).
      */
     static void packB(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
         for (int q = 0; q < nc; q += NR) {
@@ -194,16 +204,6 @@ public final class VectorGemm implements Gemm {
             int width = roundUp(w, VL);
             int src = bOff + pc * ldb + jc + q;
             int dst = q * kc;
-            if (full == NR) {
-                // The common case, unrolled: one row of a full panel is four vectors.
-                for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
-                    FloatVector.fromArray(S, b, src).intoArray(bp, dst);
-                    FloatVector.fromArray(S, b, src + VL).intoArray(bp, dst + VL);
-                    FloatVector.fromArray(S, b, src + 2 * VL).intoArray(bp, dst + 2 * VL);
-                    FloatVector.fromArray(S, b, src + 3 * VL).intoArray(bp, dst + 3 * VL);
-                }
-                continue;
-            }
             VectorMask<Float> tail = S.indexInRange(full, w);
             for (int p = 0; p < kc; p++, src += ldb, dst += width) {
                 for (int j = 0; j < full; j += VL) {
@@ -216,9 +216,12 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** As {@link #packB} for B stored transposed ([n, k]): each packed vector is a strided gather. */
-    static void packBTransposed(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
-                                        float[] bp, Scratch s) {
+    /**
+     * As {@link #packB} for B stored transposed ([n, k]), each packed vector a strided gather: the fallback for
+     * vector sizes other than 16 floats.
+     */
+    static void packBTransposed(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp,
+                                Scratch s) {
         int full = nc / VL * VL;
         int rest = nc - full;
         int[] idx = s.gatherIndex(ldb, VL);
@@ -244,7 +247,8 @@ public final class VectorGemm implements Gemm {
      * Packs a block of op(B) for B stored transposed ([n, k]) with 16 x 16 in-register transposes (512-bit
      * vectors): 16 rows of B (columns j of op(B)) x 16 values of p are loaded as 16 vectors, transposed in four
      * rounds of two-vector permutes (swapping off-diagonal 8x8, 4x4, 2x2 and 1x1 blocks), and stored as 16 packed
-     * rows. Missing rows are zeros, the last p chunk uses masked loads. Several times faster than a gather.
+     * rows: about 10 cycles per packed vector against 24 for a gather. Partial blocks (the last columns or the
+     * last p values) are gathered.
      */
     static void packBTransposed16(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp,
                                   Scratch s) {
