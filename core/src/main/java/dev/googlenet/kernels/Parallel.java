@@ -77,7 +77,11 @@ public final class Parallel implements AutoCloseable {
     }
 
     private static int threadsFromProperty() {
-        String s = System.getProperty("googlenet.threads");
+        return parseThreads(System.getProperty("googlenet.threads"));
+    }
+
+    /** The value of {@code googlenet.threads}: unset or blank means the number of available processors. */
+    static int parseThreads(String s) {
         if (s == null || s.isBlank()) {
             return Runtime.getRuntime().availableProcessors();
         }

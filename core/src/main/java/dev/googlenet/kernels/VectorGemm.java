@@ -81,6 +81,13 @@ public final class VectorGemm implements Gemm {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException("negative size m=" + m + " n=" + n + " k=" + k);
         }
+        // Rows must not overlap (as BLAS requires); the arrays' bounds are checked by every access.
+        if (m > 1 && ldc < n || (transA ? k > 1 && lda < m : m > 1 && lda < k)
+                || (transB ? n > 1 && ldb < k : k > 1 && ldb < n)) {
+            throw new IllegalArgumentException("leading dimension too small: lda=" + lda + " ldb=" + ldb
+                    + " ldc=" + ldc + " for m=" + m + " n=" + n + " k=" + k + " transA=" + transA
+                    + " transB=" + transB);
+        }
         if (m == 0 || n == 0) {
             return;
         }

@@ -62,18 +62,21 @@ public final class GemmThroughput {
                     Integer.parseInt(d[2])));
             filter = "";
         }
-        for (int threads : threadCounts) {
-            try (Parallel pool = new Parallel(threads)) {
-                VectorGemm gemm = new VectorGemm(pool);
-                for (Shape s : shapes) {
-                    if (!s.name().contains(filter)) {
-                        continue;
-                    }
-                    double[] r = measure(gemm, s, reps);
-                    System.out.printf(Locale.ROOT, "%-18s %5d %6d %6d %3d %10.1f %6.1f%% %10.3f %8.1f%n", s.name(), s.m(),
-                            s.n(), s.k(), threads, r[0], 100 * r[0] / (PEAK_PER_CORE * threads), r[1], r[2]);
-                }
+        // Thread counts are interleaved per shape so that load from other processes hits them alike.
+        Parallel[] pools = Arrays.stream(threadCounts).mapToObj(Parallel::new).toArray(Parallel[]::new);
+        for (Shape s : shapes) {
+            if (!s.name().contains(filter)) {
+                continue;
             }
+            for (Parallel pool : pools) {
+                double[] r = measure(new VectorGemm(pool), s, reps);
+                int threads = pool.threads();
+                System.out.printf(Locale.ROOT, "%-18s %5d %6d %6d %3d %10.1f %6.1f%% %10.3f %8.1f%n", s.name(), s.m(),
+                        s.n(), s.k(), threads, r[0], 100 * r[0] / (PEAK_PER_CORE * threads), r[1], r[2]);
+            }
+        }
+        for (Parallel pool : pools) {
+            pool.close();
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -244,13 +244,17 @@ class VectorGemmTest {
     }
 
     @Test
-    void rejectsNegativeSizes() {
-        try {
-            gemm(1).sgemm(false, false, -1, 1, 1, new float[1], 0, 1, new float[1], 0, 1, 0f, new float[1], 0, 1);
-            fail("expected IllegalArgumentException");
-        } catch (IllegalArgumentException expected) {
-            assertEquals(true, expected.getMessage().contains("negative"));
-        }
+    void rejectsBadSizes() {
+        float[] x = new float[64];
+        VectorGemm g = gemm(1);
+        assertThrows(IllegalArgumentException.class,
+                () -> g.sgemm(false, false, -1, 1, 1, x, 0, 1, x, 0, 1, 0f, x, 0, 1));
+        assertThrows(IllegalArgumentException.class, // lda < k
+                () -> g.sgemm(false, false, 2, 2, 3, x, 0, 2, x, 0, 2, 0f, x, 0, 2));
+        assertThrows(IllegalArgumentException.class, // transposed: ldb < k
+                () -> g.sgemm(false, true, 2, 2, 3, x, 0, 3, x, 0, 2, 0f, x, 0, 2));
+        assertThrows(IllegalArgumentException.class, // ldc < n
+                () -> g.sgemm(false, false, 2, 3, 2, x, 0, 2, x, 0, 3, 0f, x, 0, 2));
     }
 
     @Test
