@@ -25,7 +25,7 @@ public final class Kernels {
         String choice = System.getProperty("googlenet.kernels", "auto").toLowerCase(Locale.ROOT);
         return switch (choice) {
             case "scalar" -> new ScalarGemm();
-            case "auto", "vector" -> new ScalarGemm(); // the Vector-API GEMM plugs in here
+            case "auto", "vector" -> new VectorGemm();
             default -> throw new IllegalArgumentException(
                     "googlenet.kernels must be auto, vector or scalar, not '" + choice + "'");
         };

@@ -1,0 +1,257 @@
+package dev.googlenet.kernels;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+
+/**
+ * The engine's thread pool: a fixed set of daemon workers plus the calling thread, running
+ * {@link #parallelFor(int, IntConsumer)} loops. Tasks are claimed dynamically, so callers must make each task's
+ * result independent of which thread runs it (split the output, never a sum): then results are deterministic.
+ *
+ * <p>The engine pool ({@link #get()}) has {@code -Dgooglenet.threads=N} threads (default: available processors),
+ * or what {@link #setThreads(int)} said before its first use. Other pools can be made for tests and benchmarks.
+ *
+ * <p>Nested or concurrent calls on a busy pool do not wait for it: they run their tasks on the calling thread.
+ */
+public final class Parallel implements AutoCloseable {
+    /** Idle workers spin this long before parking: back-to-back layer calls then start without a wake-up. */
+    private static final long SPIN_NANOS = 50_000;
+
+    private static final Object CONFIG_LOCK = new Object();
+    private static int configuredThreads = -1;
+    private static volatile Parallel engine;
+
+    private final int threads;
+    private final Worker[] workers;
+    /** Held (0 -> 1) by the one caller whose loop the workers are running. */
+    private final AtomicInteger busy = new AtomicInteger();
+    private volatile Job current;
+    private volatile boolean closed;
+
+    /** A pool of {@code threads} threads in all, the caller included ({@code threads - 1} workers are started). */
+    public Parallel(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, not " + threads);
+        }
+        this.threads = threads;
+        this.workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(this, i + 1);
+            workers[i].start();
+        }
+    }
+
+    /** The engine's shared pool, created on first use. */
+    public static Parallel get() {
+        Parallel p = engine;
+        if (p == null) {
+            synchronized (CONFIG_LOCK) {
+                p = engine;
+                if (p == null) {
+                    int n = configuredThreads > 0 ? configuredThreads : threadsFromProperty();
+                    p = new Parallel(n);
+                    engine = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Sets the engine pool's thread count. Allowed before the pool's first use, or later with the count it
+     * already has; otherwise throws {@link IllegalStateException}.
+     */
+    public static void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, not " + threads);
+        }
+        synchronized (CONFIG_LOCK) {
+            Parallel p = engine;
+            if (p != null && p.threads != threads) {
+                throw new IllegalStateException("the engine thread pool already runs with " + p.threads
+                        + " threads; set googlenet.threads before first use");
+            }
+            configuredThreads = threads;
+        }
+    }
+
+    private static int threadsFromProperty() {
+        return parseThreads(System.getProperty("googlenet.threads"));
+    }
+
+    /** The value of {@code googlenet.threads}: unset or blank means the number of available processors. */
+    static int parseThreads(String s) {
+        if (s == null || s.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        int n;
+        try {
+            n = Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("googlenet.threads must be a positive integer, not '" + s + "'", e);
+        }
+        if (n < 1) {
+            throw new IllegalArgumentException("googlenet.threads must be a positive integer, not '" + s + "'");
+        }
+        return n;
+    }
+
+    /** Threads that run tasks, the caller included. */
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * Runs {@code body.accept(t)} for every {@code t} in {@code [0, tasks)} and returns when all are done. The
+     * caller runs tasks too. One task (or a one-thread pool) runs inline with no synchronisation. The first
+     * exception thrown by a task is rethrown here after all tasks have finished or been skipped.
+     */
+    public void parallelFor(int tasks, IntConsumer body) {
+        if (tasks <= 0) {
+            return;
+        }
+        if (tasks == 1 || workers.length == 0 || closed || Thread.currentThread() instanceof Worker w && w.pool == this
+                || !busy.compareAndSet(0, 1)) {
+            for (int t = 0; t < tasks; t++) {
+                body.accept(t);
+            }
+            return;
+        }
+        Job job = new Job(body, tasks, Thread.currentThread());
+        try {
+            current = job;
+            int wake = Math.min(workers.length, tasks - 1);
+            for (int i = 0; i < wake; i++) {
+                workers[i].wake();
+            }
+            job.runTasks();
+            job.awaitDone();
+        } finally {
+            busy.set(0);
+        }
+        Throwable err = job.error;
+        if (err != null) {
+            if (err instanceof RuntimeException re) {
+                throw re;
+            }
+            if (err instanceof Error e) {
+                throw e;
+            }
+            throw new RuntimeException(err);
+        }
+    }
+
+    /** Stops the workers (they are daemons, so an unclosed pool does not keep the JVM alive). */
+    @Override
+    public void close() {
+        if (this == engine) {
+            throw new IllegalStateException("the engine pool is never closed");
+        }
+        closed = true;
+        for (Worker w : workers) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    /** One parallelFor call: tasks are claimed from {@code next}; the caller waits for {@code pending} to drain. */
+    private static final class Job {
+        final IntConsumer body;
+        final int tasks;
+        final Thread caller;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger pending;
+        volatile Throwable error;
+
+        Job(IntConsumer body, int tasks, Thread caller) {
+            this.body = body;
+            this.tasks = tasks;
+            this.caller = caller;
+            this.pending = new AtomicInteger(tasks);
+        }
+
+        void runTasks() {
+            int t;
+            while ((t = next.getAndIncrement()) < tasks) {
+                try {
+                    if (error == null) {
+                        body.accept(t);
+                    }
+                } catch (Throwable e) {
+                    if (error == null) {
+                        error = e;
+                    }
+                } finally {
+                    if (pending.decrementAndGet() == 0 && Thread.currentThread() != caller) {
+                        LockSupport.unpark(caller);
+                    }
+                }
+            }
+        }
+
+        void awaitDone() {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (pending.get() != 0) {
+                if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(this, 200_000);
+                }
+            }
+        }
+    }
+
+    private static final class Worker extends Thread {
+        final Parallel pool;
+        private Job seen;
+        private volatile boolean parked;
+
+        Worker(Parallel pool, int index) {
+            super("googlenet-worker-" + index);
+            this.pool = pool;
+            setDaemon(true);
+        }
+
+        void wake() {
+            if (parked) {
+                LockSupport.unpark(this);
+            }
+        }
+
+        @Override
+        public void run() {
+            while (!pool.closed) {
+                Job job = awaitJob();
+                if (job != null) {
+                    job.runTasks();
+                }
+            }
+        }
+
+        /** Spins briefly, then parks, until a job it has not seen is published (or the pool closes). */
+        private Job awaitJob() {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (true) {
+                Job job = pool.current;
+                if (job != seen) {
+                    seen = job;
+                    return job;
+                }
+                if (pool.closed) {
+                    return null;
+                }
+                if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                } else {
+                    parked = true;
+                    // Re-check after announcing the park: a job published before 'parked' was seen gets no unpark.
+                    if (pool.current == seen && !pool.closed) {
+                        LockSupport.park(this);
+                    }
+                    parked = false;
+                    spinUntil = System.nanoTime() + SPIN_NANOS;
+                }
+            }
+        }
+    }
+}
