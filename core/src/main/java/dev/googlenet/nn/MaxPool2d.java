@@ -1,5 +1,6 @@
 package dev.googlenet.nn;
 
+import dev.googlenet.kernels.Pooling;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
 
@@ -19,7 +20,7 @@ public final class MaxPool2d implements Layer {
     private final int padding;
     private final boolean ceilMode;
 
-    private int[] inputShape;
+    private Tensor input;
     private int[] outputShape;
     private int[] argmax; // per output element: flat index of the input element that won
 
@@ -50,43 +51,12 @@ public final class MaxPool2d implements Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         int[] outShape = outputShape(x.shape());
-        int planes = x.dim(0) * x.dim(1);
-        int h = x.dim(2);
-        int w = x.dim(3);
-        int oh = outShape[2];
-        int ow = outShape[3];
         Tensor y = Tensor.zeros(outShape);
-        float[] in = x.data();
-        float[] out = y.data();
-        int[] idx = new int[out.length];
-        for (int p = 0; p < planes; p++) {
-            int inBase = p * h * w;
-            int outBase = p * oh * ow;
-            for (int i = 0; i < oh; i++) {
-                // clip the window to the input: padded positions are -inf and can never win
-                int h0 = Math.max(i * stride - padding, 0);
-                int h1 = Math.min(i * stride - padding + kernel, h);
-                for (int j = 0; j < ow; j++) {
-                    int w0 = Math.max(j * stride - padding, 0);
-                    int w1 = Math.min(j * stride - padding + kernel, w);
-                    int best = inBase + h0 * w + w0;
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int r = h0; r < h1; r++) {
-                        for (int c = w0; c < w1; c++) {
-                            float v = in[inBase + r * w + c];
-                            // strict '>' keeps the first of equal maxima; NaN always wins (PyTorch's CPU rule)
-                            if (v > max || Float.isNaN(v)) {
-                                max = v;
-                                best = inBase + r * w + c;
-                            }
-                        }
-                    }
-                    out[outBase + i * ow + j] = max;
-                    idx[outBase + i * ow + j] = best;
-                }
-            }
-        }
-        inputShape = x.shape();
+        // training needs to know where each maximum came from; inference only the maxima (a faster kernel)
+        int[] idx = training ? new int[y.size()] : null;
+        Pooling.maxPool(x.data(), x.dim(0) * x.dim(1), x.dim(2), x.dim(3), kernel, stride, padding,
+                outShape[2], outShape[3], y.data(), idx);
+        input = x;
         outputShape = outShape;
         argmax = idx;
         return y;
@@ -95,7 +65,12 @@ public final class MaxPool2d implements Layer {
     @Override
     public Tensor backward(Tensor gradOut) {
         Nchw.requireGrad(gradOut, outputShape, "MaxPool2d");
-        Tensor dx = Tensor.zeros(inputShape);
+        if (argmax == null) { // the forward ran in inference mode: find the maxima now
+            argmax = new int[gradOut.size()];
+            Pooling.maxPoolReference(input.data(), 0, input.dim(0) * input.dim(1), input.dim(2), input.dim(3),
+                    kernel, stride, padding, outputShape[2], outputShape[3], new float[gradOut.size()], argmax);
+        }
+        Tensor dx = Tensor.zeros(input.shape());
         float[] d = dx.data();
         float[] g = gradOut.data();
         for (int o = 0; o < g.length; o++) {

@@ -1,0 +1,132 @@
+package dev.googlenet.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Max pooling kernels on NCHW planes. {@link #maxPoolReference} is the plain definition (and records where
+ * each maximum came from, for backward); {@link #maxPool} is the fast one: planes in parallel, and for the
+ * Inception pool branch's 3×3/1 window with padding 1 a separable Vector-API kernel (row maxima, then column
+ * maxima) that needs 4 comparisons per output instead of 8.
+ */
+public final class Pooling {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private Pooling() {
+    }
+
+    /**
+     * Reference: every window clipped to the input (padding is −∞), first maximum wins ties, NaN wins.
+     * {@code argmax} (may be null) receives the flat input index of each output's maximum.
+     */
+    public static void maxPoolReference(float[] in, int planeFrom, int planeTo, int h, int w, int kernel, int stride,
+                                        int padding, int oh, int ow, float[] out, int[] argmax) {
+        for (int p = planeFrom; p < planeTo; p++) {
+            int inBase = p * h * w;
+            int outBase = p * oh * ow;
+            for (int i = 0; i < oh; i++) {
+                int h0 = Math.max(i * stride - padding, 0);
+                int h1 = Math.min(i * stride - padding + kernel, h);
+                for (int j = 0; j < ow; j++) {
+                    int w0 = Math.max(j * stride - padding, 0);
+                    int w1 = Math.min(j * stride - padding + kernel, w);
+                    int best = inBase + h0 * w + w0;
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int r = h0; r < h1; r++) {
+                        for (int c = w0; c < w1; c++) {
+                            float v = in[inBase + r * w + c];
+                            if (v > max || Float.isNaN(v)) {
+                                max = v;
+                                best = inBase + r * w + c;
+                            }
+                        }
+                    }
+                    out[outBase + i * ow + j] = max;
+                    if (argmax != null) {
+                        argmax[outBase + i * ow + j] = best;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Fast max pooling over {@code planes} planes; same results as the reference (argmax too, when asked). */
+    public static void maxPool(float[] in, int planes, int h, int w, int kernel, int stride, int padding,
+                               int oh, int ow, float[] out, int[] argmax) {
+        boolean separable = argmax == null && kernel == 3 && stride == 1 && padding == 1 && oh == h && ow == w
+                && w >= 2;
+        int chunk = Math.max(1, Math.min(planes, 8192 / Math.max(1, h * w) + 1));
+        int tasks = (planes + chunk - 1) / chunk;
+        Parallel.get().parallelFor(tasks, t -> {
+            int from = t * chunk, to = Math.min(planes, from + chunk);
+            if (separable) {
+                float[] rowMax = new float[3 * w];
+                for (int p = from; p < to; p++) {
+                    maxPool3x3Same(in, p * h * w, h, w, out, rowMax);
+                }
+            } else {
+                maxPoolReference(in, from, to, h, w, kernel, stride, padding, oh, ow, out, argmax);
+            }
+        });
+    }
+
+    /** 3×3/1, padding 1, on one plane: horizontal 3-maxima per row (kept for three rows), then vertical. */
+    private static void maxPool3x3Same(float[] in, int base, int h, int w, float[] out, float[] rows) {
+        for (int r = 0; r < h; r++) {
+            rowMax3(in, base + r * w, w, rows, (r % 3) * w);
+            // output row r-1 needs rows r-2, r-1, r
+            if (r >= 1) {
+                int mid = ((r - 1) % 3) * w, below = (r % 3) * w, top = r >= 2 ? ((r - 2) % 3) * w : -1;
+                columnMax(rows, top, mid, below, w, out, base + (r - 1) * w);
+            }
+        }
+        int last = ((h - 1) % 3) * w, prev = h >= 2 ? ((h - 2) % 3) * w : -1;
+        columnMax(rows, prev, last, -1, w, out, base + (h - 1) * w);
+    }
+
+    private static void rowMax3(float[] in, int off, int w, float[] dst, int d) {
+        dst[d] = max(in[off], in[off + 1]);
+        int c = 1;
+        for (; c + S.length() < w; c += S.length()) {
+            FloatVector a = FloatVector.fromArray(S, in, off + c - 1);
+            FloatVector b = FloatVector.fromArray(S, in, off + c);
+            FloatVector e = FloatVector.fromArray(S, in, off + c + 1);
+            a.max(b).max(e).intoArray(dst, d + c);
+        }
+        for (; c < w - 1; c++) {
+            dst[d + c] = max(max(in[off + c - 1], in[off + c]), in[off + c + 1]);
+        }
+        dst[d + w - 1] = max(in[off + w - 2], in[off + w - 1]);
+    }
+
+    /** Column maxima of up to three row buffers (offset −1 = absent) into the output row. */
+    private static void columnMax(float[] rows, int a, int b, int c, int w, float[] out, int o) {
+        int i = 0;
+        int bound = S.loopBound(w);
+        for (; i < bound; i += S.length()) {
+            FloatVector m = FloatVector.fromArray(S, rows, b + i);
+            if (a >= 0) {
+                m = m.max(FloatVector.fromArray(S, rows, a + i));
+            }
+            if (c >= 0) {
+                m = m.max(FloatVector.fromArray(S, rows, c + i));
+            }
+            m.intoArray(out, o + i);
+        }
+        for (; i < w; i++) {
+            float m = rows[b + i];
+            if (a >= 0) {
+                m = max(m, rows[a + i]);
+            }
+            if (c >= 0) {
+                m = max(m, rows[c + i]);
+            }
+            out[o + i] = m;
+        }
+    }
+
+    /** Math.max semantics (NaN wins), as the reference's comparison. */
+    private static float max(float x, float y) {
+        return Math.max(x, y);
+    }
+}
