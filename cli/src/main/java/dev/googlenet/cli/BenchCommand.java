@@ -40,8 +40,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "224", description = "input height and width (default: ${DEFAULT-VALUE})")
     int size;
 
-    @Option(names = "--iterations", defaultValue = "5", description = "measured iterations, after 2 warm-up ones (default: ${DEFAULT-VALUE})")
+    @Option(names = "--iterations", defaultValue = "5", description = "measured iterations (default: ${DEFAULT-VALUE})")
     int iterations;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "seconds of warm-up first, at least 2 iterations "
+            + "(the JIT compiles the Vector-API kernels meanwhile; default: ${DEFAULT-VALUE})")
+    double warmupSeconds;
 
     @Override
     public Integer call() {
@@ -67,7 +71,8 @@ final class BenchCommand implements Callable<Integer> {
 
         System.out.printf(Locale.ROOT, "GoogLeNet (%s) %s, batch %d, %d×%d, %d threads, kernels %s%n",
                 variant, train ? "training step" : "inference", batch, size, size, t, Kernels.describe());
-        for (int i = 0; i < 2; i++) {
+        long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        for (int i = 0; i < 2 || System.nanoTime() < warmupEnd; i++) {
             step.run();
         }
         double[] seconds = new double[iterations];
