@@ -16,6 +16,13 @@ public final class ConvBlock implements Layer {
     private final BatchNorm2d bn; // null in the paper variant
     private final Relu relu = new Relu();
 
+    // inference: BatchNorm folded into the convolution's weights and bias, rebuilt when any source changes
+    private float[] foldedWeight;
+    private float[] foldedBias;
+    private int[] foldedFrom;
+    // the last forward took the fused inference path: backward must first rerun the unfused one
+    private Tensor fusedInput;
+
     public ConvBlock(int in, int out, int kernel, int stride, int padding, boolean batchNorm) {
         this.conv = new Conv2d(in, out, kernel, stride, padding, !batchNorm);
         this.bn = batchNorm ? new BatchNorm2d(out, Variant.BN_EPS, 0.1f) : null;
@@ -32,6 +39,59 @@ public final class ConvBlock implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
+        if (!training) {
+            Tensor y = Tensor.zeros(conv.outputShape(x.shape()));
+            forwardInto(x, y, 0);
+            return y;
+        }
+        return unfusedForward(x, true);
+    }
+
+    /**
+     * Inference straight into channels {@code [offset, offset + out)} of {@code out}: one GEMM per image with
+     * bias and ReLU fused, and BatchNorm (eval mode: a per-channel affine map) folded into the weights.
+     */
+    public void forwardInto(Tensor x, Tensor out, int offset) {
+        Profiler.time(conv, x.shape(), () -> {
+            if (bn == null) {
+                conv.forwardInto(x, conv.weight().value().data(),
+                        conv.bias() == null ? null : conv.bias().value().data(), true, out, offset);
+            } else {
+                fold();
+                conv.forwardInto(x, foldedWeight, foldedBias, true, out, offset);
+            }
+        });
+        fusedInput = x;
+    }
+
+    /** W' = W·γ/σ and b' = β − μ·γ/σ (+ the conv's own bias·γ/σ), σ = √(running var + eps). */
+    private void fold() {
+        Tensor w = conv.weight().value();
+        int[] from = {w.version(), bn.weight().value().version(), bn.bias().value().version(),
+                bn.runningMean().version(), bn.runningVar().version(),
+                conv.bias() == null ? 0 : conv.bias().value().version()};
+        if (foldedWeight != null && java.util.Arrays.equals(from, foldedFrom)) {
+            return;
+        }
+        int outC = conv.outChannels(), per = w.size() / outC;
+        float[] fw = new float[w.size()], fb = new float[outC];
+        float[] src = w.data(), gamma = bn.weight().value().data(), beta = bn.bias().value().data();
+        float[] mean = bn.runningMean().data(), var = bn.runningVar().data();
+        for (int c = 0; c < outC; c++) {
+            float s = (float) (gamma[c] / Math.sqrt((double) var[c] + bn.eps()));
+            for (int i = 0; i < per; i++) {
+                fw[c * per + i] = src[c * per + i] * s;
+            }
+            float convBias = conv.bias() == null ? 0f : conv.bias().value().data()[c];
+            fb[c] = beta[c] + (convBias - mean[c]) * s;
+        }
+        foldedWeight = fw;
+        foldedBias = fb;
+        foldedFrom = from;
+    }
+
+    private Tensor unfusedForward(Tensor x, boolean training) {
+        fusedInput = null;
         Tensor y = Profiler.forward(conv, x, training);
         if (bn != null) {
             y = Profiler.forward(bn, y, training);
@@ -41,6 +101,9 @@ public final class ConvBlock implements Layer {
 
     @Override
     public Tensor backward(Tensor gradOut) {
+        if (fusedInput != null) { // rare: backward after an inference forward; recompute what backward needs
+            unfusedForward(fusedInput, false);
+        }
         Tensor g = Profiler.backward(relu, gradOut);
         if (bn != null) {
             g = Profiler.backward(bn, g);

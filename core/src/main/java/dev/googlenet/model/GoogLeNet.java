@@ -243,6 +243,7 @@ public final class GoogLeNet {
         for (var e : mine.entrySet()) {
             float[] src = state.get(e.getKey()).data();
             System.arraycopy(src, 0, e.getValue().data(), 0, src.length);
+            e.getValue().markChanged();
         }
     }
 

@@ -49,6 +49,9 @@ public final class Inception implements Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         Shape.requireNchw(x, spec.in(), spec.name());
+        if (!training) {
+            return inferenceForward(x);
+        }
         Tensor[] outs = new Tensor[branches.size()];
         for (int b = 0; b < outs.length; b++) {
             outs[b] = branches.get(b).forward(x, training);
@@ -81,6 +84,30 @@ public final class Inception implements Layer {
             first += c;
         }
         return dx;
+    }
+
+    /** Inference: each branch's last convolution writes straight into its slice of the output (no concat copy). */
+    private Tensor inferenceForward(Tensor x) {
+        Tensor y = Tensor.zeros(outputShape(x.shape()));
+        int[] widths = {spec.c1x1(), spec.c3x3(), spec.c5x5(), spec.poolProj()};
+        int first = 0;
+        for (int b = 0; b < branches.size(); b++) {
+            Layer branch = branches.get(b);
+            if (branch instanceof ConvBlock block) {
+                block.forwardInto(x, y, first);
+            } else {
+                List<Layer> steps = ((Sequential) branch).layers();
+                Tensor h = x;
+                for (int i = 0; i < steps.size() - 1; i++) {
+                    h = Profiler.forward(steps.get(i), h, false);
+                }
+                ((ConvBlock) steps.getLast()).forwardInto(h, y, first);
+            }
+            first += widths[b];
+        }
+        splits = widths;
+        inputShape = x.shape();
+        return y;
     }
 
     /** Concatenation along channels: each branch's maps land in their slice of the output. */

@@ -115,6 +115,10 @@ public final class BatchNorm2d implements Layer {
                 }
             }
         }
+        if (training) {
+            runningMean.markChanged();
+            runningVar.markChanged();
+        }
         trainedForward = training;
         return y;
     }

@@ -1,7 +1,9 @@
 package dev.googlenet.nn;
 
+import dev.googlenet.kernels.Epilogue;
 import dev.googlenet.kernels.Gemm;
 import dev.googlenet.kernels.Kernels;
+import dev.googlenet.kernels.Parallel;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
 
@@ -22,7 +24,6 @@ public final class Conv2d implements Layer {
     private final Gemm gemm = Kernels.gemm();
 
     private Tensor input;
-    private float[] col = new float[0];
 
     public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, boolean bias) {
         this(inChannels, outChannels, kernel, kernel, stride, padding, bias);
@@ -104,28 +105,50 @@ public final class Conv2d implements Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         Shape.requireNchw(x, inChannels, "Conv2d");
-        int[] os = outputShape(x.shape());
-        int n = os[0], ohw = os[2] * os[3], k = inChannels * kernelH * kernelW;
-        int inImage = inChannels * x.dim(2) * x.dim(3), outImage = outChannels * ohw;
-        Tensor y = Tensor.zeros(os);
-        float[] w = weight.value().data();
-        for (int img = 0; img < n; img++) {
-            float[] b;
-            int bOff;
-            if (isPointwise()) {
-                b = x.data();
-                bOff = img * inImage;
-            } else {
-                b = im2col(x, img, os[2], os[3]);
-                bOff = 0;
-            }
-            gemm.sgemm(false, false, outChannels, ohw, k, w, 0, k, b, bOff, ohw, 0f, y.data(), img * outImage, ohw);
-        }
-        if (bias != null) {
-            addBias(y.data(), bias.value().data(), n, outChannels, ohw);
-        }
+        Tensor y = Tensor.zeros(outputShape(x.shape()));
+        forwardInto(x, weight.value().data(), bias == null ? null : bias.value().data(), false, y, 0);
         input = x;
         return y;
+    }
+
+    /**
+     * Inference building block: writes {@code act(conv(x; w) + b)} into channels {@code [offset, offset+Cout)}
+     * of {@code out} (so Inception branches land straight in their slice of the concatenation). {@code w} has this
+     * layer's weight layout; {@code b} may be null; {@code relu} fuses the activation. Images run in parallel
+     * (each one GEMM on one thread); a single image parallelizes inside its GEMM instead.
+     */
+    public void forwardInto(Tensor x, float[] w, float[] b, boolean relu, Tensor out, int offset) {
+        Shape.requireNchw(x, inChannels, "Conv2d");
+        int[] os = outputShape(x.shape());
+        if (out.rank() != 4 || out.dim(0) != os[0] || out.dim(2) != os[2] || out.dim(3) != os[3]
+                || offset + outChannels > out.dim(1)) {
+            throw new IllegalArgumentException("Conv2d: output " + Shape.toString(out.shape()) + " cannot take "
+                    + Shape.toString(os) + " at channel " + offset);
+        }
+        int n = os[0];
+        Parallel pool = Parallel.get();
+        if (n == 1 || pool.threads() == 1) {
+            for (int img = 0; img < n; img++) {
+                imageForward(x, img, os, w, b, relu, out, offset);
+            }
+        } else {
+            pool.parallelFor(n, img -> imageForward(x, img, os, w, b, relu, out, offset));
+        }
+    }
+
+    private void imageForward(Tensor x, int img, int[] os, float[] w, float[] b, boolean relu, Tensor out,
+                              int offset) {
+        int ohw = os[2] * os[3], k = inChannels * kernelH * kernelW;
+        int inImage = inChannels * x.dim(2) * x.dim(3);
+        int cOff = (img * out.dim(1) + offset) * ohw;
+        if (isPointwise()) {
+            gemm.sgemm(false, false, outChannels, ohw, k, w, 0, k, x.data(), img * inImage, ohw, 0f,
+                    out.data(), cOff, ohw);
+        } else {
+            float[] col = im2col(x, img, os[2], os[3], scratch(k * ohw));
+            gemm.sgemm(false, false, outChannels, ohw, k, w, 0, k, col, 0, ohw, 0f, out.data(), cOff, ohw);
+        }
+        Epilogue.biasRelu(out.data(), cOff, outChannels, ohw, b, 0, relu);
     }
 
     @Override
@@ -136,21 +159,39 @@ public final class Conv2d implements Layer {
         int inImage = inChannels * h * wd, outImage = outChannels * ohw;
         float[] dy = gradOut.data();
         float[] w = weight.value().data();
-        float[] dw = weight.grad().data();
         Tensor dx = Tensor.zerosLike(x);
-        float[] dcol = isPointwise() ? null : new float[k * ohw];
-        for (int img = 0; img < n; img++) {
-            int dyOff = img * outImage;
-            // dW += dY · colᵀ
-            if (isPointwise()) {
-                gemm.sgemm(false, true, outChannels, k, ohw, dy, dyOff, ohw, x.data(), img * inImage, ohw, 1f, dw, 0, k);
-                // dX = Wᵀ · dY, straight into the input gradient
-                gemm.sgemm(true, false, k, ohw, outChannels, w, 0, k, dy, dyOff, ohw, 0f, dx.data(), img * inImage, ohw);
-            } else {
-                float[] c = im2col(x, img, oh, ow);
-                gemm.sgemm(false, true, outChannels, k, ohw, dy, dyOff, ohw, c, 0, ohw, 1f, dw, 0, k);
-                gemm.sgemm(true, false, k, ohw, outChannels, w, 0, k, dy, dyOff, ohw, 0f, dcol, 0, ohw);
-                col2im(dcol, dx.data(), img * inImage, h, wd, oh, ow);
+        // images in a fixed number of chunks, each summing its own weight gradient in image order; the chunks
+        // are then added in chunk order: deterministic for a given thread count
+        Parallel pool = Parallel.get();
+        int chunks = Math.min(n, pool.threads());
+        float[][] partial = new float[chunks][];
+        pool.parallelFor(chunks, t -> {
+            float[] dw = chunks == 1 ? weight.grad().data() : new float[weight.value().size()];
+            partial[t] = dw;
+            int from = (int) ((long) n * t / chunks), to = (int) ((long) n * (t + 1) / chunks);
+            float[] dcol = isPointwise() ? null : scratchGrad(k * ohw);
+            for (int img = from; img < to; img++) {
+                int dyOff = img * outImage;
+                if (isPointwise()) {
+                    // dW += dY · Xᵀ; dX = Wᵀ · dY, straight into the input gradient
+                    gemm.sgemm(false, true, outChannels, k, ohw, dy, dyOff, ohw, x.data(), img * inImage, ohw,
+                            1f, dw, 0, k);
+                    gemm.sgemm(true, false, k, ohw, outChannels, w, 0, k, dy, dyOff, ohw, 0f, dx.data(),
+                            img * inImage, ohw);
+                } else {
+                    float[] c = im2col(x, img, oh, ow, scratch(k * ohw));
+                    gemm.sgemm(false, true, outChannels, k, ohw, dy, dyOff, ohw, c, 0, ohw, 1f, dw, 0, k);
+                    gemm.sgemm(true, false, k, ohw, outChannels, w, 0, k, dy, dyOff, ohw, 0f, dcol, 0, ohw);
+                    col2im(dcol, dx.data(), img * inImage, h, wd, oh, ow);
+                }
+            }
+        });
+        if (chunks > 1) {
+            float[] dw = weight.grad().data();
+            for (float[] p : partial) {
+                for (int i = 0; i < dw.length; i++) {
+                    dw[i] += p[i];
+                }
             }
         }
         if (bias != null) {
@@ -171,23 +212,33 @@ public final class Conv2d implements Layer {
 
     static void addBias(float[] y, float[] b, int n, int channels, int hw) {
         for (int img = 0; img < n; img++) {
-            for (int c = 0; c < channels; c++) {
-                int off = (img * channels + c) * hw;
-                float v = b[c];
-                for (int i = 0; i < hw; i++) {
-                    y[off + i] += v;
-                }
-            }
+            Epilogue.biasRelu(y, img * channels * hw, channels, hw, b, 0, false);
         }
     }
 
-    /** Unfolds image {@code img} into the reused buffer: row (c, i, j), column (oy, ox). */
-    private float[] im2col(Tensor x, int img, int oh, int ow) {
-        int h = x.dim(2), w = x.dim(3), ohw = oh * ow;
-        int need = inChannels * kernelH * kernelW * ohw;
-        if (col.length < need) {
-            col = new float[need];
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    /** This thread's im2col buffer, grown as needed and reused across layers and calls. */
+    private static float[] scratch(int size) {
+        float[][] s = SCRATCH.get();
+        if (s[0].length < size) {
+            s[0] = new float[size];
         }
+        return s[0];
+    }
+
+    /** This thread's buffer for column gradients. */
+    private static float[] scratchGrad(int size) {
+        float[][] s = SCRATCH.get();
+        if (s[1].length < size) {
+            s[1] = new float[size];
+        }
+        return s[1];
+    }
+
+    /** Unfolds image {@code img} into {@code col}: row (c, i, j), column (oy, ox). */
+    private float[] im2col(Tensor x, int img, int oh, int ow, float[] col) {
+        int h = x.dim(2), w = x.dim(3), ohw = oh * ow;
         float[] src = x.data();
         int base = img * inChannels * h * w;
         int row = 0;

@@ -76,6 +76,17 @@ public final class Profiler {
         return dx;
     }
 
+    /** Runs work done on behalf of {@code layer} (e.g. a fused inference path), charged to its category. */
+    public static void time(Layer layer, int[] inputShape, Runnable work) {
+        if (!enabled) {
+            work.run();
+            return;
+        }
+        long t = System.nanoTime();
+        work.run();
+        add(category(layer, inputShape) + " fwd", System.nanoTime() - t, layer.multiplyAdds(inputShape));
+    }
+
     public static boolean enabled() {
         return enabled;
     }

@@ -9,6 +9,8 @@ import java.util.Arrays;
 public final class Tensor {
     private final int[] shape;
     private final float[] data;
+    /** Bumped by whoever changes the values in place (optimizers, weight loading): caches key on it. */
+    private int version;
 
     private Tensor(float[] data, int[] shape) {
         long n = Shape.size(shape);
@@ -35,6 +37,19 @@ public final class Tensor {
 
     public float[] data() {
         return data;
+    }
+
+    /**
+     * A counter of in-place changes, for caches derived from this tensor (e.g. BatchNorm folded into a conv for
+     * inference). Code that writes into {@link #data()} of a parameter after the model has run must call
+     * {@link #markChanged()}; the optimizers and weight loaders do.
+     */
+    public int version() {
+        return version;
+    }
+
+    public void markChanged() {
+        version++;
     }
 
     public int[] shape() {

@@ -56,6 +56,7 @@ public final class Sgd {
                 }
                 w[i] -= learningRate * d;
             }
+            p.value().markChanged();
         }
     }
 }

@@ -50,10 +50,10 @@ public final class GradCheck {
         Tensor dx = layer.backward(r.copy());
 
         DoubleSupplier loss = () -> loss(layer, x, r, training);
-        compare("input", x.data(), dx.data(), loss, eps, tol, maxPerTensor);
+        compare("input", x, dx.data(), loss, eps, tol, maxPerTensor);
         for (var e : params.entrySet()) {
             Param p = e.getValue();
-            compare(e.getKey(), p.value().data(), p.grad().data().clone(), loss, eps, tol, maxPerTensor);
+            compare(e.getKey(), p.value(), p.grad().data().clone(), loss, eps, tol, maxPerTensor);
         }
     }
 
@@ -67,17 +67,21 @@ public final class GradCheck {
         return s;
     }
 
-    private static void compare(String what, float[] values, float[] analytic, DoubleSupplier loss,
+    private static void compare(String what, Tensor tensor, float[] analytic, DoubleSupplier loss,
                                 double eps, double tol, int maxCount) {
+        float[] values = tensor.data();
         int step = Math.max(1, values.length / maxCount);
         double center = loss.getAsDouble();
         for (int i = 0; i < values.length; i += step) {
             float saved = values[i];
             values[i] = (float) (saved + eps);
+            tensor.markChanged(); // layers may cache what they derive from parameters
             double plus = loss.getAsDouble();
             values[i] = (float) (saved - eps);
+            tensor.markChanged();
             double minus = loss.getAsDouble();
             values[i] = saved;
+            tensor.markChanged();
             double central = (plus - minus) / (2 * eps);
             double forward = (plus - center) / eps;
             double backward = (center - minus) / eps;
