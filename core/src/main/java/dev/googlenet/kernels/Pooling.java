@@ -50,11 +50,14 @@ public final class Pooling {
         }
     }
 
-    /** Fast max pooling over {@code planes} planes; same results as the reference (argmax too, when asked). */
+    /**
+     * Fast max pooling over {@code planes} planes; the same maxima as the reference. When {@code argmax} is given
+     * it is filled too, found after the fact as the first window element equal to the maximum (the reference's
+     * tie rule), which is cheaper than tracking it while comparing.
+     */
     public static void maxPool(float[] in, int planes, int h, int w, int kernel, int stride, int padding,
                                int oh, int ow, float[] out, int[] argmax) {
-        boolean separable = argmax == null && kernel == 3 && stride == 1 && padding == 1 && oh == h && ow == w
-                && w >= 2;
+        boolean separable = kernel == 3 && stride == 1 && padding == 1 && oh == h && ow == w && w >= 2;
         int chunk = Math.max(1, Math.min(planes, 8192 / Math.max(1, h * w) + 1));
         int tasks = (planes + chunk - 1) / chunk;
         Parallel.get().parallelFor(tasks, t -> {
@@ -65,9 +68,70 @@ public final class Pooling {
                     maxPool3x3Same(in, p * h * w, h, w, out, rowMax);
                 }
             } else {
-                maxPoolReference(in, from, to, h, w, kernel, stride, padding, oh, ow, out, argmax);
+                maxOnly(in, from, to, h, w, kernel, stride, padding, oh, ow, out);
+            }
+            if (argmax != null) {
+                locateMaxima(in, from, to, h, w, kernel, stride, padding, oh, ow, out, argmax);
             }
         });
+    }
+
+    /** Maxima only, branch-free comparisons (Math.max: NaN wins, as in the reference). */
+    private static void maxOnly(float[] in, int planeFrom, int planeTo, int h, int w, int kernel, int stride,
+                                int padding, int oh, int ow, float[] out) {
+        for (int p = planeFrom; p < planeTo; p++) {
+            int inBase = p * h * w, outBase = p * oh * ow;
+            for (int i = 0; i < oh; i++) {
+                int h0 = Math.max(i * stride - padding, 0), h1 = Math.min(i * stride - padding + kernel, h);
+                for (int j = 0; j < ow; j++) {
+                    int w0 = Math.max(j * stride - padding, 0), w1 = Math.min(j * stride - padding + kernel, w);
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int r = h0; r < h1; r++) {
+                        int row = inBase + r * w;
+                        for (int c = w0; c < w1; c++) {
+                            max = Math.max(max, in[row + c]);
+                        }
+                    }
+                    out[outBase + i * ow + j] = max;
+                }
+            }
+        }
+    }
+
+    /** Where each maximum came from: the first window element equal to it (the last NaN, for a NaN maximum). */
+    private static void locateMaxima(float[] in, int planeFrom, int planeTo, int h, int w, int kernel, int stride,
+                                     int padding, int oh, int ow, float[] out, int[] argmax) {
+        for (int p = planeFrom; p < planeTo; p++) {
+            int inBase = p * h * w, outBase = p * oh * ow;
+            for (int i = 0; i < oh; i++) {
+                int h0 = Math.max(i * stride - padding, 0), h1 = Math.min(i * stride - padding + kernel, h);
+                for (int j = 0; j < ow; j++) {
+                    int w0 = Math.max(j * stride - padding, 0), w1 = Math.min(j * stride - padding + kernel, w);
+                    float max = out[outBase + i * ow + j];
+                    int found = inBase + h0 * w + w0;
+                    if (Float.isNaN(max)) {
+                        for (int r = h0; r < h1; r++) {
+                            for (int c = w0; c < w1; c++) {
+                                if (Float.isNaN(in[inBase + r * w + c])) {
+                                    found = inBase + r * w + c;
+                                }
+                            }
+                        }
+                    } else {
+                        search:
+                        for (int r = h0; r < h1; r++) {
+                            for (int c = w0; c < w1; c++) {
+                                if (in[inBase + r * w + c] == max) {
+                                    found = inBase + r * w + c;
+                                    break search;
+                                }
+                            }
+                        }
+                    }
+                    argmax[outBase + i * ow + j] = found;
+                }
+            }
+        }
     }
 
     /** 3×3/1, padding 1, on one plane: horizontal 3-maxima per row (kept for three rows), then vertical. */
