@@ -51,6 +51,11 @@ public record RgbImage(int width, int height, byte[] rgb) {
         return new RgbImage(w, h, out);
     }
 
+    /** The region {@code box}. */
+    public RgbImage crop(Crops.Box box) {
+        return crop(box.left(), box.top(), box.width(), box.height());
+    }
+
     /** The mirror image (left and right swapped), torchvision's {@code hflip}. */
     public RgbImage flipHorizontal() {
         byte[] out = new byte[rgb.length];
