@@ -1,5 +1,7 @@
 package dev.googlenet.nn;
 
+import dev.googlenet.kernels.Elementwise;
+import dev.googlenet.kernels.Parallel;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
 
@@ -75,24 +77,18 @@ public final class BatchNorm2d implements Layer {
         invStd = new float[channels];
         float[] gamma = weight.value().data(), beta = bias.value().data();
         float[] rm = runningMean.data(), rv = runningVar.data();
-        for (int c = 0; c < channels; c++) {
+        // channels are independent: one task each
+        Parallel.get().parallelFor(channels, c -> {
             float mean, var;
             if (training) {
                 double s = 0;
                 for (int img = 0; img < n; img++) {
-                    int off = (img * channels + c) * hw;
-                    for (int i = 0; i < hw; i++) {
-                        s += in[off + i];
-                    }
+                    s += Elementwise.sum(in, (img * channels + c) * hw, hw);
                 }
                 double m = s / count;
                 double ss = 0;
                 for (int img = 0; img < n; img++) {
-                    int off = (img * channels + c) * hw;
-                    for (int i = 0; i < hw; i++) {
-                        double d = in[off + i] - m;
-                        ss += d * d;
-                    }
+                    ss += Elementwise.sumSquaredDeviations(in, (img * channels + c) * hw, hw, (float) m);
                 }
                 double biased = ss / count;
                 mean = (float) m;
@@ -108,13 +104,10 @@ public final class BatchNorm2d implements Layer {
             invStd[c] = is;
             for (int img = 0; img < n; img++) {
                 int off = (img * channels + c) * hw;
-                for (int i = 0; i < hw; i++) {
-                    float v = (in[off + i] - mean) * is;
-                    xh[off + i] = v;
-                    out[off + i] = v * gamma[c] + beta[c];
-                }
+                Elementwise.affine(in, xh, off, hw, is, -mean * is);             // x̂ = (x − μ)/σ
+                Elementwise.affine(xh, out, off, hw, gamma[c], beta[c]);         // y = γ·x̂ + β
             }
-        }
+        });
         if (training) {
             runningMean.markChanged();
             runningVar.markChanged();
@@ -132,36 +125,28 @@ public final class BatchNorm2d implements Layer {
         float[] dgamma = weight.grad().data(), dbeta = bias.grad().data();
         Tensor dx = Tensor.zerosLike(gradOut);
         float[] d = dx.data();
-        for (int c = 0; c < channels; c++) {
+        Parallel.get().parallelFor(channels, c -> {
             double sumDy = 0, sumDyXhat = 0;
             for (int img = 0; img < n; img++) {
                 int off = (img * channels + c) * hw;
-                for (int i = 0; i < hw; i++) {
-                    sumDy += dy[off + i];
-                    sumDyXhat += (double) dy[off + i] * xh[off + i];
-                }
+                sumDy += Elementwise.sum(dy, off, hw);
+                sumDyXhat += Elementwise.dot(dy, xh, off, hw);
             }
             dgamma[c] += (float) sumDyXhat;
             dbeta[c] += (float) sumDy;
             float scale = gamma[c] * invStd[c];
-            if (trainedForward) {
-                // the batch statistics depend on x: dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂))
-                float meanDy = (float) (sumDy / count), meanDyXhat = (float) (sumDyXhat / count);
-                for (int img = 0; img < n; img++) {
-                    int off = (img * channels + c) * hw;
-                    for (int i = 0; i < hw; i++) {
-                        d[off + i] = scale * (dy[off + i] - meanDy - xh[off + i] * meanDyXhat);
-                    }
-                }
-            } else {
-                for (int img = 0; img < n; img++) {
-                    int off = (img * channels + c) * hw;
-                    for (int i = 0; i < hw; i++) {
-                        d[off + i] = scale * dy[off + i];
-                    }
+            for (int img = 0; img < n; img++) {
+                int off = (img * channels + c) * hw;
+                if (trainedForward) {
+                    // the batch statistics depend on x: dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂))
+                    float meanDy = (float) (sumDy / count), meanDyXhat = (float) (sumDyXhat / count);
+                    Elementwise.affine(xh, d, off, hw, -scale * meanDyXhat, -scale * meanDy);
+                    Elementwise.fmaInPlace(d, dy, off, hw, scale);
+                } else {
+                    Elementwise.affine(dy, d, off, hw, scale, 0f);
                 }
             }
-        }
+        });
         return dx;
     }
 }

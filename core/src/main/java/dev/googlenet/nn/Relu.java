@@ -1,5 +1,6 @@
 package dev.googlenet.nn;
 
+import dev.googlenet.kernels.Elementwise;
 import dev.googlenet.tensor.Tensor;
 
 /** max(0, x). Backward passes the gradient where the output was positive. */
@@ -8,25 +9,16 @@ public final class Relu implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        float[] in = x.data();
         Tensor y = Tensor.zerosLike(x);
-        float[] out = y.data();
-        for (int i = 0; i < in.length; i++) {
-            out[i] = Math.max(in[i], 0f);
-        }
+        Elementwise.relu(x.data(), y.data(), x.size());
         output = y;
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gradOut) {
-        float[] g = gradOut.data();
-        float[] y = output.data();
         Tensor dx = Tensor.zerosLike(gradOut);
-        float[] d = dx.data();
-        for (int i = 0; i < g.length; i++) {
-            d[i] = y[i] > 0f ? g[i] : 0f;
-        }
+        Elementwise.reluBackward(output.data(), gradOut.data(), dx.data(), gradOut.size());
         return dx;
     }
 }
