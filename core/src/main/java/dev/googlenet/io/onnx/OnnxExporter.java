@@ -377,7 +377,11 @@ public final class OnnxExporter {
             if (o.opset() < 7) {
                 at.add(Attribute.ofInt("is_test", 1));
             }
-            return add("Dropout", name, List.of(in), name + "_out", at.toArray(Attribute[]::new));
+            List<String> args = new ArrayList<>(List.of(in));
+            if (o.opset() >= 12) { // the ratio became an input
+                args.add(init(name + "_ratio", OnnxTensor.ofFloats(new float[] {(float) d.p()})));
+            }
+            return add("Dropout", name, args, name + "_out", at.toArray(Attribute[]::new));
         }
 
         private String linear(Linear lin, String prefix, String in) {
