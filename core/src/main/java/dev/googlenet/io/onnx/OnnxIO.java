@@ -49,6 +49,8 @@ public final class OnnxIO {
         long size;
         try {
             size = Files.size(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new OnnxException(label(file), "no such file (" + file + ")", e);
         } catch (IOException e) {
             throw new OnnxException(label(file), "cannot read: " + e, e);
         }

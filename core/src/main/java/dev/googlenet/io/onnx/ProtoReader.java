@@ -84,17 +84,21 @@ final class ProtoReader {
 
     /** A length prefix, checked against the bytes left. */
     int readLength() throws OnnxException {
+        return readLength("field " + lastField);
+    }
+
+    private int readLength(String what) throws OnnxException {
         long n = readVarint();
         if (n < 0 || n > limit - pos) {
-            throw error("truncated: field " + lastField + " at byte " + pos + " declares " + n + " bytes, only "
-                    + (limit - pos) + " left");
+            throw error("truncated: " + what + " at byte " + pos + " declares " + n + " bytes, only "
+                    + (limit - pos) + " left (file cut short?)");
         }
         return (int) n;
     }
 
     /** A length-delimited embedded message, as its own reader; this reader moves past it. */
     ProtoReader readMessage(String what) throws OnnxException {
-        int n = readLength();
+        int n = readLength(what + " (field " + lastField + ")");
         ProtoReader sub = new ProtoReader(buf, pos, pos + n, source, where.isEmpty() ? what : where + "." + what);
         pos += n;
         return sub;
