@@ -15,7 +15,9 @@ import java.util.Optional;
  *
  * @param source       the file name, for messages
  * @param runner       the graph as it is in the file, executable
- * @param googLeNet    the graph as our model, or null when it is not a GoogLeNet ({@link #notGoogLeNet} says why)
+ * @param googLeNet    the graph as our model (inference graph: no aux heads; its {@code forward} gives logits even
+ *                     when the graph ends in a Softmax), or null when it is not a GoogLeNet ({@link #notGoogLeNet}
+ *                     says why)
  * @param notGoogLeNet why the graph could not be mapped onto a GoogLeNet, or null when it was
  * @param preprocess   what images must go through before they are fed to the input
  * @param inputName    the graph's (single) data input

@@ -80,7 +80,7 @@ class OnnxZooStyleTest {
 
         Tensor prob = m.forward(input);
         Parity.assertClose("zoo-style GoogLeNet opset " + opset + " graph prob_1 vs softmax(ours)", expectedProb, prob);
-        if (opset >= 7) { // ONNX Runtime supports opset 7 and later
+        if (opset >= 7) { // ONNX Runtime 1.23 has no kernels for opset-1 Relu/AveragePool (opsets 3, 6)
             Map<String, Tensor> ort = Ort.run(OnnxIO.toBytes(file), "data_0", input);
             Parity.assertClose("zoo-style GoogLeNet opset " + opset + " ORT prob_1 vs ours", prob, ort.get("prob_1"));
         }
