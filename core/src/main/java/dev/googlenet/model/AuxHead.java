@@ -19,12 +19,17 @@ public final class AuxHead implements Layer {
     private final Sequential layers;
 
     public AuxHead(int in, int numClasses, Variant variant, float dropout, long seed) {
+        this(in, numClasses, variant, variant.batchNorm(), dropout, seed);
+    }
+
+    /** {@code batchNorm} overrides the variant's choice for the head's convolution. */
+    public AuxHead(int in, int numClasses, Variant variant, boolean batchNorm, float dropout, long seed) {
         Layer pool = variant == Variant.PAPER
                 ? new AvgPool2d(5, 3, 0, true, false)
                 : new AdaptiveAvgPool2d(4, 4);
         this.layers = new Sequential()
                 .add("pool", pool)
-                .add("conv", new ConvBlock(in, 128, 1, 1, 0, variant.batchNorm()))
+                .add("conv", new ConvBlock(in, 128, 1, 1, 0, batchNorm))
                 .add("flatten", new Flatten())
                 .add("fc1", new Linear(128 * 4 * 4, 1024, true))
                 .add("relu", new Relu())

@@ -39,7 +39,7 @@ public final class GoogLeNet {
     public GoogLeNet(GoogLeNetConfig config) {
         this.config = config;
         Variant v = config.variant();
-        boolean bn = v.batchNorm();
+        boolean bn = config.batchNorm();
         // input                                                          N × 3 × 224 × 224
         trunk.add("conv1", new ConvBlock(3, 64, 7, 2, 3, bn));         // N × 64 × 112 × 112
         trunk.add("maxpool1", new MaxPool2d(3, 2, 0, true));           // N × 64 × 56 × 56
@@ -73,8 +73,8 @@ public final class GoogLeNet {
         trunk.add("dropout", new Dropout(config.dropout(), config.seed() + 1));
         trunk.add("fc", new Linear(1024, config.numClasses(), true));   // N × classes
         if (config.auxHeads()) {
-            aux1 = new AuxHead(512, config.numClasses(), v, config.auxDropout(), config.seed() + 2);
-            aux2 = new AuxHead(528, config.numClasses(), v, config.auxDropout(), config.seed() + 3);
+            aux1 = new AuxHead(512, config.numClasses(), v, bn, config.auxDropout(), config.seed() + 2);
+            aux2 = new AuxHead(528, config.numClasses(), v, bn, config.auxDropout(), config.seed() + 3);
         } else {
             aux1 = null;
             aux2 = null;
@@ -87,7 +87,7 @@ public final class GoogLeNet {
     }
 
     private void inception(String name, Variant v) {
-        trunk.add(name, new Inception(InceptionSpec.row(name), v));
+        trunk.add(name, new Inception(InceptionSpec.row(name), v, config.batchNorm()));
     }
 
     public GoogLeNetConfig config() {

@@ -11,9 +11,18 @@ import java.util.Objects;
  * @param dropout     dropout before the main classifier
  * @param auxDropout  dropout inside the auxiliary classifiers (0.7 in the paper)
  * @param seed        seed of weight initialization and dropout masks
+ * @param batchNorm   whether convolutions are followed by BatchNorm (and then have no bias); defaults to the
+ *                    variant's choice. {@code false} with the torchvision variant is its topology with BatchNorm
+ *                    folded into biased convolutions, as {@code torch.onnx.export} writes it.
  */
 public record GoogLeNetConfig(Variant variant, int numClasses, boolean auxHeads, float dropout, float auxDropout,
-                              long seed) {
+                              long seed, boolean batchNorm) {
+
+    /** The variant's own BatchNorm choice. */
+    public GoogLeNetConfig(Variant variant, int numClasses, boolean auxHeads, float dropout, float auxDropout,
+                           long seed) {
+        this(variant, numClasses, auxHeads, dropout, auxDropout, seed, variant.batchNorm());
+    }
 
     public GoogLeNetConfig {
         Objects.requireNonNull(variant, "variant");
@@ -36,6 +45,7 @@ public record GoogLeNetConfig(Variant variant, int numClasses, boolean auxHeads,
         private Float dropout;
         private float auxDropout = 0.7f;
         private long seed = 0;
+        private Boolean batchNorm;
 
         public Builder setVariant(Variant variant) {
             this.variant = variant;
@@ -68,12 +78,19 @@ public record GoogLeNetConfig(Variant variant, int numClasses, boolean auxHeads,
             return this;
         }
 
+        /** BatchNorm after each convolution (convolutions then have no bias); defaults to the variant's choice. */
+        public Builder optBatchNorm(boolean batchNorm) {
+            this.batchNorm = batchNorm;
+            return this;
+        }
+
         public GoogLeNetConfig build() {
             if (variant == null) {
                 throw new IllegalStateException("setVariant(...) is required");
             }
             return new GoogLeNetConfig(variant, numClasses, auxHeads,
-                    dropout != null ? dropout : variant.dropout(), auxDropout, seed);
+                    dropout != null ? dropout : variant.dropout(), auxDropout, seed,
+                    batchNorm != null ? batchNorm : variant.batchNorm());
         }
     }
 }

@@ -21,8 +21,13 @@ public final class Inception implements Layer {
     private int[] inputShape;
 
     public Inception(InceptionSpec spec, Variant variant) {
+        this(spec, variant, variant.batchNorm());
+    }
+
+    /** {@code batchNorm} overrides the variant's choice (BatchNorm after each convolution, which then has no bias). */
+    public Inception(InceptionSpec spec, Variant variant, boolean batchNorm) {
         this.spec = spec;
-        boolean bn = variant.batchNorm();
+        boolean bn = batchNorm;
         int k3 = variant.branch3Kernel();
         this.branches = List.of(
                 new ConvBlock(spec.in(), spec.c1x1(), 1, 1, 0, bn),

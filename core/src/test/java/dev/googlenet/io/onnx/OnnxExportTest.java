@@ -1,0 +1,153 @@
+package dev.googlenet.io.onnx;
+
+import dev.googlenet.data.Preprocess;
+import dev.googlenet.model.GoogLeNet;
+import dev.googlenet.model.GoogLeNetConfig;
+import dev.googlenet.model.Variant;
+import dev.googlenet.nn.Param;
+import dev.googlenet.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Exported graphs run in ONNX Runtime (1.23, test scope) and give our model's outputs; they import back into an
+ * equal model; the preprocessing travels in {@code metadata_props}.
+ */
+class OnnxExportTest {
+
+    static Tensor randomInput(long seed, int... shape) {
+        Random r = new Random(seed);
+        Tensor t = Tensor.zeros(shape);
+        for (int i = 0; i < t.size(); i++) {
+            t.data()[i] = (float) r.nextGaussian();
+        }
+        return t;
+    }
+
+    /** A torchvision model whose BatchNorm layers hold non-trivial statistics, so folding is really tested. */
+    static GoogLeNet torchvisionModel(int classes) {
+        GoogLeNet m = new GoogLeNet(GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION)
+                .optNumClasses(classes).optSeed(7).build());
+        Random r = new Random(3);
+        m.namedParameters().forEach((name, p) -> {
+            if (p.kind() == Param.Kind.NORM) {
+                for (int i = 0; i < p.value().size(); i++) {
+                    p.value().data()[i] += (float) (0.2 * r.nextGaussian());
+                }
+            }
+        });
+        m.stateDict().forEach((name, t) -> {
+            if (name.endsWith("running_mean")) {
+                for (int i = 0; i < t.size(); i++) {
+                    t.data()[i] = (float) (0.05 * r.nextGaussian());
+                }
+            } else if (name.endsWith("running_var")) {
+                for (int i = 0; i < t.size(); i++) {
+                    t.data()[i] = (float) (0.5 + r.nextDouble());
+                }
+            }
+        });
+        return m;
+    }
+
+    @Test
+    void torchvisionExportRunsInOnnxRuntime(@TempDir Path dir) throws Exception {
+        GoogLeNet model = torchvisionModel(10);
+        Tensor x = randomInput(1, 2, 3, 64, 64);
+        Tensor ours = model.forward(x);
+        for (boolean fold : List.of(true, false)) {
+            Path file = dir.resolve("tv-" + fold + ".onnx");
+            OnnxExporter.export(model, Preprocess.TORCHVISION, file,
+                    OnnxExporter.Options.defaults().withFoldBatchNorm(fold));
+            byte[] bytes = java.nio.file.Files.readAllBytes(file);
+            Map<String, Tensor> ort = Ort.run(bytes, "input", x);
+            assertEquals(List.of("logits"), List.copyOf(ort.keySet()));
+            Parity.assertClose("torchvision export (BN " + (fold ? "folded" : "kept") + ", 64×64) ORT vs ours",
+                    ours, ort.get("logits"));
+
+            // and back: the file imports as an equal GoogLeNet with its preprocessing
+            ImportedModel back = OnnxImporter.importModel(file);
+            assertNull(back.notGoogLeNet(), back.notGoogLeNet());
+            assertEquals(Preprocess.TORCHVISION, back.preprocess());
+            assertEquals(!fold, back.googLeNet().config().batchNorm());
+            Parity.assertClose("torchvision export (BN " + (fold ? "folded" : "kept") + ") re-imported vs ours",
+                    ours, back.googLeNet().forward(x));
+            assertTrue(back.googLeNet().auxHeads().isEmpty(), "aux heads are never exported");
+        }
+    }
+
+    @Test
+    void paperExportRunsInOnnxRuntime(@TempDir Path dir) throws Exception {
+        GoogLeNet model = new GoogLeNet(GoogLeNetConfig.builder().setVariant(Variant.PAPER).optSeed(5).build());
+        Tensor x = randomInput(2, 1, 3, 224, 224);
+        for (int i = 0; i < x.size(); i++) {
+            x.data()[i] *= 50; // Caffe's scale: 0–255 minus the mean
+        }
+        Tensor ours = model.forward(x);
+        Path file = dir.resolve("paper.onnx");
+        OnnxExporter.export(model, Preprocess.CAFFE, file, OnnxExporter.Options.defaults().withProbabilities(true));
+        Map<String, Tensor> ort = Ort.run(java.nio.file.Files.readAllBytes(file), "input", x);
+        Parity.assertClose("paper export (224) ORT logits vs ours", ours, ort.get("logits"));
+        Parity.assertClose("paper export (224) ORT prob vs softmax(ours)", softmax(ours), ort.get("prob"));
+        ImportedModel back = OnnxImporter.importModel(file);
+        assertEquals(Preprocess.CAFFE, back.preprocess());
+        assertEquals(Variant.PAPER, back.googLeNet().config().variant());
+        assertEquals(model.stateDict().keySet().stream().filter(k -> !k.startsWith("aux")).toList(),
+                List.copyOf(back.googLeNet().stateDict().keySet()));
+        back.googLeNet().stateDict().forEach((k, t) -> assertTrue(
+                java.util.Arrays.equals(t.data(), model.stateDict().get(k).data()), k));
+    }
+
+    @Test
+    void preprocessTravelsAsMetadata() {
+        GoogLeNet model = new GoogLeNet(GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION)
+                .optAuxHeads(false).optNumClasses(3).build());
+        OnnxModel m = OnnxExporter.toOnnx(model, Preprocess.TORCHVISION_GOOGLENET_PRETRAINED,
+                OnnxExporter.Options.defaults(), "x.onnx");
+        assertEquals(Preprocess.TORCHVISION_GOOGLENET_PRETRAINED, Preprocess.fromMetadata(m.metadata()));
+        assertEquals("torchvision", m.metadata().get("googlenet.variant"));
+        assertFalse(m.graph().nodes().stream().anyMatch(n -> n.opType().equals("BatchNormalization")));
+        // and it survives the bytes
+        OnnxModel again = assertDoesNotThrowParse(OnnxIO.toBytes(m));
+        assertEquals(m.metadata(), again.metadata());
+    }
+
+    private static OnnxModel assertDoesNotThrowParse(byte[] b) {
+        try {
+            return OnnxIO.parse(b, "x.onnx");
+        } catch (OnnxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static Tensor softmax(Tensor logits) {
+        int n = logits.dim(0);
+        int c = logits.dim(1);
+        Tensor p = Tensor.zeros(n, c);
+        for (int i = 0; i < n; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < c; j++) {
+                max = Math.max(max, logits.get(i, j));
+            }
+            double sum = 0;
+            for (int j = 0; j < c; j++) {
+                sum += Math.exp(logits.get(i, j) - max);
+            }
+            for (int j = 0; j < c; j++) {
+                p.data()[i * c + j] = (float) (Math.exp(logits.get(i, j) - max) / sum);
+            }
+        }
+        return p;
+    }
+
+}
