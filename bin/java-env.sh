@@ -6,3 +6,7 @@ fi
 if [ -n "${JAVA_HOME:-}" ]; then
   export PATH="$JAVA_HOME/bin:$PATH"
 fi
+# Maven's own libraries trip JDK 24+'s sun.misc.Unsafe warnings; silence them there (older JDKs lack the flag)
+if java -version 2>&1 | grep -qE 'version "(2[4-9]|[3-9][0-9])'; then
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+fi

@@ -2,13 +2,10 @@ package dev.googlenet.cli;
 
 import dev.googlenet.io.Safetensors;
 import dev.googlenet.io.SafetensorsFile;
-import dev.googlenet.io.StateDicts;
-import dev.googlenet.model.GoogLeNet;
-import dev.googlenet.model.GoogLeNetConfig;
-import dev.googlenet.model.Variant;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -18,14 +15,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", description = "Run inference on a tensor: reads 'input' [N,3,H,W] from a safetensors file, "
-        + "writes 'logits' [N,classes].")
+        + "writes 'logits' [N,classes]. The model: --weights FILE --variant V, or --model FILE.onnx|.safetensors.")
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--weights", required = true, description = "model weights (safetensors, torchvision names)")
-    Path weights;
-
-    @Option(names = "--variant", required = true, description = "paper or torchvision")
-    String variant;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--input", required = true, description = "safetensors file with a tensor named 'input'")
     Path input;
@@ -39,29 +33,18 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Variant v = Variant.parse(variant);
-        SafetensorsFile weightFile = Safetensors.read(weights);
-        Map<String, Tensor> state = StateDicts.tensors(weightFile);
-        GoogLeNet model = new GoogLeNet(GoogLeNetConfig.builder().setVariant(v)
-                .optNumClasses(classesOf(state))
-                .optAuxHeads(state.keySet().stream().anyMatch(k -> k.startsWith("aux")))
-                .build());
-        try {
-            model.loadStateDict(state);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(weights + ": " + e.getMessage(), e);
-        }
-
+        ModelOptions.Loaded loaded = modelOptions.load();
         Tensor x = readInput();
         Tensor logits;
         try {
-            logits = model.forward(x);
+            logits = loaded.logits().logits(x);
         } catch (IllegalArgumentException e) {
             throw new IOException(input + ": " + e.getMessage(), e);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         }
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("variant", v.name().toLowerCase());
-        meta.put("weights", weights.getFileName().toString());
+        meta.put("model", loaded.description());
         Safetensors.write(output, Map.of("logits", logits), meta);
         System.out.println("wrote logits " + Shape.toString(logits.shape()) + " to " + output);
         for (int i = 0; i < logits.dim(0); i++) {
@@ -91,13 +74,5 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         return best;
-    }
-
-    private int classesOf(Map<String, Tensor> state) throws IOException {
-        Tensor fc = state.get("fc.weight");
-        if (fc == null || fc.rank() != 2) {
-            throw new IOException(weights + ": no classifier weight 'fc.weight' [classes,1024]");
-        }
-        return fc.dim(0);
     }
 }

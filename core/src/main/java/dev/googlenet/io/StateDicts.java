@@ -13,6 +13,9 @@ import java.util.Map;
  * {@code state_dict()} saved with {@code safetensors.torch.save_file} loads as it is).
  */
 public final class StateDicts {
+    /** Metadata key naming the architecture variant of a weights file we write. */
+    public static final String VARIANT_KEY = "googlenet.variant";
+
     private StateDicts() {
     }
 
@@ -41,5 +44,13 @@ public final class StateDicts {
     /** Writes the model's parameters and buffers (temp file, then rename). */
     public static void save(Path file, GoogLeNet model, Map<String, String> metadata) throws IOException {
         Safetensors.write(file, model.stateDict(), metadata);
+    }
+
+    /** Writes the model with what it takes to use it again: its variant and its preprocessing, as metadata. */
+    public static void save(Path file, GoogLeNet model, dev.googlenet.data.Preprocess preprocess) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(VARIANT_KEY, model.config().variant().name().toLowerCase(java.util.Locale.ROOT));
+        meta.putAll(preprocess.toMetadata());
+        save(file, model, meta);
     }
 }

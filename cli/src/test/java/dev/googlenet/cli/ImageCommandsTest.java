@@ -1,0 +1,150 @@
+package dev.googlenet.cli;
+
+import dev.googlenet.data.Preprocess;
+import dev.googlenet.io.Safetensors;
+import dev.googlenet.io.StateDicts;
+import dev.googlenet.io.onnx.OnnxExporter;
+import dev.googlenet.model.GoogLeNet;
+import dev.googlenet.model.GoogLeNetConfig;
+import dev.googlenet.model.Variant;
+import dev.googlenet.tensor.Tensor;
+import dev.googlenet.testing.SharedData;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** classify, eval, export and fetch, end to end through the command line. */
+class ImageCommandsTest {
+    @TempDir
+    static Path dir;
+    static Path weights;
+
+    @BeforeAll
+    static void model() throws IOException {
+        GoogLeNet tv = new GoogLeNet(GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION).optAuxHeads(false)
+                .optSeed(9).build());
+        weights = dir.resolve("tv.safetensors");
+        StateDicts.save(weights, tv, Preprocess.TORCHVISION);
+    }
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        PrintStream savedOut = System.out, savedErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+        }
+    }
+
+    @Test
+    void classifyReportsBadFilesAndClassifiesTheRest() throws IOException {
+        Path images = Files.createDirectories(dir.resolve("mixed"));
+        Files.copy(SharedData.file("images/chelsea.png"), images.resolve("chelsea.png"));
+        Files.copy(SharedData.file("images/rocket.jpg"), images.resolve("rocket.jpg"));
+        Files.writeString(images.resolve("notes.jpg"), "not an image");
+        Files.write(images.resolve("empty.png"), new byte[0]);
+        Run r = run("classify", images.toString(), SharedData.file("images/truncated.jpg").toString(),
+                "--model", weights.toString(), "--top", "3");
+        assertEquals(1, r.code(), r.err());
+        assertEquals(3, r.err().strip().lines().count(), r.err()); // notes.jpg, empty.png, truncated.jpg
+        assertTrue(r.err().contains("empty.png: empty file"), r.err());
+        assertTrue(r.err().contains("truncated.jpg: truncated JPEG"), r.err());
+        assertTrue(r.out().contains("chelsea.png:") && r.out().contains("rocket.jpg:"), r.out());
+        assertEquals(6, r.out().lines().filter(l -> l.startsWith("  ")).count(), r.out());
+    }
+
+    @Test
+    void classifyJsonWithTenCrops() throws IOException {
+        Run r = run("classify", SharedData.file("images/chelsea.png").toString(), "--model", weights.toString(),
+                "--json", "--crops", "10", "--top", "2");
+        assertEquals(0, r.code(), r.err());
+        var json = new com.fasterxml.jackson.core.JsonFactory().createParser(r.out());
+        int probabilities = 0;
+        while (json.nextToken() != null) {
+            if ("probability".equals(json.currentName()) && json.currentToken().isNumeric()) {
+                probabilities++;
+            }
+        }
+        assertEquals(2, probabilities, r.out());
+    }
+
+    @Test
+    void evalCountsTopOneAndTopFiveErrors() throws IOException {
+        Path data = dir.resolve("labelled");
+        Files.createDirectories(data.resolve("281"));
+        Files.createDirectories(data.resolve("417"));
+        Files.copy(SharedData.file("images/chelsea.png"), data.resolve("281/cat.png"));
+        Files.copy(SharedData.file("images/rocket.jpg"), data.resolve("417/rocket.jpg"));
+        Run r = run("eval", data.toString(), "--model", weights.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().matches("(?s)2 images, 1 crop\\(s\\) each: top-1 error \\d+\\.\\d\\d%, top-5 error \\d+\\.\\d\\d%\\s*"),
+                r.out());
+    }
+
+    @Test
+    void exportedModelsGiveTheSameLogits() throws IOException {
+        Path onnx = dir.resolve("tv.onnx"), st = dir.resolve("tv-again.safetensors");
+        Run r = run("export", "--model", weights.toString(), "--onnx", onnx.toString(), "--safetensors", st.toString());
+        assertEquals(0, r.code(), r.err());
+        Tensor x = Tensor.zeros(1, 3, 64, 64);
+        Random rnd = new Random(1);
+        for (int i = 0; i < x.size(); i++) {
+            x.data()[i] = rnd.nextFloat();
+        }
+        Path in = dir.resolve("x.safetensors");
+        Safetensors.write(in, Map.of("input", x), Map.of());
+        float[][] logits = new float[3][];
+        Path[] models = {weights, onnx, st};
+        for (int i = 0; i < 3; i++) {
+            Path out = dir.resolve("logits" + i + ".safetensors");
+            Run ri = run("run", "--model", models[i].toString(), "--input", in.toString(), "--output", out.toString());
+            assertEquals(0, ri.code(), ri.err());
+            logits[i] = Safetensors.read(out).tensor("logits").data();
+        }
+        assertArrayEquals(logits[0], logits[2], 0f);
+        assertArrayEquals(logits[0], logits[1], 1e-5f); // BatchNorm folded into the ONNX convolutions
+    }
+
+    @Test
+    void fetchCachesAVerifiedModelAndFailsClearlyOffline() throws IOException {
+        GoogLeNet paper = new GoogLeNet(GoogLeNetConfig.builder().setVariant(Variant.PAPER).optAuxHeads(false).build());
+        Path zoo = dir.resolve("googlenet-12.onnx");
+        OnnxExporter.export(paper, Preprocess.CAFFE, zoo, OnnxExporter.Options.zoo(12));
+        Path cache = dir.resolve("cache");
+        Run first = run("fetch", "--url", zoo.toUri().toString(), "--cache", cache.toString());
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().startsWith("downloaded: ") && Files.isRegularFile(cache.resolve("googlenet-12.onnx")),
+                first.out());
+        Run second = run("fetch", "--url", zoo.toUri().toString(), "--cache", cache.toString());
+        assertTrue(second.out().startsWith("cached: "), second.out());
+
+        Run offline = run("fetch", "--url", "http://127.0.0.1:9/googlenet-12.onnx", "--cache",
+                dir.resolve("empty-cache").toString(), "--timeout", "2");
+        assertEquals(1, offline.code());
+        assertTrue(offline.err().startsWith("googlenet fetch: could not download http://127.0.0.1:9/googlenet-12.onnx"),
+                offline.err());
+        assertTrue(offline.err().contains("--model FILE"), offline.err());
+        assertEquals(0, Files.list(dir.resolve("empty-cache")).count(), "no partial file left behind");
+    }
+}
