@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Max pooling kernels on NCHW planes. {@link #maxPoolReference} is the plain definition (and records where
  * each maximum came from, for backward); {@link #maxPool} is the fast one: planes in parallel, and for the
  * Inception pool branch's 3×3/1 window with padding 1 a separable Vector-API kernel (row maxima, then column
- * maxima) that needs 4 comparisons per output instead of 8.
+ * maxima) that needs 4 comparisons per output instead of 8; other windows take the maximum over rows first
+ * (vectorized), then over columns.
  */
 public final class Pooling {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -68,7 +69,11 @@ public final class Pooling {
                     maxPool3x3Same(in, p * h * w, h, w, out, rowMax);
                 }
             } else {
-                maxOnly(in, from, to, h, w, kernel, stride, padding, oh, ow, out);
+                float[] colMax = new float[w];
+                for (int p = from; p < to; p++) {
+                    maxPoolRowsThenColumns(in, p * h * w, h, w, kernel, stride, padding, oh, ow, out,
+                            p * oh * ow, colMax);
+                }
             }
             if (argmax != null) {
                 locateMaxima(in, from, to, h, w, kernel, stride, padding, oh, ow, out, argmax);
@@ -76,24 +81,32 @@ public final class Pooling {
         });
     }
 
-    /** Maxima only, branch-free comparisons (Math.max: NaN wins, as in the reference). */
-    private static void maxOnly(float[] in, int planeFrom, int planeTo, int h, int w, int kernel, int stride,
-                                int padding, int oh, int ow, float[] out) {
-        for (int p = planeFrom; p < planeTo; p++) {
-            int inBase = p * h * w, outBase = p * oh * ow;
-            for (int i = 0; i < oh; i++) {
-                int h0 = Math.max(i * stride - padding, 0), h1 = Math.min(i * stride - padding + kernel, h);
-                for (int j = 0; j < ow; j++) {
-                    int w0 = Math.max(j * stride - padding, 0), w1 = Math.min(j * stride - padding + kernel, w);
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int r = h0; r < h1; r++) {
-                        int row = inBase + r * w;
-                        for (int c = w0; c < w1; c++) {
-                            max = Math.max(max, in[row + c]);
-                        }
-                    }
-                    out[outBase + i * ow + j] = max;
+    /**
+     * Any window, one plane: per output row, the maximum over the window's input rows, column by column (Vector
+     * API), then the maximum over each window's columns of that. Math.max semantics: NaN wins, as in the reference.
+     */
+    private static void maxPoolRowsThenColumns(float[] in, int inBase, int h, int w, int kernel, int stride,
+                                               int padding, int oh, int ow, float[] out, int outBase, float[] colMax) {
+        for (int i = 0; i < oh; i++) {
+            int h0 = Math.max(i * stride - padding, 0), h1 = Math.min(i * stride - padding + kernel, h);
+            System.arraycopy(in, inBase + h0 * w, colMax, 0, w);
+            for (int r = h0 + 1; r < h1; r++) {
+                int row = inBase + r * w, c = 0;
+                for (int bound = S.loopBound(w); c < bound; c += S.length()) {
+                    FloatVector.fromArray(S, colMax, c).max(FloatVector.fromArray(S, in, row + c)).intoArray(colMax, c);
                 }
+                for (; c < w; c++) {
+                    colMax[c] = Math.max(colMax[c], in[row + c]);
+                }
+            }
+            int o = outBase + i * ow;
+            for (int j = 0; j < ow; j++) {
+                int w0 = Math.max(j * stride - padding, 0), w1 = Math.min(j * stride - padding + kernel, w);
+                float m = colMax[w0];
+                for (int c = w0 + 1; c < w1; c++) {
+                    m = Math.max(m, colMax[c]);
+                }
+                out[o + j] = m;
             }
         }
     }
