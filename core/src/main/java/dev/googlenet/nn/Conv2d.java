@@ -145,7 +145,8 @@ public final class Conv2d implements Layer {
             gemm.sgemm(false, false, outChannels, ohw, k, w, 0, k, x.data(), img * inImage, ohw, 0f,
                     out.data(), cOff, ohw);
         } else {
-            float[] col = im2col(x, img, os[2], os[3], scratch(k * ohw));
+            float[] col = os[0] == 1 ? im2colParallel(x, img, os[2], os[3], scratch(k * ohw))
+                    : im2col(x, img, os[2], os[3], scratch(k * ohw));
             gemm.sgemm(false, false, outChannels, ohw, k, w, 0, k, col, 0, ohw, 0f, out.data(), cOff, ohw);
         }
         Epilogue.biasRelu(out.data(), cOff, outChannels, ohw, b, 0, relu);
@@ -238,15 +239,32 @@ public final class Conv2d implements Layer {
 
     /** Unfolds image {@code img} into {@code col}: row (c, i, j), column (oy, ox). */
     private float[] im2col(Tensor x, int img, int oh, int ow, float[] col) {
+        im2colChannels(x, img, oh, ow, col, 0, inChannels);
+        return col;
+    }
+
+    /** im2col with the channels split over the engine's threads (one image: the GEMM alone would leave a core idle). */
+    private float[] im2colParallel(Tensor x, int img, int oh, int ow, float[] col) {
+        Parallel pool = Parallel.get();
+        int tasks = Math.min(inChannels, pool.threads() * 4);
+        pool.parallelFor(tasks, t -> im2colChannels(x, img, oh, ow, col,
+                (int) ((long) inChannels * t / tasks), (int) ((long) inChannels * (t + 1) / tasks)));
+        return col;
+    }
+
+    private void im2colChannels(Tensor x, int img, int oh, int ow, float[] col, int cFrom, int cTo) {
         int h = x.dim(2), w = x.dim(3), ohw = oh * ow;
         float[] src = x.data();
         int base = img * inChannels * h * w;
-        int row = 0;
-        for (int c = 0; c < inChannels; c++) {
+        for (int c = cFrom; c < cTo; c++) {
             int plane = base + c * h * w;
+            int row = c * kernelH * kernelW;
             for (int i = 0; i < kernelH; i++) {
                 for (int j = 0; j < kernelW; j++, row++) {
                     int dst = row * ohw;
+                    // output columns whose input column ox·stride − padding + j lies inside the image
+                    int lo = Math.min(ow, Math.max(0, Math.ceilDiv(padding - j, stride)));
+                    int hi = Math.max(lo, Math.min(ow, Math.ceilDiv(w + padding - j, stride)));
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * stride - padding + i;
                         int rowDst = dst + oy * ow;
@@ -254,16 +272,20 @@ public final class Conv2d implements Layer {
                             java.util.Arrays.fill(col, rowDst, rowDst + ow, 0f);
                             continue;
                         }
-                        int srcRow = plane + iy * w;
-                        for (int ox = 0; ox < ow; ox++) {
-                            int ix = ox * stride - padding + j;
-                            col[rowDst + ox] = ix >= 0 && ix < w ? src[srcRow + ix] : 0f;
+                        int srcRow = plane + iy * w - padding + j;
+                        java.util.Arrays.fill(col, rowDst, rowDst + lo, 0f);
+                        if (stride == 1) {
+                            System.arraycopy(src, srcRow + lo, col, rowDst + lo, hi - lo);
+                        } else {
+                            for (int ox = lo; ox < hi; ox++) {
+                                col[rowDst + ox] = src[srcRow + ox * stride];
+                            }
                         }
+                        java.util.Arrays.fill(col, rowDst + hi, rowDst + ow, 0f);
                     }
                 }
             }
         }
-        return col;
     }
 
     /** Adds the columns of {@code dcol} back onto the input positions they were unfolded from. */

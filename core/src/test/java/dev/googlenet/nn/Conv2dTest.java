@@ -60,15 +60,19 @@ class Conv2dTest {
             "3, 4, 7, 7, 2, 3, true, 17, 15",    // the stem's 7×7/2
             "6, 3, 5, 5, 1, 2, false, 9, 10",    // the paper's 5×5 branch
             "5, 6, 3, 1, 1, 1, true, 8, 7",      // non-square kernel
-            "4, 2, 1, 1, 2, 0, true, 9, 9"})     // strided 1×1 needs im2col
+            "4, 2, 1, 1, 2, 0, true, 9, 9",      // strided 1×1 needs im2col
+            "3, 2, 3, 3, 2, 2, false, 6, 5",     // padding wider than the stride
+            "9, 4, 5, 5, 3, 1, true, 12, 13"})   // stride 3
     void matchesDirectConvolution(int cin, int cout, int kh, int kw, int s, int p, boolean bias, int h, int w) {
         Random rnd = new Random(42);
         Conv2d conv = randomConv(rnd, cin, cout, kh, kw, s, p, bias);
-        Tensor x = GradCheck.random(rnd, 2, cin, h, w);
-        Tensor y = conv.forward(x, false);
-        float[] expected = directConv(x, conv);
-        assertEquals(expected.length, y.size());
-        assertArrayEquals(expected, y.data(), 1e-5f);
+        for (int n : new int[] {1, 3}) { // one image: im2col and GEMM split over threads; several: images in parallel
+            Tensor x = GradCheck.random(rnd, n, cin, h, w);
+            Tensor y = conv.forward(x, false);
+            float[] expected = directConv(x, conv);
+            assertEquals(expected.length, y.size());
+            assertArrayEquals(expected, y.data(), 1e-5f);
+        }
     }
 
     @ParameterizedTest(name = "k={0} s={1} p={2} bias={3}")
