@@ -147,4 +147,15 @@ class ImageCommandsTest {
         assertTrue(offline.err().contains("--model FILE"), offline.err());
         assertEquals(0, Files.list(dir.resolve("empty-cache")).count(), "no partial file left behind");
     }
+
+    @Test
+    void truncatedOnnxModelIsOneClearError() throws IOException {
+        byte[] full = Files.readAllBytes(SharedData.file("reference/paper_eval.onnx"));
+        Path cut = dir.resolve("cut.onnx");
+        Files.write(cut, java.util.Arrays.copyOf(full, full.length / 3));
+        Run r = run("classify", SharedData.file("images/chelsea.png").toString(), "--model", cut.toString());
+        assertEquals(1, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("googlenet classify: cut.onnx: "), r.err());
+    }
 }
