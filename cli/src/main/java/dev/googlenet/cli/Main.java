@@ -5,8 +5,9 @@ import picocli.CommandLine.Command;
 
 /** {@code googlenet}: the command line. Subcommands are thin: parse, call the library, print. */
 @Command(name = "googlenet", mixinStandardHelpOptions = true, version = "googlenet 0.1.0",
-        description = "GoogLeNet (Inception v1) in pure Java: summary, inference on tensors.",
-        subcommands = {SummaryCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+        description = "GoogLeNet (Inception v1) in pure Java: summary, inference on tensors, training and evaluation.",
+        subcommands = {SummaryCommand.class, RunCommand.class, TrainCommand.class, EvalCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -120,25 +120,35 @@ public enum KnownDataset {
     }
 
     /**
-     * The folders searched, in order, when no explicit path is given: {@code shared/datasets/NAME} beside the
-     * working directory or any of its parents (the project's {@code ../shared}), {@code $GOOGLENET_SHARED/datasets/NAME},
-     * {@code /usr/share/datasets/NAME}, and the download cache {@code ~/.cache/googlenet/datasets/NAME}.
+     * The folders searched, in order, when no explicit path is given: {@code $GOOGLENET_SHARED/datasets/NAME},
+     * {@code shared/datasets/NAME} beside the working directory or any of its parents, and beside the folder of the
+     * installed program or any of its parents (the project's {@code ../shared}), {@code /usr/share/datasets/NAME},
+     * and the download cache {@code ~/.cache/googlenet/datasets/NAME}.
      */
     public List<Path> searchPath() {
-        List<Path> out = new ArrayList<>();
+        java.util.LinkedHashSet<Path> out = new java.util.LinkedHashSet<>();
         String shared = System.getenv("GOOGLENET_SHARED");
         if (shared != null && !shared.isBlank()) {
             out.add(Path.of(shared, "datasets", folderName));
         }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path sibling = dir.resolveSibling("shared");
-            if (sibling != null) {
-                out.add(sibling.resolve("datasets").resolve(folderName));
+        addSiblingsUpwards(Path.of("").toAbsolutePath(), out);
+        try {
+            var source = KnownDataset.class.getProtectionDomain().getCodeSource();
+            if (source != null) {
+                addSiblingsUpwards(Path.of(source.getLocation().toURI()).toAbsolutePath(), out);
             }
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            // no usable location of the program: the other places remain
         }
         out.add(Path.of("/usr/share/datasets", folderName));
         out.add(cacheFolder());
-        return out;
+        return new ArrayList<>(out);
+    }
+
+    private void addSiblingsUpwards(Path start, java.util.Set<Path> out) {
+        for (Path dir = start.normalize(); dir != null && dir.getParent() != null; dir = dir.getParent()) {
+            out.add(dir.resolveSibling("shared").resolve("datasets").resolve(folderName));
+        }
     }
 
     /** Where {@link #download} puts the files: {@code ~/.cache/googlenet/datasets/NAME}. */
@@ -164,8 +174,8 @@ public enum KnownDataset {
                 return p;
             }
         }
-        throw new IOException(folderName + " not found; looked in " + tried.stream().map(Path::toString).distinct()
-                .toList() + "; pass --data FOLDER, or --download when online");
+        throw new IOException(folderName + " not found; looked in " + tried.stream().map(Path::toString).toList()
+                + "; pass --data FOLDER, or --download when online");
     }
 
     /**
