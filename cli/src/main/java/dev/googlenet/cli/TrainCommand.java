@@ -231,7 +231,8 @@ final class TrainCommand implements Callable<Integer> {
                      .transform(prepared.evalTransform()).workers(workers).prefetch(prefetch).build()) {
             Trainer trainer = new Trainer(model, recipe, train, val, runFolder)
                     .preprocess(prepared.preprocess()).dataDescription(dataRecipe.toJson());
-            trainer.addListener(new ProgressListener(stdout, progress && System.console() != null));
+            trainer.addListener(new ProgressListener(stdout, progress && System.console() != null
+                    && System.console().isTerminal()));
             if (plot) {
                 trainer.addListener(new CurvesPlot(System.err));
             }

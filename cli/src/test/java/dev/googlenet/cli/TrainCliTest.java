@@ -115,6 +115,36 @@ class TrainCliTest {
     }
 
     @Test
+    void trainsOnAnImageFolderWithThePapersAugmentation() throws IOException {
+        Path folder = dir.resolve("folder");
+        Random r = new Random(3);
+        for (String cls : List.of("red", "blue")) {
+            Files.createDirectories(folder.resolve(cls));
+            for (int i = 0; i < 6; i++) {
+                java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(14 + i, 12,
+                        java.awt.image.BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < 12; y++) {
+                    for (int x = 0; x < 14 + i; x++) {
+                        int v = r.nextInt(60);
+                        img.setRGB(x, y, cls.equals("red") ? (200 + v) << 16 | v : v << 16 | 200 + v);
+                    }
+                }
+                javax.imageio.ImageIO.write(img, "png", folder.resolve(cls).resolve(i + ".png").toFile());
+            }
+        }
+        Path runFolder = dir.resolve("folder-run");
+        Result res = run("train", folder.toString(), "--out", runFolder.toString(), "--size", "8", "--epochs", "1",
+                "--batch", "4", "--width", "0.0625", "--val-fraction", "0.25", "--no-progress", "--no-plot");
+        assertEquals(0, res.code(), res.err() + res.out());
+        assertTrue(res.out().contains("9 training examples, 3 for validation, augmentation rsc,flip,photometric"),
+                res.out());
+        assertTrue(res.out().contains("small-input stem, width 0.0625, 3 input channel(s)"), res.out());
+        Result eval = run("eval", "--checkpoint", runFolder.toString());
+        assertEquals(0, eval.code(), eval.err() + eval.out());
+        assertTrue(eval.out().contains("12 examples: top-1 ") && eval.out().contains("0 blue"), eval.out());
+    }
+
+    @Test
     void missingDataIsOneClearError() {
         Path nowhere = dir.resolve("nowhere");
         Result r = run("train", "fashion-mnist", "--data", nowhere.toString(), "--out", dir.resolve("x").toString());
