@@ -18,16 +18,20 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
-@Command(name = "eval", description = "Top-1/top-5 error on a labelled image folder: one sub-folder per class, "
-        + "named by class index (0–999) or by ImageNet synset id (n01440764…; all 1000 present, in sorted order, as "
-        + "ImageNet's class indices are). With --crops 10 or 144.")
+@Command(name = "eval", description = "Top-1/top-5 error of a model on a labelled image folder (one sub-folder per "
+        + "class, named by class index 0–999 or by ImageNet synset id n01440764…, then all 1000 in sorted order, as "
+        + "ImageNet's class indices are), with --crops 10 or 144; or, with --checkpoint RUN, of a trained run on its "
+        + "dataset's test split, with a confusion matrix.")
 final class EvalImagesCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "folder with one sub-folder per class")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "folder with one sub-folder per class")
     Path dir;
 
     @Mixin
     ModelOptions modelOptions;
+
+    @Mixin
+    CheckpointEvalOptions checkpoint;
 
     @Option(names = "--crops", defaultValue = "1", description = "1, 10 or 144 (default: ${DEFAULT-VALUE})")
     int crops;
@@ -37,6 +41,12 @@ final class EvalImagesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (checkpoint.requested()) {
+            return checkpoint.run(batch, System.out);
+        }
+        if (dir == null) {
+            throw new IllegalArgumentException("give an image folder DIR and a model, or --checkpoint RUN");
+        }
         if (!Files.isDirectory(dir)) {
             throw new IOException(dir + ": not a folder");
         }

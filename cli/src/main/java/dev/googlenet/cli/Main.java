@@ -5,10 +5,11 @@ import picocli.CommandLine.Command;
 
 /** {@code googlenet}: the command line. Subcommands are thin: parse, call the library, print. */
 @Command(name = "googlenet", mixinStandardHelpOptions = true, version = "googlenet 0.1.0",
-        description = "GoogLeNet (Inception v1) in pure Java: classify images, evaluate, run tensors, import/export "
-                + "ONNX, benchmark.",
-        subcommands = {SummaryCommand.class, ClassifyCommand.class, EvalImagesCommand.class, RunCommand.class,
-                ExportCommand.class, FetchCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        description = "GoogLeNet (Inception v1) in pure Java: classify images, evaluate, train, run tensors, "
+                + "import/export ONNX, benchmark.",
+        subcommands = {SummaryCommand.class, ClassifyCommand.class, EvalImagesCommand.class, TrainCommand.class,
+                RunCommand.class, ExportCommand.class, FetchCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -24,17 +24,25 @@ public final class AuxHead implements Layer {
 
     /** {@code batchNorm} overrides the variant's choice for the head's convolution. */
     public AuxHead(int in, int numClasses, Variant variant, boolean batchNorm, float dropout, long seed) {
-        Layer pool = variant == Variant.PAPER
+        this(in, numClasses, variant, batchNorm, dropout, seed, variant == Variant.PAPER
                 ? new AvgPool2d(5, 3, 0, true, false)
-                : new AdaptiveAvgPool2d(4, 4);
+                : new AdaptiveAvgPool2d(4, 4), 4, 128, 1024);
+    }
+
+    /**
+     * A head with its own pooling (which must give {@code pooledSide × pooledSide} maps) and widths: the
+     * small-input network pools its 7×7 maps to 2×2 and scales 128 and 1024 by its width multiplier.
+     */
+    public AuxHead(int in, int numClasses, Variant variant, boolean batchNorm, float dropout, long seed, Layer pool,
+                   int pooledSide, int convChannels, int fcChannels) {
         this.layers = new Sequential()
                 .add("pool", pool)
-                .add("conv", new ConvBlock(in, 128, 1, 1, 0, batchNorm))
+                .add("conv", new ConvBlock(in, convChannels, 1, 1, 0, batchNorm))
                 .add("flatten", new Flatten())
-                .add("fc1", new Linear(128 * 4 * 4, 1024, true))
+                .add("fc1", new Linear(convChannels * pooledSide * pooledSide, fcChannels, true))
                 .add("relu", new Relu())
                 .add("dropout", new Dropout(dropout, seed))
-                .add("fc2", new Linear(1024, numClasses, true));
+                .add("fc2", new Linear(fcChannels, numClasses, true));
     }
 
     public Sequential layers() {

@@ -35,46 +35,50 @@ public final class GoogLeNet {
     private final AuxHead aux2;
     private final int aux1Tap; // index of the trunk layer whose output feeds aux1 (inception4a)
     private final int aux2Tap; // … and aux2 (inception4d)
+    private int channels; // output channels of the last stage added, while the constructor runs
 
     public GoogLeNet(GoogLeNetConfig config) {
         this.config = config;
         Variant v = config.variant();
         boolean bn = config.batchNorm();
-        // input                                                          N × 3 × 224 × 224
-        trunk.add("conv1", new ConvBlock(3, 64, 7, 2, 3, bn));         // N × 64 × 112 × 112
-        trunk.add("maxpool1", new MaxPool2d(3, 2, 0, true));           // N × 64 × 56 × 56
-        if (v.lrn()) {
-            trunk.add("lrn1", paperLrn());
+        if (config.smallInput()) {
+            smallInputStem(v, bn);
+        } else {
+            imageNetStem(v, bn);
         }
-        trunk.add("conv2", new ConvBlock(64, 64, 1, 1, 0, bn));        // N × 64 × 56 × 56   (3×3 reduce)
-        trunk.add("conv3", new ConvBlock(64, 192, 3, 1, 1, bn));       // N × 192 × 56 × 56
-        if (v.lrn()) {
-            trunk.add("lrn2", paperLrn());
-        }
-        trunk.add("maxpool2", new MaxPool2d(3, 2, 0, true));           // N × 192 × 28 × 28
+        // shapes below are at 224×224 and width 1; the small-input network has 14/7/4 where these say 28/14/7
+        channels = ch(192);
         inception("inception3a", v);                                   // N × 256 × 28 × 28
         inception("inception3b", v);                                   // N × 480 × 28 × 28
-        trunk.add("maxpool3", new MaxPool2d(3, 2, 0, true));           // N × 480 × 14 × 14
+        trunk.add("maxpool3", config.smallInput() ? smallPool() : new MaxPool2d(3, 2, 0, true)); // N × 480 × 14 × 14
         inception("inception4a", v);                                   // N × 512 × 14 × 14 → aux1
         aux1Tap = trunk.layers().size() - 1;
+        int aux1In = channels;
         inception("inception4b", v);                                   // N × 512 × 14 × 14
         inception("inception4c", v);                                   // N × 512 × 14 × 14
         inception("inception4d", v);                                   // N × 528 × 14 × 14 → aux2
         aux2Tap = trunk.layers().size() - 1;
+        int aux2In = channels;
         inception("inception4e", v);                                   // N × 832 × 14 × 14
         // torchvision pools 2×2/2 here; the paper's 3×3/2 (ceil) gives the same 7×7
-        trunk.add("maxpool4", v == Variant.PAPER
+        trunk.add("maxpool4", config.smallInput() ? smallPool() : v == Variant.PAPER
                 ? new MaxPool2d(3, 2, 0, true) : new MaxPool2d(2, 2, 0, true)); // N × 832 × 7 × 7
         inception("inception5a", v);                                   // N × 832 × 7 × 7
         inception("inception5b", v);                                   // N × 1024 × 7 × 7
-        trunk.add("avgpool", v == Variant.PAPER
+        trunk.add("avgpool", v == Variant.PAPER && !config.smallInput()
                 ? new AvgPool2d(7, 1, 0, false, false) : new AdaptiveAvgPool2d(1, 1)); // N × 1024 × 1 × 1
         trunk.add("flatten", new Flatten());                           // N × 1024
         trunk.add("dropout", new Dropout(config.dropout(), config.seed() + 1));
-        trunk.add("fc", new Linear(1024, config.numClasses(), true));   // N × classes
-        if (config.auxHeads()) {
-            aux1 = new AuxHead(512, config.numClasses(), v, bn, config.auxDropout(), config.seed() + 2);
-            aux2 = new AuxHead(528, config.numClasses(), v, bn, config.auxDropout(), config.seed() + 3);
+        trunk.add("fc", new Linear(channels, config.numClasses(), true)); // N × classes
+        if (config.auxHeads() && config.smallInput()) {
+            // the 7×7 maps pool to 2×2, as the paper's 5×5/3 pool takes 14×14 to 4×4
+            aux1 = new AuxHead(aux1In, config.numClasses(), v, bn, config.auxDropout(), config.seed() + 2,
+                    new AdaptiveAvgPool2d(2, 2), 2, ch(128), ch(1024));
+            aux2 = new AuxHead(aux2In, config.numClasses(), v, bn, config.auxDropout(), config.seed() + 3,
+                    new AdaptiveAvgPool2d(2, 2), 2, ch(128), ch(1024));
+        } else if (config.auxHeads()) {
+            aux1 = new AuxHead(aux1In, config.numClasses(), v, bn, config.auxDropout(), config.seed() + 2);
+            aux2 = new AuxHead(aux2In, config.numClasses(), v, bn, config.auxDropout(), config.seed() + 3);
         } else {
             aux1 = null;
             aux2 = null;
@@ -82,12 +86,58 @@ public final class GoogLeNet {
         Init.initialize(this, config.seed());
     }
 
+    /** The paper's stem for 224×224 images: 7×7/2 convolution, pool, 1×1 reduce + 3×3, pool. */
+    private void imageNetStem(Variant v, boolean bn) {
+        // input                                                          N × 3 × 224 × 224
+        trunk.add("conv1", new ConvBlock(config.inputChannels(), ch(64), 7, 2, 3, bn)); // N × 64 × 112 × 112
+        trunk.add("maxpool1", new MaxPool2d(3, 2, 0, true));           // N × 64 × 56 × 56
+        if (v.lrn()) {
+            trunk.add("lrn1", paperLrn());
+        }
+        trunk.add("conv2", new ConvBlock(ch(64), ch(64), 1, 1, 0, bn));  // N × 64 × 56 × 56   (3×3 reduce)
+        trunk.add("conv3", new ConvBlock(ch(64), ch(192), 3, 1, 1, bn)); // N × 192 × 56 × 56
+        if (v.lrn()) {
+            trunk.add("lrn2", paperLrn());
+        }
+        trunk.add("maxpool2", new MaxPool2d(3, 2, 0, true));           // N × 192 × 28 × 28
+    }
+
+    /**
+     * The small-input stem (28×28 or 32×32 images): a 3×3/1 convolution keeps the full resolution, the paper's
+     * 1×1 reduce + 3×3 follow, and one 3×3/2 pool halves it, so that (with 3×3/2 pools of padding 1 between the
+     * stages) inception 3a/3b see 14×14, 4a–4e 7×7 and 5a/5b 4×4 maps at 28×28 input (16/8/4 at 32×32).
+     */
+    private void smallInputStem(Variant v, boolean bn) {
+        // input                                                          N × C × 28 × 28
+        trunk.add("conv1", new ConvBlock(config.inputChannels(), ch(64), 3, 1, 1, bn)); // N × 64 × 28 × 28
+        if (v.lrn()) {
+            trunk.add("lrn1", paperLrn());
+        }
+        trunk.add("conv2", new ConvBlock(ch(64), ch(64), 1, 1, 0, bn));  // N × 64 × 28 × 28
+        trunk.add("conv3", new ConvBlock(ch(64), ch(192), 3, 1, 1, bn)); // N × 192 × 28 × 28
+        if (v.lrn()) {
+            trunk.add("lrn2", paperLrn());
+        }
+        trunk.add("maxpool2", smallPool());                            // N × 192 × 14 × 14
+    }
+
+    /** 3×3/2 with padding 1: 28 → 14 → 7 → 4. */
+    private static MaxPool2d smallPool() {
+        return new MaxPool2d(3, 2, 1, false);
+    }
+
+    private int ch(int c) {
+        return config.scaled(c);
+    }
+
     private static Lrn paperLrn() {
         return new Lrn(5, 1e-4f, 0.75f, 1f);
     }
 
     private void inception(String name, Variant v) {
-        trunk.add(name, new Inception(InceptionSpec.row(name), v, config.batchNorm()));
+        InceptionSpec spec = InceptionSpec.row(name).scaled(config.width(), channels);
+        trunk.add(name, new Inception(spec, v, config.batchNorm()));
+        channels = spec.out();
     }
 
     public GoogLeNetConfig config() {
@@ -153,12 +203,12 @@ public final class GoogLeNet {
     }
 
     private void requireInput(Tensor input) {
-        if (input.rank() != 4 || input.dim(1) != 3) {
-            throw new IllegalArgumentException(
-                    "GoogLeNet expects input [N,3,H,W], got " + Shape.toString(input.shape()));
+        if (input.rank() != 4 || input.dim(1) != config.inputChannels()) {
+            throw new IllegalArgumentException("GoogLeNet expects input [N," + config.inputChannels() + ",H,W], got "
+                    + Shape.toString(input.shape()));
         }
         // fail early with the input's size rather than deep inside a layer
-        int minSize = config.variant() == Variant.PAPER ? 224 : 15;
+        int minSize = config.smallInput() ? 8 : config.variant() == Variant.PAPER ? 224 : 15;
         if (input.dim(2) < minSize || input.dim(3) < minSize) {
             throw new IllegalArgumentException("GoogLeNet (" + config.variant().name().toLowerCase()
                     + ") needs inputs of at least " + minSize + "×" + minSize + ", got "

@@ -11,17 +11,20 @@ import java.util.Objects;
  * @param dropout     dropout before the main classifier
  * @param auxDropout  dropout inside the auxiliary classifiers (0.7 in the paper)
  * @param seed        seed of weight initialization and dropout masks
+ * @param inputChannels channels of the input images: 3 (RGB), or 1 for gray datasets such as Fashion-MNIST
+ * @param width       multiplier of every layer's channel count (rounded, at least 1); 1 is the paper's network
+ * @param smallInput  the stem and pooling for 28×28 / 32×32 inputs instead of 224×224 (see {@link GoogLeNet})
  * @param batchNorm   whether convolutions are followed by BatchNorm (and then have no bias); defaults to the
  *                    variant's choice. {@code false} with the torchvision variant is its topology with BatchNorm
  *                    folded into biased convolutions, as {@code torch.onnx.export} writes it.
  */
 public record GoogLeNetConfig(Variant variant, int numClasses, boolean auxHeads, float dropout, float auxDropout,
-                              long seed, boolean batchNorm) {
+                              long seed, int inputChannels, float width, boolean smallInput, boolean batchNorm) {
 
-    /** The variant's own BatchNorm choice. */
+    /** The ImageNet-sized network on RGB input (3 channels, width 1, the paper's stem, the variant's BatchNorm). */
     public GoogLeNetConfig(Variant variant, int numClasses, boolean auxHeads, float dropout, float auxDropout,
                            long seed) {
-        this(variant, numClasses, auxHeads, dropout, auxDropout, seed, variant.batchNorm());
+        this(variant, numClasses, auxHeads, dropout, auxDropout, seed, 3, 1f, false, variant.batchNorm());
     }
 
     public GoogLeNetConfig {
@@ -32,6 +35,17 @@ public record GoogLeNetConfig(Variant variant, int numClasses, boolean auxHeads,
         if (!(dropout >= 0 && dropout < 1) || !(auxDropout >= 0 && auxDropout < 1)) {
             throw new IllegalArgumentException("dropout rates must be in [0,1)");
         }
+        if (inputChannels < 1) {
+            throw new IllegalArgumentException("inputChannels must be positive, got " + inputChannels);
+        }
+        if (!(width > 0 && width <= 16)) {
+            throw new IllegalArgumentException("width must be in (0, 16], got " + width);
+        }
+    }
+
+    /** {@code channels} scaled by the width multiplier: {@code max(1, round(channels · width))}. */
+    public int scaled(int channels) {
+        return width == 1f ? channels : Math.max(1, Math.round(channels * width));
     }
 
     public static Builder builder() {
@@ -45,6 +59,9 @@ public record GoogLeNetConfig(Variant variant, int numClasses, boolean auxHeads,
         private Float dropout;
         private float auxDropout = 0.7f;
         private long seed = 0;
+        private int inputChannels = 3;
+        private float width = 1f;
+        private boolean smallInput;
         private Boolean batchNorm;
 
         public Builder setVariant(Variant variant) {
@@ -78,6 +95,27 @@ public record GoogLeNetConfig(Variant variant, int numClasses, boolean auxHeads,
             return this;
         }
 
+        /** Channels of the input images (default 3; 1 for gray datasets). */
+        public Builder optInputChannels(int inputChannels) {
+            this.inputChannels = inputChannels;
+            return this;
+        }
+
+        /** Multiplies every layer's channel count (default 1: the paper's widths). */
+        public Builder optWidth(float width) {
+            this.width = width;
+            return this;
+        }
+
+        /**
+         * The small-input stem for 28×28 / 32×32 images (default false: the 224×224 network). See
+         * {@link GoogLeNet} for the layout.
+         */
+        public Builder optSmallInput(boolean smallInput) {
+            this.smallInput = smallInput;
+            return this;
+        }
+
         /** BatchNorm after each convolution (convolutions then have no bias); defaults to the variant's choice. */
         public Builder optBatchNorm(boolean batchNorm) {
             this.batchNorm = batchNorm;
@@ -89,7 +127,7 @@ public record GoogLeNetConfig(Variant variant, int numClasses, boolean auxHeads,
                 throw new IllegalStateException("setVariant(...) is required");
             }
             return new GoogLeNetConfig(variant, numClasses, auxHeads,
-                    dropout != null ? dropout : variant.dropout(), auxDropout, seed,
+                    dropout != null ? dropout : variant.dropout(), auxDropout, seed, inputChannels, width, smallInput,
                     batchNorm != null ? batchNorm : variant.batchNorm());
         }
     }

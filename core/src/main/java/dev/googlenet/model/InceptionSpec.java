@@ -14,6 +14,22 @@ public record InceptionSpec(String name, int in, int c1x1, int c3x3red, int c3x3
         return c1x1 + c3x3 + c5x5 + poolProj;
     }
 
+    /**
+     * This row with every column multiplied by {@code width} (rounded, at least 1) and {@code in} input channels
+     * (the previous stage's output, itself scaled); the row itself when nothing changes.
+     */
+    public InceptionSpec scaled(float width, int in) {
+        if (width == 1f && in == this.in) {
+            return this;
+        }
+        return new InceptionSpec(name, in, scale(c1x1, width), scale(c3x3red, width), scale(c3x3, width),
+                scale(c5x5red, width), scale(c5x5, width), scale(poolProj, width));
+    }
+
+    private static int scale(int c, float width) {
+        return width == 1f ? c : Math.max(1, Math.round(c * width));
+    }
+
     //                      name           in   c1x1 c3x3red c3x3 c5x5red c5x5 poolProj
     public static final List<InceptionSpec> TABLE_1 = List.of(
             new InceptionSpec("inception3a", 192,  64,  96, 128, 16,  32,  32),  // 28×28 → 256

@@ -56,7 +56,7 @@ public final class TableOne {
         List<Row> out = new ArrayList<>();
         List<Layer> layers = model.trunk().layers();
         List<String> names = model.trunk().names();
-        int[] shape = {1, 3, size, size};
+        int[] shape = {1, model.config().inputChannels(), size, size};
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             String name = names.get(i);
@@ -119,6 +119,12 @@ public final class TableOne {
         InceptionSpec s = InceptionSpec.row("inception4a");
         int k = model.config().variant().branch3Kernel();
         int side = (int) Math.round(inputSize / 16.0); // 14 at 224: after four stride-2 stages
+        GoogLeNetConfig c = model.config();
+        if (c.smallInput() || c.width() != 1f) { // the model's own (scaled) row at its own map size
+            Row r4a = rows.stream().filter(r -> r.name().equals("inception4a")).findFirst().orElseThrow();
+            side = r4a.output()[2];
+            s = ((Inception) model.trunk().layers().get(model.trunk().names().indexOf("inception4a"))).spec();
+        }
         long hw = (long) side * side;
         long without = hw * s.c5x5() * k * k * s.in();
         long with = hw * s.c5x5red() * s.in() + hw * s.c5x5() * k * k * s.c5x5red();
@@ -129,9 +135,12 @@ public final class TableOne {
     public String render() {
         StringBuilder sb = new StringBuilder();
         String fmt = "%-20s %-9s %-12s %5s %5s %8s %5s %8s %5s %9s %8s %8s%n";
-        sb.append(String.format(Locale.ROOT, "GoogLeNet (%s) at %d×%d, %d classes%n",
-                model.config().variant().name().toLowerCase(Locale.ROOT), inputSize, inputSize,
-                model.config().numClasses()));
+        GoogLeNetConfig c = model.config();
+        sb.append(String.format(Locale.ROOT, "GoogLeNet (%s) at %d×%d, %d classes%s%n",
+                c.variant().name().toLowerCase(Locale.ROOT), inputSize, inputSize, c.numClasses(),
+                (c.smallInput() ? ", small-input stem" : "") + (c.width() != 1f ? ", width " + c.width() : "")
+                        + (c.inputChannels() != 3 ? ", " + c.inputChannels() + " input channel"
+                        + (c.inputChannels() == 1 ? "" : "s") : "")));
         sb.append(String.format(Locale.ROOT, fmt, "type", "patch/str", "output size", "depth", "#1×1",
                 "#3×3 red", "#3×3", "#5×5 red", "#5×5", "pool proj", "params", "ops"));
         for (Row r : rows) {
@@ -148,9 +157,14 @@ public final class TableOne {
         long[] ex = reductionExample();
         int k = model.config().variant().branch3Kernel();
         sb.append(String.format(Locale.ROOT, "1×1 reduction, inception (4a) %d×%d branch: %s multiply-adds without "
-                        + "the 16-filter reduce, %s with it (%.1f× fewer)%n", k, k, human(ex[0]), human(ex[1]),
+                        + "the %d-filter reduce, %s with it (%.1f× fewer)%n", k, k, human(ex[0]), reduceFilters(), human(ex[1]),
                 (double) ex[0] / ex[1]));
         return sb.toString();
+    }
+
+    private int reduceFilters() {
+        return ((Inception) model.trunk().layers().get(model.trunk().names().indexOf("inception4a"))).spec()
+                .c5x5red();
     }
 
     private static String size(int[] s) {

@@ -17,7 +17,7 @@ import java.util.random.RandomGeneratorFactory;
 public final class Dropout implements Layer {
     private final double p;
     private final float scale;
-    private final RandomGenerator random;
+    private RandomGenerator random;
 
     private boolean[] keep;   // mask of the last forward; null when it was the identity
     private int[] outputShape;
@@ -34,6 +34,14 @@ public final class Dropout implements Layer {
 
     public double p() {
         return p;
+    }
+
+    /**
+     * Restarts the mask sequence as if the layer had been built with {@code seed}. A training loop reseeds at each
+     * epoch, so that a run resumed from a checkpoint draws the same masks as one that never stopped.
+     */
+    public void reseed(long seed) {
+        this.random = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
     }
 
     @Override

@@ -5,26 +5,48 @@ import dev.googlenet.nn.Param;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Stochastic gradient descent with momentum and weight decay, with PyTorch's semantics
  * ({@code torch.optim.SGD}, dampening 0): {@code g = grad + wd·p; buf = momentum·buf + g} (buf = g on the
  * first step); {@code p -= lr·buf}, or {@code p -= lr·(g + momentum·buf)} with Nesterov.
+ * <p>
+ * Weight decay applies to the parameters {@code decays} accepts: all of them by default, or only weights
+ * ({@link #weightsOnly()}), leaving biases and BatchNorm's scale and shift undecayed. The momentum buffers can be
+ * read and restored, for checkpoints.
  */
 public final class Sgd {
     private final List<Param> params;
     private final float momentum;
     private final float weightDecay;
     private final boolean nesterov;
+    private final Predicate<Param> decays;
     private final Map<Param, float[]> momentumBuffers = new IdentityHashMap<>();
     private float learningRate;
 
     public Sgd(List<Param> params, float learningRate, float momentum, float weightDecay, boolean nesterov) {
+        this(params, learningRate, momentum, weightDecay, nesterov, p -> true);
+    }
+
+    /** As above; weight decay applies only to the parameters {@code decays} accepts. */
+    public Sgd(List<Param> params, float learningRate, float momentum, float weightDecay, boolean nesterov,
+               Predicate<Param> decays) {
         this.params = List.copyOf(params);
         this.learningRate = learningRate;
         this.momentum = momentum;
         this.weightDecay = weightDecay;
         this.nesterov = nesterov;
+        this.decays = decays;
+    }
+
+    /** Weight decay on {@link Param.Kind#WEIGHT} only: not on biases, not on BatchNorm parameters. */
+    public static Predicate<Param> weightsOnly() {
+        return p -> p.kind() == Param.Kind.WEIGHT;
+    }
+
+    public List<Param> params() {
+        return params;
     }
 
     public float learningRate() {
@@ -35,6 +57,41 @@ public final class Sgd {
         this.learningRate = learningRate;
     }
 
+    public float momentum() {
+        return momentum;
+    }
+
+    public float weightDecay() {
+        return weightDecay;
+    }
+
+    public boolean nesterov() {
+        return nesterov;
+    }
+
+    /** Whether weight decay applies to {@code p}. */
+    public boolean decays(Param p) {
+        return decays.test(p);
+    }
+
+    /** The live momentum buffer of {@code p}, or null before its first step (or without momentum). */
+    public float[] momentumBuffer(Param p) {
+        return momentumBuffers.get(p);
+    }
+
+    /** Restores {@code p}'s momentum buffer (copied); null forgets it, so the next step starts it afresh. */
+    public void setMomentumBuffer(Param p, float[] values) {
+        if (values == null) {
+            momentumBuffers.remove(p);
+            return;
+        }
+        if (values.length != p.value().size()) {
+            throw new IllegalArgumentException("momentum buffer of " + values.length + " values for a parameter of "
+                    + p.value().size());
+        }
+        momentumBuffers.put(p, values.clone());
+    }
+
     public void zeroGrad() {
         params.forEach(Param::zeroGrad);
     }
@@ -42,6 +99,7 @@ public final class Sgd {
     public void step() {
         for (Param p : params) {
             float[] w = p.value().data(), g = p.grad().data();
+            float wd = decays.test(p) ? weightDecay : 0f;
             float[] buf = momentumBuffers.get(p);
             boolean first = buf == null;
             if (first && momentum != 0f) {
@@ -49,7 +107,7 @@ public final class Sgd {
                 momentumBuffers.put(p, buf);
             }
             for (int i = 0; i < w.length; i++) {
-                float d = g[i] + weightDecay * w[i];
+                float d = wd == 0f ? g[i] : g[i] + wd * w[i];
                 if (momentum != 0f) {
                     buf[i] = first ? d : momentum * buf[i] + d;
                     d = nesterov ? d + momentum * buf[i] : buf[i];

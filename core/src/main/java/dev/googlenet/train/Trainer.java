@@ -1,0 +1,414 @@
+package dev.googlenet.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.googlenet.data.DataLoader;
+import dev.googlenet.data.Preprocess;
+import dev.googlenet.io.Safetensors;
+import dev.googlenet.io.SafetensorsFile;
+import dev.googlenet.io.StateDicts;
+import dev.googlenet.model.AuxHead;
+import dev.googlenet.model.GoogLeNet;
+import dev.googlenet.model.GoogLeNetConfig;
+import dev.googlenet.model.Outputs;
+import dev.googlenet.nn.Dropout;
+import dev.googlenet.nn.Layer;
+import dev.googlenet.nn.Param;
+import dev.googlenet.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Trains a {@link GoogLeNet}: SGD on the paper's loss (main + aux-weighted auxiliary losses, optional label
+ * smoothing), a per-step learning-rate schedule, optional Polyak averaging, validation after every epoch, metrics
+ * in {@code metrics.csv} / {@code metrics.json}, and a checkpoint after every epoch (see {@link Checkpoints}).
+ *
+ * <p><b>Exact resumption.</b> Everything random is derived from the recipe's seed and the epoch number: the
+ * loader's order and augmentation (see {@link DataLoader}) and the dropout masks (every dropout layer is reseeded
+ * at the start of each epoch). A checkpoint holds the weights, BatchNorm statistics, momentum buffers, the average
+ * and the step counter, so {@link #resume()} followed by {@link #fit()} ends with the same weights, bit for bit, as
+ * a run that never stopped (given deterministic kernels, which ours are).
+ *
+ * <p><b>Divergence.</b> A NaN or infinite loss stops training with a {@link TrainingDivergedException} before the
+ * step is applied; no checkpoint is written for that epoch, so the last good one stays.
+ */
+public final class Trainer {
+    public static final String METRICS_CSV = "metrics.csv";
+    public static final String METRICS_JSON = "metrics.json";
+
+    private final GoogLeNet model;
+    private final TrainingConfig config;
+    private final DataLoader train;
+    private final DataLoader validation;
+    private final Path runFolder;
+    private final Sgd sgd;
+    private final Ema ema;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private final List<EpochMetrics> history = new ArrayList<>();
+    private GoogLeNet evalModel;
+    private List<String> classes;
+    private Preprocess preprocess;
+    private ObjectNode data = JsonNodeFactory.instance.objectNode();
+    private int completedEpochs;
+    private long step;
+    private JsonNode lastCheckpoint;
+    private volatile boolean stopRequested;
+
+    /**
+     * @param validation evaluated after each epoch; null for none
+     * @param runFolder  where checkpoints and metrics go (created when missing)
+     */
+    public Trainer(GoogLeNet model, TrainingConfig config, DataLoader train, DataLoader validation, Path runFolder) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.config = Objects.requireNonNull(config, "config");
+        this.train = Objects.requireNonNull(train, "train");
+        this.validation = validation;
+        this.runFolder = Objects.requireNonNull(runFolder, "runFolder");
+        if (train.batchSize() != config.batchSize()) {
+            throw new IllegalArgumentException("the training loader's batch size " + train.batchSize()
+                    + " differs from the recipe's " + config.batchSize());
+        }
+        int k = model.config().numClasses();
+        if (train.dataset().classes().size() != k) {
+            throw new IllegalArgumentException("the model has " + k + " classes, " + train.dataset().describe()
+                    + " has " + train.dataset().classes().size());
+        }
+        this.classes = train.dataset().classes();
+        this.sgd = new Sgd(model.parameters(), (float) config.learningRate(), config.momentum(),
+                config.weightDecay(), config.nesterov(), config.decayBiasAndNorm() ? p -> true : Sgd.weightsOnly());
+        this.ema = config.emaDecay() > 0 ? new Ema(model, config.emaDecay(), true) : null;
+    }
+
+    public Trainer addListener(TrainingListener listener) {
+        listeners.add(Objects.requireNonNull(listener));
+        return this;
+    }
+
+    /** Preprocessing written into the weight files' metadata (how images become this model's input). */
+    public Trainer preprocess(Preprocess preprocess) {
+        this.preprocess = preprocess;
+        return this;
+    }
+
+    /** Free-form description of the data (dataset, split, augmentation) kept in the checkpoint for resuming. */
+    public Trainer dataDescription(ObjectNode data) {
+        this.data = data.deepCopy();
+        return this;
+    }
+
+    public GoogLeNet model() {
+        return model;
+    }
+
+    public Sgd optimizer() {
+        return sgd;
+    }
+
+    /** The Polyak average, or null when off. */
+    public Ema ema() {
+        return ema;
+    }
+
+    public List<EpochMetrics> history() {
+        return List.copyOf(history);
+    }
+
+    public int completedEpochs() {
+        return completedEpochs;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public Path runFolder() {
+        return runFolder;
+    }
+
+    /** Asks {@link #fit()} to return after the current epoch (which is checkpointed as usual). Thread-safe. */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** The model evaluation uses: the Polyak average when on, the trained weights otherwise. */
+    public GoogLeNet evaluationModel() {
+        if (ema == null) {
+            return model;
+        }
+        if (evalModel == null) {
+            evalModel = new GoogLeNet(model.config());
+        }
+        ema.copyTo(evalModel);
+        return evalModel;
+    }
+
+    /** Runs the remaining epochs; returns the history of all epochs (resumed ones included). */
+    public List<EpochMetrics> fit() throws IOException {
+        Files.createDirectories(runFolder);
+        stopRequested = false;
+        int stepsPerEpoch = train.batchesPerEpoch();
+        LearningRateSchedule rates = config.learningRates(stepsPerEpoch);
+        for (int e = completedEpochs; e < config.epochs() && !stopRequested; e++) {
+            runEpoch(e, rates, stepsPerEpoch);
+        }
+        return history();
+    }
+
+    private void runEpoch(int e, LearningRateSchedule rates, int stepsPerEpoch) throws IOException {
+        reseedDropout(e);
+        int epoch = e + 1;
+        for (TrainingListener l : listeners) {
+            l.epochStarted(epoch, config.epochs(), stepsPerEpoch, train.examplesPerEpoch());
+        }
+        long t0 = System.nanoTime();
+        double lossSum = 0, mainSum = 0, aux1Sum = 0, aux2Sum = 0;
+        long top1 = 0, top5 = 0;
+        int seen = 0, batchNo = 0;
+        float lr = 0;
+        long waitNanos;
+        try (DataLoader.Epoch batches = train.epoch(e)) {
+            for (DataLoader.Batch b : batches) {
+                lr = (float) rates.at(step);
+                sgd.setLearningRate(lr);
+                sgd.zeroGrad();
+                Outputs out = model.forwardTrain(b.images());
+                GoogLeNetLoss.Result loss = GoogLeNetLoss.compute(out, b.labels(), config.auxWeight(),
+                        config.labelSmoothing());
+                if (!Float.isFinite(loss.total())) {
+                    throw diverged(loss.total(), epoch, batchNo + 1, lr);
+                }
+                model.backward(loss.gradients());
+                sgd.step();
+                if (ema != null) {
+                    ema.update(model);
+                }
+                step++;
+                batchNo++;
+                int n = b.size();
+                seen += n;
+                lossSum += (double) loss.total() * n;
+                mainSum += (double) loss.main() * n;
+                aux1Sum += (double) loss.aux1() * n;
+                aux2Sum += (double) loss.aux2() * n;
+                top1 += Accuracy.hits(out.main(), b.labels(), 1);
+                top5 += Accuracy.hits(out.main(), b.labels(), 5);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                var progress = new TrainingListener.Progress(epoch, config.epochs(), batchNo, stepsPerEpoch, seen,
+                        train.examplesPerEpoch(), lossSum / seen, lr, seen / seconds, seconds);
+                for (TrainingListener l : listeners) {
+                    l.stepFinished(progress);
+                }
+            }
+            waitNanos = batches.waitNanos();
+        }
+        double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        EvalResult val = null;
+        if (validation != null) {
+            for (TrainingListener l : listeners) {
+                l.validating(epoch, validation.dataset().size());
+            }
+            val = Evaluator.evaluate(evaluationModel(), validation);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        EpochMetrics m = new EpochMetrics(epoch, lr, lossSum / seen, mainSum / seen, aux1Sum / seen, aux2Sum / seen,
+                (double) top1 / seen, (double) top5 / seen, val == null ? Double.NaN : val.loss(),
+                val == null ? Double.NaN : val.top1(), val == null ? Double.NaN : val.top5(),
+                ema != null ? "ema" : "raw", seconds, seen / trainSeconds, waitNanos / 1e9);
+        history.add(m);
+        completedEpochs = epoch;
+        writeCheckpoint(lr);
+        writeMetrics();
+        for (TrainingListener l : listeners) {
+            l.epochFinished(m, history(), runFolder);
+        }
+    }
+
+    private TrainingDivergedException diverged(float loss, int epoch, int batch, float lr) {
+        String kept = completedEpochs == 0 ? "no checkpoint had been written yet"
+                : "the last good checkpoint (epoch " + completedEpochs + ") is kept in "
+                + runFolder.resolve(Checkpoints.JSON);
+        return new TrainingDivergedException(String.format(Locale.ROOT,
+                "loss became %s at epoch %d, batch %d (step %d, learning rate %.4g): training stopped; %s. "
+                        + "Try a lower learning rate or a warmup.", Float.isNaN(loss) ? "NaN" : "infinite", epoch,
+                batch, step, lr, kept), epoch, step, completedEpochs);
+    }
+
+    /** Every dropout layer restarts from a seed of (recipe seed, epoch, layer), so epochs replay exactly. */
+    private void reseedDropout(int epoch) {
+        List<Dropout> layers = new ArrayList<>();
+        collectDropout(model.trunk(), layers);
+        for (AuxHead h : model.auxHeads()) {
+            collectDropout(h.layers(), layers);
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            layers.get(i).reseed(DataLoader.exampleSeed(config.seed() ^ 0x6A09E667F3BCC908L, epoch, i));
+        }
+    }
+
+    private static void collectDropout(dev.googlenet.nn.Sequential seq, List<Dropout> out) {
+        for (Layer l : seq.layers()) {
+            if (l instanceof Dropout d) {
+                out.add(d);
+            } else if (l instanceof dev.googlenet.nn.Sequential s) {
+                collectDropout(s, out);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ checkpoints
+
+    private void writeCheckpoint(float lr) throws IOException {
+        String tag = String.format(Locale.ROOT, "epoch%03d", completedEpochs);
+        GoogLeNetConfig mc = model.config();
+        String weights = "weights-" + tag + ".safetensors";
+        StateDicts.save(runFolder.resolve(weights), model,
+                Checkpoints.weightsMetadata(mc, classes, preprocess, "raw", completedEpochs));
+        String emaFile = null;
+        if (ema != null) {
+            emaFile = "ema-" + tag + ".safetensors";
+            Safetensors.write(runFolder.resolve(emaFile), ema.stateDict(),
+                    Checkpoints.weightsMetadata(mc, classes, preprocess, "ema", completedEpochs));
+        }
+        String optimizer = "optimizer-" + tag + ".safetensors";
+        Map<String, Tensor> buffers = new LinkedHashMap<>();
+        for (var e : model.namedParameters().entrySet()) {
+            float[] buf = sgd.momentumBuffer(e.getValue());
+            if (buf != null) {
+                buffers.put(e.getKey(), Tensor.of(buf.clone(), e.getValue().value().shape()));
+            }
+        }
+        Safetensors.write(runFolder.resolve(optimizer), buffers, Map.of("googlenet.optimizer", "sgd momentum"));
+
+        ObjectNode ck = JsonNodeFactory.instance.objectNode();
+        ck.put("format", Checkpoints.FORMAT);
+        ck.put("version", 1);
+        ck.put("written", Instant.now().toString());
+        ck.put("epoch", completedEpochs);
+        ck.put("step", step);
+        ck.set("model", Checkpoints.modelConfigToJson(mc));
+        ck.set("training", config.toJson());
+        ck.set("data", data);
+        ArrayNode names = ck.putArray("classes");
+        classes.forEach(names::add);
+        if (preprocess != null) {
+            ObjectNode p = ck.putObject("preprocess");
+            preprocess.toMetadata().forEach(p::put);
+        }
+        ObjectNode rng = ck.putObject("rng");
+        rng.put("seed", config.seed());
+        rng.put("data_seed", train.seed());
+        rng.put("next_epoch", completedEpochs);
+        rng.put("scheme", "stateless: data order, augmentation and dropout masks are derived from (seed, epoch), "
+                + "dropout reseeded at every epoch start");
+        ObjectNode opt = ck.putObject("optimizer");
+        opt.put("type", "sgd");
+        opt.put("learning_rate", lr);
+        opt.put("momentum", sgd.momentum());
+        opt.put("nesterov", sgd.nesterov());
+        opt.put("weight_decay", sgd.weightDecay());
+        opt.put("momentum_buffers", optimizer);
+        if (ema != null) {
+            ObjectNode em = ck.putObject("ema");
+            em.put("decay", ema.decay());
+            em.put("warmup", ema.warmup());
+            em.put("updates", ema.updates());
+        } else {
+            ck.putNull("ema");
+        }
+        ObjectNode files = ck.putObject("files");
+        files.put("weights", weights);
+        if (emaFile != null) {
+            files.put("ema", emaFile);
+        } else {
+            files.putNull("ema");
+        }
+        files.put("optimizer", optimizer);
+        ArrayNode hist = ck.putArray("history");
+        history.forEach(m -> hist.add(m.toJson()));
+        Checkpoints.writeJsonAtomically(runFolder.resolve(Checkpoints.JSON), ck);
+
+        if (lastCheckpoint != null) { // the new checkpoint is committed: the previous epoch's files can go
+            for (JsonNode f : lastCheckpoint.path("files")) {
+                if (f.isTextual() && !f.asText().isEmpty() && !List.of(weights, optimizer).contains(f.asText())
+                        && !f.asText().equals(emaFile)) {
+                    Files.deleteIfExists(runFolder.resolve(f.asText()));
+                }
+            }
+        }
+        lastCheckpoint = ck;
+    }
+
+    private void writeMetrics() throws IOException {
+        StringBuilder csv = new StringBuilder(String.join(",", EpochMetrics.COLUMNS)).append('\n');
+        ArrayNode json = JsonNodeFactory.instance.arrayNode();
+        for (EpochMetrics m : history) {
+            csv.append(m.csvRow()).append('\n');
+            json.add(m.toJson());
+        }
+        Checkpoints.writeAtomically(runFolder.resolve(METRICS_CSV), csv.toString());
+        Checkpoints.writeJsonAtomically(runFolder.resolve(METRICS_JSON), json);
+    }
+
+    /**
+     * Continues from the run folder's checkpoint when there is one: weights, BatchNorm statistics, momentum
+     * buffers, the average, step, epoch and history. The model configuration and the recipe must be the ones the
+     * checkpoint was written with, except the number of epochs (which may grow). Returns false when the folder
+     * has no checkpoint (a fresh start).
+     */
+    public boolean resume() throws IOException {
+        Path file = runFolder.resolve(Checkpoints.JSON);
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        JsonNode ck = Checkpoints.readCheckpoint(file);
+        GoogLeNetConfig saved = Checkpoints.modelConfigFromJson(ck.get("model"));
+        if (!saved.equals(model.config())) {
+            throw new IOException(file + ": the checkpoint's model " + saved + " is not this run's "
+                    + model.config());
+        }
+        TrainingConfig recipe = TrainingConfig.fromJson(ck.get("training"));
+        List<String> changed = recipe.toBuilder().epochs(config.epochs()).build().differences(config);
+        if (!changed.isEmpty()) {
+            throw new IOException(file + ": resuming continues the same recipe (only epochs may change); changed: "
+                    + String.join(", ", changed));
+        }
+        long dataSeed = ck.path("rng").path("data_seed").asLong();
+        if (dataSeed != train.seed()) {
+            throw new IOException(file + ": the checkpoint's data seed " + dataSeed + " is not this loader's "
+                    + train.seed());
+        }
+        JsonNode files = ck.get("files");
+        StateDicts.load(runFolder.resolve(files.get("weights").asText()), model);
+        SafetensorsFile buffers = Safetensors.read(runFolder.resolve(files.get("optimizer").asText()));
+        for (var e : model.namedParameters().entrySet()) {
+            Param p = e.getValue();
+            sgd.setMomentumBuffer(p, buffers.contains(e.getKey()) ? buffers.tensor(e.getKey()).data() : null);
+        }
+        if (ema != null) {
+            if (!files.hasNonNull("ema")) {
+                throw new IOException(file + ": the checkpoint has no Polyak average");
+            }
+            ema.restore(StateDicts.tensors(Safetensors.read(runFolder.resolve(files.get("ema").asText()))),
+                    ck.path("ema").path("updates").asLong());
+        }
+        history.clear();
+        for (JsonNode m : ck.path("history")) {
+            history.add(EpochMetrics.fromJson(m));
+        }
+        completedEpochs = ck.get("epoch").asInt();
+        step = ck.get("step").asLong();
+        lastCheckpoint = ck;
+        return true;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.googlenet.data;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ImageFolderDatasetTest {
+    @TempDir
+    Path root;
+
+    /** A fake decoder: a 1×2×2 image whose pixels encode the file name's length (no real image decoding). */
+    static final ImageFileDecoder FAKE = file -> {
+        String content = Files.readString(file);
+        if (content.equals("broken")) {
+            throw new IOException(file + ": not an image");
+        }
+        float v = content.length() / 100f;
+        return new FloatImage(1, 2, 2, new float[] {v, v, v, v});
+    };
+
+    private void file(String relative, String content) throws IOException {
+        Path p = root.resolve(relative);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, content);
+    }
+
+    @Test
+    void classesAreSortedSubFoldersAndFilesAreFoundRecursively() throws IOException {
+        file("dog/b.png", "xx");
+        file("dog/a.JPG", "x");
+        file("dog/nested/c.jpeg", "xxx");
+        file("cat/z.png", "xxxx");
+        file("cat/notes.txt", "ignored");
+        file("cat/.hidden.png", "ignored");
+        file(".git/x.png", "ignored");
+        ImageFolderDataset ds = ImageFolderDataset.scan(root, FAKE);
+        assertEquals(List.of("cat", "dog"), ds.classes());
+        assertEquals(4, ds.size());
+        assertEquals(root.resolve("cat/z.png"), ds.file(0));
+        assertEquals(0, ds.label(0));
+        assertEquals(root.resolve("dog/a.JPG"), ds.file(1));
+        assertEquals(1, ds.label(3));
+        assertEquals(0.04f, ds.image(0).data()[0]);
+        assertEquals(0.03f, ds.image(3).data()[0]);
+    }
+
+    @Test
+    void problemsAreClearErrors() throws IOException {
+        IOException e = assertThrows(IOException.class, () -> ImageFolderDataset.scan(root.resolve("none"), FAKE));
+        assertTrue(e.getMessage().endsWith("none: not a folder (an image-folder dataset has one sub-folder per class)"));
+        e = assertThrows(IOException.class, () -> ImageFolderDataset.scan(root, FAKE));
+        assertTrue(e.getMessage().contains("no class sub-folders"), e.getMessage());
+        file("a/x.png", "x");
+        file("b/readme.txt", "x");
+        e = assertThrows(IOException.class, () -> ImageFolderDataset.scan(root, FAKE));
+        assertTrue(e.getMessage().contains("no image files in class folder 'b'"), e.getMessage());
+    }
+
+    @Test
+    void aDecodingErrorReachesTheTrainingLoopWithTheFileName() throws IOException {
+        file("a/x.png", "x");
+        file("a/y.png", "broken");
+        ImageFolderDataset ds = ImageFolderDataset.scan(root, FAKE);
+        try (DataLoader loader = DataLoader.builder(ds).batchSize(2).shuffle(false).workers(1).build()) {
+            var epoch = loader.epoch(0);
+            java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, epoch::next);
+            assertTrue(e.getCause().getMessage().endsWith("y.png: not an image"), e.getMessage());
+        }
+    }
+}

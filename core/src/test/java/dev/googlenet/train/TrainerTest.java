@@ -1,0 +1,239 @@
+package dev.googlenet.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.googlenet.data.DataLoader;
+import dev.googlenet.data.Dataset;
+import dev.googlenet.data.FloatImage;
+import dev.googlenet.data.HorizontalFlip;
+import dev.googlenet.data.Preprocess;
+import dev.googlenet.data.RandomCrop;
+import dev.googlenet.data.Transform;
+import dev.googlenet.model.GoogLeNet;
+import dev.googlenet.model.GoogLeNetConfig;
+import dev.googlenet.model.Variant;
+import dev.googlenet.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainerTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * Four classes of 8×8 gray images: a bright quadrant (which one is the class) on noise. Example {@code poison}
+     * (if set) turns into NaNs, to make the loss diverge.
+     */
+    static final class Quadrants implements Dataset {
+        final int n;
+        volatile int poison = -1;
+
+        Quadrants(int n) {
+            this.n = n;
+        }
+
+        @Override
+        public int size() {
+            return n;
+        }
+
+        @Override
+        public int label(int index) {
+            return index % 4;
+        }
+
+        @Override
+        public FloatImage image(int index) {
+            Random r = new Random(index);
+            float[] px = new float[64];
+            int q = label(index), qy = q / 2 * 4, qx = q % 2 * 4;
+            for (int y = 0; y < 8; y++) {
+                for (int x = 0; x < 8; x++) {
+                    boolean in = y >= qy && y < qy + 4 && x >= qx && x < qx + 4;
+                    px[y * 8 + x] = (in ? 0.8f : 0.1f) + 0.1f * r.nextFloat();
+                }
+            }
+            if (index == poison) {
+                java.util.Arrays.fill(px, Float.NaN);
+            }
+            return new FloatImage(1, 8, 8, px);
+        }
+
+        @Override
+        public List<String> classes() {
+            return List.of("top-left", "top-right", "bottom-left", "bottom-right");
+        }
+    }
+
+    static GoogLeNetConfig tinyModel() {
+        return GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION).optNumClasses(4).optSmallInput(true)
+                .optWidth(1 / 16f).optInputChannels(1).optSeed(7).build();
+    }
+
+    static DataLoader loader(Dataset data, int batch, Transform t, long seed, int workers) {
+        return DataLoader.builder(data).batchSize(batch).transform(t).seed(seed).workers(workers).dropLast(true)
+                .build();
+    }
+
+    @Test
+    void fitsATinySyntheticDatasetPerfectly() throws IOException {
+        Quadrants data = new Quadrants(32);
+        TrainingConfig recipe = TrainingConfig.builder().epochs(30).batchSize(8).learningRate(0.1)
+                .schedule(ScheduleKind.CONSTANT).weightDecay(0).seed(1).build();
+        GoogLeNet model = new GoogLeNet(tinyModel());
+        long t0 = System.nanoTime();
+        try (DataLoader train = loader(data, 8, Transform.identity(), 1, 1);
+             DataLoader eval = DataLoader.builder(data).batchSize(16).shuffle(false).build()) {
+            Trainer trainer = new Trainer(model, recipe, train, eval, dir);
+            List<EpochMetrics> history = trainer.fit();
+            EvalResult r = Evaluator.evaluate(model, eval);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("tiny fit: %d epochs in %.1f s, train top-1 %.3f, eval top-1 %.3f%n", history.size(),
+                    seconds, history.getLast().trainTop1(), r.top1());
+            assertEquals(1.0, r.top1(), "every training example classified correctly:\n" + r.render());
+            assertEquals(32, r.count());
+            assertTrue(history.getLast().trainLoss() < history.getFirst().trainLoss());
+        }
+        // metrics files
+        List<String> csv = Files.readAllLines(dir.resolve(Trainer.METRICS_CSV));
+        assertEquals(31, csv.size());
+        assertEquals(String.join(",", EpochMetrics.COLUMNS), csv.getFirst());
+        JsonNode json = Checkpoints.readJson(dir.resolve(Trainer.METRICS_JSON));
+        assertEquals(30, json.size());
+        assertEquals(1.0, json.get(29).get("val_top1").asDouble());
+    }
+
+    private record Run(Map<String, Tensor> weights, Map<String, Tensor> ema, List<float[]> momentum,
+                       List<EpochMetrics> history, long step) {
+    }
+
+    private static Run snapshot(Trainer t) {
+        Map<String, Tensor> w = new java.util.LinkedHashMap<>();
+        t.model().stateDict().forEach((k, v) -> w.put(k, v.copy()));
+        Map<String, Tensor> e = new java.util.LinkedHashMap<>();
+        t.ema().stateDict().forEach((k, v) -> e.put(k, v.copy()));
+        List<float[]> m = t.model().parameters().stream().map(p -> t.optimizer().momentumBuffer(p).clone()).toList();
+        return new Run(w, e, m, t.history(), t.step());
+    }
+
+    private Trainer trainer(Path folder, int epochs, DataLoader train, DataLoader val) {
+        TrainingConfig recipe = TrainingConfig.builder().epochs(epochs).batchSize(6).learningRate(0.05)
+                .schedule(ScheduleKind.COSINE).warmupEpochs(0.5).labelSmoothing(0.1f).emaDecay(0.9).seed(5).build();
+        return new Trainer(new GoogLeNet(tinyModel()), recipe, train, val, folder)
+                .preprocess(new Preprocess(Preprocess.ChannelOrder.RGB, 1f / 255, new float[] {0.5f, 0.5f, 0.5f},
+                        new float[] {0.25f, 0.25f, 0.25f}, 8, 8));
+    }
+
+    @Test
+    void anInterruptedAndResumedRunEndsWithTheSameWeightsBitForBit() throws IOException {
+        Quadrants data = new Quadrants(30);
+        Transform augment = Transform.compose(List.of(new RandomCrop(8, 1), new HorizontalFlip(0.5)));
+        Run straight;
+        try (DataLoader train = loader(data, 6, augment, 5, 2);
+             DataLoader val = DataLoader.builder(data).batchSize(10).shuffle(false).build()) {
+            Trainer t = trainer(dir.resolve("straight"), 3, train, val);
+            t.fit();
+            straight = snapshot(t);
+        }
+        Path resumed = dir.resolve("resumed");
+        try (DataLoader train = loader(data, 6, augment, 5, 0);
+             DataLoader val = DataLoader.builder(data).batchSize(10).shuffle(false).build()) {
+            Trainer first = trainer(resumed, 3, train, val);
+            first.addListener(new TrainingListener() {
+                @Override
+                public void epochFinished(EpochMetrics m, List<EpochMetrics> h, Path f) {
+                    first.requestStop(); // interrupted after epoch 1
+                }
+            });
+            assertFalse(first.resume());
+            assertEquals(1, first.fit().size());
+        }
+        JsonNode ck = Checkpoints.readCheckpoint(resumed);
+        assertEquals(1, ck.get("epoch").asInt());
+        assertEquals(5, ck.get("step").asInt());
+        try (DataLoader train = loader(data, 6, augment, 5, 1);
+             DataLoader val = DataLoader.builder(data).batchSize(10).shuffle(false).build()) {
+            Trainer second = trainer(resumed, 3, train, val); // a fresh process: new model, optimizer, average
+            assertTrue(second.resume());
+            assertEquals(1, second.completedEpochs());
+            second.fit();
+            Run again = snapshot(second);
+            assertEquals(straight.step(), again.step());
+            for (String k : straight.weights().keySet()) {
+                assertArrayEquals(straight.weights().get(k).data(), again.weights().get(k).data(), 0f, k);
+                assertArrayEquals(straight.ema().get(k).data(), again.ema().get(k).data(), 0f, "ema " + k);
+            }
+            for (int i = 0; i < straight.momentum().size(); i++) {
+                assertArrayEquals(straight.momentum().get(i), again.momentum().get(i), 0f);
+            }
+            assertEquals(straight.history().getLast().trainLoss(), again.history().getLast().trainLoss(), 0.0);
+            assertEquals(3, again.history().size());
+        }
+        // only the last epoch's tensor files remain beside the JSON
+        try (var files = Files.list(resumed)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(List.of("checkpoint.json", "ema-epoch003.safetensors", "metrics.csv", "metrics.json",
+                    "optimizer-epoch003.safetensors", "weights-epoch003.safetensors"), names);
+        }
+        // the checkpoint loads as a ready model with its classes and preprocessing
+        Checkpoints.TrainedModel tm = Checkpoints.load(resumed, true);
+        assertEquals("ema", tm.weights());
+        assertEquals(3, tm.epoch());
+        assertEquals(tinyModel(), tm.config());
+        assertEquals("bottom-right", tm.classes().get(3));
+        assertNotNull(tm.preprocess());
+        assertArrayEquals(straight.ema().get("fc.weight").data(), tm.model().stateDict().get("fc.weight").data(), 0f);
+        assertEquals("raw", Checkpoints.load(resumed.resolve("weights-epoch003.safetensors"), true).weights());
+    }
+
+    @Test
+    void resumingWithAnotherRecipeIsRefused() throws IOException {
+        Quadrants data = new Quadrants(12);
+        try (DataLoader train = loader(data, 6, Transform.identity(), 5, 0)) {
+            trainer(dir, 1, train, null).fit();
+            Trainer other = new Trainer(new GoogLeNet(tinyModel()), TrainingConfig.builder().epochs(2).batchSize(6)
+                    .learningRate(0.05).schedule(ScheduleKind.COSINE).warmupEpochs(0.5).labelSmoothing(0.2f)
+                    .emaDecay(0.9).seed(5).build(), train, null, dir);
+            IOException e = assertThrows(IOException.class, other::resume);
+            assertTrue(e.getMessage().contains("changed: label_smoothing 0.1 ≠ 0.2"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aNanLossStopsTrainingAndKeepsTheLastGoodCheckpoint() throws IOException {
+        Quadrants data = new Quadrants(12);
+        try (DataLoader train = loader(data, 6, Transform.identity(), 5, 1)) {
+            Trainer t = trainer(dir, 3, train, null);
+            t.addListener(new TrainingListener() {
+                @Override
+                public void epochFinished(EpochMetrics m, List<EpochMetrics> h, Path f) {
+                    data.poison = 3; // every later batch holding example 3 turns to NaN
+                }
+            });
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, t::fit);
+            assertEquals(2, e.epoch());
+            assertEquals(1, e.lastGoodEpoch());
+            assertTrue(e.getMessage().startsWith("loss became NaN at epoch 2, batch "), e.getMessage());
+            assertTrue(e.getMessage().contains("the last good checkpoint (epoch 1) is kept in "), e.getMessage());
+            JsonNode ck = Checkpoints.readCheckpoint(dir);
+            assertEquals(1, ck.get("epoch").asInt());
+            assertTrue(Files.exists(dir.resolve(ck.get("files").get("weights").asText())));
+            for (float v : Checkpoints.load(dir, false).model().stateDict().get("fc.weight").data()) {
+                assertTrue(Float.isFinite(v));
+            }
+        }
+    }
+}
