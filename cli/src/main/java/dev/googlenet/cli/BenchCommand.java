@@ -40,6 +40,18 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "224", description = "input height and width (default: ${DEFAULT-VALUE})")
     int size;
 
+    @Option(names = "--small-input", description = "the small-input network (28×28/32×32 stem); use with --size 28")
+    boolean smallInput;
+
+    @Option(names = "--width", defaultValue = "1", description = "channel width multiplier (default: ${DEFAULT-VALUE})")
+    float width;
+
+    @Option(names = "--channels", defaultValue = "3", description = "input channels (default: ${DEFAULT-VALUE})")
+    int channels;
+
+    @Option(names = "--classes", defaultValue = "1000", description = "classes (default: ${DEFAULT-VALUE})")
+    int classes;
+
     @Option(names = "--iterations", defaultValue = "5", description = "measured iterations (default: ${DEFAULT-VALUE})")
     int iterations;
 
@@ -54,8 +66,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         GoogLeNet model = new GoogLeNet(GoogLeNetConfig.builder().setVariant(Variant.parse(variant))
-                .optAuxHeads(train).build());
-        Tensor x = Tensor.zeros(batch, 3, size, size);
+                .optAuxHeads(train).optSmallInput(smallInput).optWidth(width).optInputChannels(channels)
+                .optNumClasses(classes).build());
+        Tensor x = Tensor.zeros(batch, channels, size, size);
         SplittableRandom rnd = new SplittableRandom(1);
         for (int i = 0; i < x.size(); i++) {
             x.data()[i] = (float) rnd.nextGaussian();

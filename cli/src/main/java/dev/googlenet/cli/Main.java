@@ -4,7 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code googlenet}: the command line. Subcommands are thin: parse, call the library, print. */
-@Command(name = "googlenet", mixinStandardHelpOptions = true, version = "googlenet 0.1.0",
+@Command(name = "googlenet", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        version = "googlenet 0.1.0",
         description = "GoogLeNet (Inception v1) in pure Java: classify images, evaluate, train, run tensors, "
                 + "import/export ONNX, benchmark.",
         subcommands = {SummaryCommand.class, ClassifyCommand.class, EvalImagesCommand.class, TrainCommand.class,

@@ -1,6 +1,8 @@
 package dev.googlenet.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -12,6 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Pooling {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
 
     private Pooling() {
     }
@@ -76,7 +79,13 @@ public final class Pooling {
                 }
             }
             if (argmax != null) {
-                locateMaxima(in, from, to, h, w, kernel, stride, padding, oh, ow, out, argmax);
+                if (separable && w > S.length() + 2) {
+                    for (int p = from; p < to; p++) {
+                        locateMaxima3x3Same(in, p * h * w, h, w, out, argmax);
+                    }
+                } else {
+                    locateMaxima(in, from, to, h, w, kernel, stride, padding, oh, ow, out, argmax);
+                }
             }
         });
     }
@@ -111,39 +120,79 @@ public final class Pooling {
         }
     }
 
+    /**
+     * {@link #locateMaxima} for the 3×3/1 window with padding 1, 16 outputs at a time: the window's nine positions
+     * are compared with the maximum from last to first, so the first equal one wins (the reference's tie rule).
+     * Edge columns, and any output whose maximum is NaN, go through the scalar search.
+     */
+    private static void locateMaxima3x3Same(float[] in, int base, int h, int w, float[] out, int[] argmax) {
+        int vl = S.length();
+        for (int i = 0; i < h; i++) {
+            int o = base + i * w;
+            int j = 1;
+            for (; j + vl < w; j += vl) {
+                FloatVector max = FloatVector.fromArray(S, out, o + j);
+                FloatVector found = FloatVector.broadcast(S, -1f);
+                for (int k = 8; k >= 0; k--) {
+                    int r = i + k / 3 - 1;
+                    if (r < 0 || r >= h) {
+                        continue;
+                    }
+                    FloatVector v = FloatVector.fromArray(S, in, base + r * w + j + k % 3 - 1);
+                    found = found.blend((float) ((k / 3) * w + k % 3), v.compare(VectorOperators.EQ, max));
+                }
+                // flat input index = (row i−1, column j−1 of the window's corner) + the offset found
+                IntVector idx = (IntVector) found.convert(VectorOperators.F2I, 0);
+                IntVector corner = IntVector.broadcast(I, base + (i - 1) * w + j - 1).add(IntVector.zero(I).addIndex(1));
+                idx.add(corner).intoArray(argmax, o + j);
+                if (found.compare(VectorOperators.LT, 0f).anyTrue()) { // NaN maxima: no position compared equal
+                    locateRow(in, h, w, 3, 1, 1, h, w, out, argmax, base, i, j, j + vl);
+                }
+            }
+            locateRow(in, h, w, 3, 1, 1, h, w, out, argmax, base, i, 0, 1);
+            locateRow(in, h, w, 3, 1, 1, h, w, out, argmax, base, i, j, w);
+        }
+    }
+
     /** Where each maximum came from: the first window element equal to it (the last NaN, for a NaN maximum). */
     private static void locateMaxima(float[] in, int planeFrom, int planeTo, int h, int w, int kernel, int stride,
                                      int padding, int oh, int ow, float[] out, int[] argmax) {
         for (int p = planeFrom; p < planeTo; p++) {
-            int inBase = p * h * w, outBase = p * oh * ow;
             for (int i = 0; i < oh; i++) {
-                int h0 = Math.max(i * stride - padding, 0), h1 = Math.min(i * stride - padding + kernel, h);
-                for (int j = 0; j < ow; j++) {
-                    int w0 = Math.max(j * stride - padding, 0), w1 = Math.min(j * stride - padding + kernel, w);
-                    float max = out[outBase + i * ow + j];
-                    int found = inBase + h0 * w + w0;
-                    if (Float.isNaN(max)) {
-                        for (int r = h0; r < h1; r++) {
-                            for (int c = w0; c < w1; c++) {
-                                if (Float.isNaN(in[inBase + r * w + c])) {
-                                    found = inBase + r * w + c;
-                                }
-                            }
-                        }
-                    } else {
-                        search:
-                        for (int r = h0; r < h1; r++) {
-                            for (int c = w0; c < w1; c++) {
-                                if (in[inBase + r * w + c] == max) {
-                                    found = inBase + r * w + c;
-                                    break search;
-                                }
-                            }
+                locateRow(in, h, w, kernel, stride, padding, oh, ow, out, argmax, p * h * w, i, 0, ow);
+            }
+        }
+    }
+
+    /** One output row {@code i} of the plane at {@code inBase} (output plane {@code inBase/(h·w)}), columns [j0, j1). */
+    private static void locateRow(float[] in, int h, int w, int kernel, int stride, int padding, int oh, int ow,
+                                  float[] out, int[] argmax, int inBase, int i, int j0, int j1) {
+        int outBase = inBase / (h * w) * oh * ow;
+        int h0 = Math.max(i * stride - padding, 0), h1 = Math.min(i * stride - padding + kernel, h);
+        for (int j = j0; j < j1; j++) {
+            int w0 = Math.max(j * stride - padding, 0), w1 = Math.min(j * stride - padding + kernel, w);
+            float max = out[outBase + i * ow + j];
+            int found = inBase + h0 * w + w0;
+            if (Float.isNaN(max)) {
+                for (int r = h0; r < h1; r++) {
+                    for (int c = w0; c < w1; c++) {
+                        if (Float.isNaN(in[inBase + r * w + c])) {
+                            found = inBase + r * w + c;
                         }
                     }
-                    argmax[outBase + i * ow + j] = found;
+                }
+            } else {
+                search:
+                for (int r = h0; r < h1; r++) {
+                    for (int c = w0; c < w1; c++) {
+                        if (in[inBase + r * w + c] == max) {
+                            found = inBase + r * w + c;
+                            break search;
+                        }
+                    }
                 }
             }
+            argmax[outBase + i * ow + j] = found;
         }
     }
 
