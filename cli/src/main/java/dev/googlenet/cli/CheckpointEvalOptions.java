@@ -99,7 +99,7 @@ final class CheckpointEvalOptions {
             };
             transform = normalize;
         } else {
-            ds = ImageFolderDataset.scan(Path.of(name), new ImageIoFileDecoder());
+            ds = ImageFolderDataset.scan(Path.of(name), new dev.googlenet.data.PillowFileDecoder());
             transform = new ResizeCenterCrop(pre.resize(), pre.crop()).then(normalize);
         }
         if (limit > 0) {

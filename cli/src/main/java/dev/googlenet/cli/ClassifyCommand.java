@@ -58,8 +58,7 @@ final class ClassifyCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Tta.Mode mode = mode(crops);
         ModelOptions.Loaded loaded = modelOptions.load();
-        ImageClassifier classifier = new ImageClassifier(loaded.logits(), loaded.preprocess(),
-                ImageClassifier.imagenetLabels(), batch);
+        ImageClassifier classifier = loaded.classifier(batch);
 
         List<Path> files = new ArrayList<>();
         List<RgbImage> images = new ArrayList<>();

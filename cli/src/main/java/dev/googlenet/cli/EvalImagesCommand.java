@@ -59,8 +59,7 @@ final class EvalImagesCommand implements Callable<Integer> {
         }
         int[] labels = classIndices(classDirs);
         ModelOptions.Loaded loaded = modelOptions.load();
-        ImageClassifier classifier = new ImageClassifier(loaded.logits(), loaded.preprocess(),
-                ImageClassifier.imagenetLabels(), batch);
+        ImageClassifier classifier = loaded.classifier(batch);
         Tta.Mode mode = ClassifyCommand.mode(crops);
         long seen = 0, top1 = 0, top5 = 0;
         int failed = 0;

@@ -11,6 +11,7 @@ import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.Variant;
 import dev.googlenet.tensor.Tensor;
+import dev.googlenet.train.Checkpoints;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -40,7 +41,16 @@ final class ModelOptions {
     String preprocess;
 
     /** A model ready to classify: logits for a preprocessed batch, its preprocessing, and our GoogLeNet if any. */
-    record Loaded(ImageClassifier.Model logits, Preprocess preprocess, GoogLeNet googLeNet, String description) {
+    record Loaded(ImageClassifier.Model logits, Preprocess preprocess, GoogLeNet googLeNet, String description,
+                  java.util.List<String> labels, int inputChannels) {
+        Loaded(ImageClassifier.Model logits, Preprocess preprocess, GoogLeNet googLeNet, String description) {
+            this(logits, preprocess, googLeNet, description, ImageClassifier.imagenetLabels(), 3);
+        }
+
+        /** A classifier for this model with its class names and input channels. */
+        ImageClassifier classifier(int batch) {
+            return new ImageClassifier(logits, preprocess, labels, batch, inputChannels);
+        }
     }
 
     Loaded load() throws IOException {
@@ -60,7 +70,8 @@ final class ModelOptions {
             throw new IllegalArgumentException("no model: give --model FILE (.onnx or .safetensors) or --weights FILE --variant V");
         }
         if (preprocess != null) {
-            loaded = new Loaded(loaded.logits(), parsePreprocess(preprocess), loaded.googLeNet(), loaded.description());
+            loaded = new Loaded(loaded.logits(), parsePreprocess(preprocess), loaded.googLeNet(), loaded.description(),
+                    loaded.labels(), loaded.inputChannels());
         }
         return loaded;
     }
@@ -120,6 +131,12 @@ final class ModelOptions {
     private static Loaded fromSafetensors(Path file, String variantName) throws IOException {
         SafetensorsFile st = Safetensors.read(file);
         Map<String, String> meta = st.metadata();
+        if (meta.containsKey(Checkpoints.META_CONFIG)) { // written by googlenet train: it knows its whole model
+            Checkpoints.TrainedModel t = Checkpoints.load(file, true);
+            GoogLeNet g = t.model();
+            return new Loaded(g::forward, t.preprocess(), g, file.getFileName() + " (trained, epoch " + t.epoch() + ")",
+                    t.classes(), t.config().inputChannels());
+        }
         String v = variantName != null ? variantName : meta.get(StateDicts.VARIANT_KEY);
         if (v == null) {
             throw new IOException(file + ": no variant in its metadata; add --variant paper|torchvision");

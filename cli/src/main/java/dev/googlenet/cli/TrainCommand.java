@@ -203,7 +203,7 @@ final class TrainCommand implements Callable<Integer> {
                     .auxWeight(auxWeight).emaDecay(ema).seed(seed).build();
             modelConfig = null; // needs the data's channels and classes
         }
-        DataRecipe.Prepared prepared = dataRecipe.prepare(new ImageIoFileDecoder());
+        DataRecipe.Prepared prepared = dataRecipe.prepare(new dev.googlenet.data.PillowFileDecoder());
         if (modelConfig == null) {
             GoogLeNetConfig.Builder b = GoogLeNetConfig.builder().setVariant(Variant.parse(variant))
                     .optNumClasses(prepared.classes().size()).optAuxHeads(aux).optSeed(seed)

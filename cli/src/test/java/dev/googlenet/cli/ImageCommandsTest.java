@@ -158,4 +158,22 @@ class ImageCommandsTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().startsWith("googlenet classify: cut.onnx: "), r.err());
     }
+
+    @Test
+    void classifyWorksOnTheWeightsTrainingWrites() throws IOException {
+        GoogLeNetConfig config = GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION).optSmallInput(true)
+                .optWidth(0.25f).optInputChannels(1).optNumClasses(3).build();
+        GoogLeNet small = new GoogLeNet(config);
+        Preprocess gray = new Preprocess(Preprocess.ChannelOrder.RGB, 1f / 255, new float[] {0.3f, 0.3f, 0.3f},
+                new float[] {0.35f, 0.35f, 0.35f}, 28, 28);
+        Path file = dir.resolve("weights-epoch001.safetensors");
+        StateDicts.save(file, small, dev.googlenet.train.Checkpoints.weightsMetadata(config,
+                java.util.List.of("shirt", "sneaker", "bag"), gray, "weights", 1));
+        Run r = run("classify", SharedData.file("images/chelsea.png").toString(), "--model", file.toString(),
+                "--top", "3");
+        assertEquals(0, r.code(), r.err());
+        for (String label : new String[] {"shirt", "sneaker", "bag"}) {
+            assertTrue(r.out().contains(label), r.out());
+        }
+    }
 }

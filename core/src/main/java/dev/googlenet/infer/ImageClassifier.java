@@ -37,8 +37,14 @@ public final class ImageClassifier {
     private final Preprocess preprocess;
     private final List<String> labels;
     private final int batchSize;
+    private final int inputChannels;
 
     public ImageClassifier(Model model, Preprocess preprocess, List<String> labels, int batchSize) {
+        this(model, preprocess, labels, batchSize, 3);
+    }
+
+    /** {@code inputChannels} 1: images are turned gray (Pillow's "L" luma) and normalized with the first mean/std. */
+    public ImageClassifier(Model model, Preprocess preprocess, List<String> labels, int batchSize, int inputChannels) {
         this.model = Objects.requireNonNull(model);
         this.preprocess = Objects.requireNonNull(preprocess);
         this.labels = List.copyOf(labels);
@@ -46,6 +52,10 @@ public final class ImageClassifier {
             throw new IllegalArgumentException("batch size must be positive");
         }
         this.batchSize = batchSize;
+        if (inputChannels != 1 && inputChannels != 3) {
+            throw new IllegalArgumentException("input channels must be 1 or 3, not " + inputChannels);
+        }
+        this.inputChannels = inputChannels;
     }
 
     public Preprocess preprocess() {
@@ -64,7 +74,7 @@ public final class ImageClassifier {
         List<float[]> logitRows = new ArrayList<>();
         for (int from = 0; from < crops.size(); from += batchSize) {
             List<RgbImage> chunk = crops.subList(from, Math.min(crops.size(), from + batchSize));
-            Tensor logits = model.logits(ImageTensors.stack(chunk, preprocess));
+            Tensor logits = model.logits(inputChannels == 3 ? ImageTensors.stack(chunk, preprocess) : gray(chunk));
             int classes = logits.dim(1);
             for (int r = 0; r < chunk.size(); r++) {
                 float[] row = new float[classes];
@@ -84,6 +94,20 @@ public final class ImageClassifier {
             next += count;
         }
         return out;
+    }
+
+    /** [N,1,H,W]: Pillow's convert("L") luma (R·299 + G·587 + B·114)/1000, then the first mean/std. */
+    private Tensor gray(List<RgbImage> images) {
+        int w = images.getFirst().width(), h = images.getFirst().height();
+        Tensor t = Tensor.zeros(images.size(), 1, h, w);
+        for (int n = 0; n < images.size(); n++) {
+            byte[] rgb = images.get(n).rgb();
+            for (int i = 0; i < w * h; i++) {
+                int luma = ((rgb[3 * i] & 255) * 299 + (rgb[3 * i + 1] & 255) * 587 + (rgb[3 * i + 2] & 255) * 114) / 1000;
+                t.data()[n * w * h + i] = preprocess.normalize(0, luma);
+            }
+        }
+        return t;
     }
 
     /** The {@code k} most probable classes of each image. */

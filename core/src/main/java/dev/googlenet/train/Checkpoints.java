@@ -59,6 +59,7 @@ public final class Checkpoints {
         o.put("input_channels", c.inputChannels());
         o.put("width", c.width());
         o.put("small_input", c.smallInput());
+        o.put("batch_norm", c.batchNorm());
         return o;
     }
 
@@ -68,6 +69,7 @@ public final class Checkpoints {
                 .optDropout((float) o.get("dropout").asDouble()).optAuxDropout((float) o.get("aux_dropout").asDouble())
                 .optSeed(o.get("seed").asLong()).optInputChannels(o.path("input_channels").asInt(3))
                 .optWidth((float) o.path("width").asDouble(1)).optSmallInput(o.path("small_input").asBoolean(false))
+                .optBatchNorm(o.path("batch_norm").asBoolean(Variant.parse(o.get("variant").asText()).batchNorm()))
                 .build();
     }
 
