@@ -128,6 +128,9 @@ public final class Parallel implements AutoCloseable {
             job.runTasks();
             job.awaitDone();
         } finally {
+            // Drop the references to the task body (and the arrays it captured) once every task is done.
+            current = null;
+            job.body = null;
             busy.set(0);
         }
         Throwable err = job.error;
@@ -156,7 +159,7 @@ public final class Parallel implements AutoCloseable {
 
     /** One parallelFor call: tasks are claimed from {@code next}; the caller waits for {@code pending} to drain. */
     private static final class Job {
-        final IntConsumer body;
+        IntConsumer body; // cleared when done; workers read it only for tasks they claimed before then
         final int tasks;
         final Thread caller;
         final AtomicInteger next = new AtomicInteger();
@@ -235,7 +238,9 @@ public final class Parallel implements AutoCloseable {
                 Job job = pool.current;
                 if (job != seen) {
                     seen = job;
-                    return job;
+                    if (job != null) {
+                        return job;
+                    }
                 }
                 if (pool.closed) {
                     return null;
