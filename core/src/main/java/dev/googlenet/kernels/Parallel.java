@@ -97,6 +97,20 @@ public final class Parallel implements AutoCloseable {
         return n;
     }
 
+    /** Tasks per thread that {@link #tasksFor} aims at: slack for a thread slowed by other load. */
+    public static final int TASKS_PER_THREAD = 4;
+
+    /**
+     * How many tasks to cut {@code work} units into: none smaller than {@code grain} units (1 task, run inline,
+     * for tiny work), and at most {@link #TASKS_PER_THREAD} per thread.
+     */
+    public int tasksFor(long work, long grain) {
+        if (threads <= 1 || work < 2 * grain) {
+            return 1;
+        }
+        return (int) Math.min((long) threads * TASKS_PER_THREAD, work / Math.max(1, grain));
+    }
+
     /** Threads that run tasks, the caller included. */
     public int threads() {
         return threads;

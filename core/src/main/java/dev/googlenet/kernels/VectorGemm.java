@@ -56,8 +56,6 @@ public final class VectorGemm implements Gemm {
     }
     /** Below this many multiply-adds a task is not worth handing to another thread (~10 us of one core). */
     private static final long MIN_TASK_WORK = 1L << 19;
-    /** Tasks per thread: some slack so a thread slowed by other load does not hold up the rest. */
-    private static final int TASKS_PER_THREAD = 4;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -103,9 +101,7 @@ public final class VectorGemm implements Gemm {
         int slivers = (m + MR - 1) / MR;
         int panels = (n + NR - 1) / NR;
         long work = (long) m * n * k;
-        int threads = p.threads();
-        int tasks = threads <= 1 ? 1
-                : (int) Math.min((long) threads * TASKS_PER_THREAD, Math.max(1, work / MIN_TASK_WORK));
+        int tasks = p.tasksFor(work, MIN_TASK_WORK);
         if (tasks <= 1) {
             compute(transA, transB, 0, m, 0, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
@@ -131,11 +127,10 @@ public final class VectorGemm implements Gemm {
                                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         int groups = (n + 3) / 4;
         long work = (long) m * n * k;
-        int tasks = p.threads() <= 1 ? 1
-                : (int) Math.min(Math.min(groups, (long) p.threads() * TASKS_PER_THREAD), work / MIN_TASK_WORK);
-        p.parallelFor(Math.max(1, tasks), t -> {
-            int j0 = (int) ((long) groups * t / Math.max(1, tasks)) * 4;
-            int j1 = Math.min(n, (int) ((long) groups * (t + 1) / Math.max(1, tasks)) * 4);
+        int tasks = Math.min(groups, p.tasksFor(work, MIN_TASK_WORK));
+        p.parallelFor(tasks, t -> {
+            int j0 = (int) ((long) groups * t / tasks) * 4;
+            int j1 = Math.min(n, (int) ((long) groups * (t + 1) / tasks) * 4);
             float[] tile = SCRATCH.get().tile;
             for (int j = j0; j < j1; j += 4) {
                 for (int i = 0; i < m; i += 4) {
