@@ -172,6 +172,11 @@ class VectorGemmTest {
                 }
             }
         }
+        // ldb = 1024 and short k: whole B panels are packed (in place they would crowd a few L1 sets).
+        for (boolean transA : new boolean[] {false, true}) {
+            check(Problem.random(seed++, transA, false, 30, 1024, 50, 0.5f, false), 1);
+            check(Problem.random(seed++, transA, false, 100, 1000, 40, 0f, false), 2);
+        }
         // Wider than one column block (NC) and many row slivers, so tasks split both ways.
         for (int t = 0; t < 4; t++) {
             check(Problem.random(seed++, (t & 1) != 0, (t & 2) != 0, 67, 1100, 70, 0.5f, true), 2);
