@@ -97,6 +97,20 @@ public final class Parallel implements AutoCloseable {
         return n;
     }
 
+    /** Tasks per thread that {@link #tasksFor} aims at: slack for a thread slowed by other load. */
+    public static final int TASKS_PER_THREAD = 4;
+
+    /**
+     * How many tasks to cut {@code work} units into: none smaller than {@code grain} units (1 task, run inline,
+     * for tiny work), and at most {@link #TASKS_PER_THREAD} per thread.
+     */
+    public int tasksFor(long work, long grain) {
+        if (threads <= 1 || work < 2 * grain) {
+            return 1;
+        }
+        return (int) Math.min((long) threads * TASKS_PER_THREAD, work / Math.max(1, grain));
+    }
+
     /** Threads that run tasks, the caller included. */
     public int threads() {
         return threads;
@@ -128,6 +142,9 @@ public final class Parallel implements AutoCloseable {
             job.runTasks();
             job.awaitDone();
         } finally {
+            // Drop the references to the task body (and the arrays it captured) once every task is done.
+            current = null;
+            job.body = null;
             busy.set(0);
         }
         Throwable err = job.error;
@@ -156,7 +173,7 @@ public final class Parallel implements AutoCloseable {
 
     /** One parallelFor call: tasks are claimed from {@code next}; the caller waits for {@code pending} to drain. */
     private static final class Job {
-        final IntConsumer body;
+        IntConsumer body; // cleared when done; workers read it only for tasks they claimed before then
         final int tasks;
         final Thread caller;
         final AtomicInteger next = new AtomicInteger();
@@ -235,7 +252,9 @@ public final class Parallel implements AutoCloseable {
                 Job job = pool.current;
                 if (job != seen) {
                     seen = job;
-                    return job;
+                    if (job != null) {
+                        return job;
+                    }
                 }
                 if (pool.closed) {
                     return null;

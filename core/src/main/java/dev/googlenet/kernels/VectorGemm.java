@@ -56,8 +56,6 @@ public final class VectorGemm implements Gemm {
     }
     /** Below this many multiply-adds a task is not worth handing to another thread (~10 us of one core). */
     private static final long MIN_TASK_WORK = 1L << 19;
-    /** Tasks per thread: some slack so a thread slowed by other load does not hold up the rest. */
-    private static final int TASKS_PER_THREAD = 4;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -103,9 +101,7 @@ public final class VectorGemm implements Gemm {
         int slivers = (m + MR - 1) / MR;
         int panels = (n + NR - 1) / NR;
         long work = (long) m * n * k;
-        int threads = p.threads();
-        int tasks = threads <= 1 ? 1
-                : (int) Math.min((long) threads * TASKS_PER_THREAD, Math.max(1, work / MIN_TASK_WORK));
+        int tasks = p.tasksFor(work, MIN_TASK_WORK);
         if (tasks <= 1) {
             compute(transA, transB, 0, m, 0, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
@@ -131,11 +127,10 @@ public final class VectorGemm implements Gemm {
                                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         int groups = (n + 3) / 4;
         long work = (long) m * n * k;
-        int tasks = p.threads() <= 1 ? 1
-                : (int) Math.min(Math.min(groups, (long) p.threads() * TASKS_PER_THREAD), work / MIN_TASK_WORK);
-        p.parallelFor(Math.max(1, tasks), t -> {
-            int j0 = (int) ((long) groups * t / Math.max(1, tasks)) * 4;
-            int j1 = Math.min(n, (int) ((long) groups * (t + 1) / Math.max(1, tasks)) * 4);
+        int tasks = Math.min(groups, p.tasksFor(work, MIN_TASK_WORK));
+        p.parallelFor(tasks, t -> {
+            int j0 = (int) ((long) groups * t / tasks) * 4;
+            int j1 = Math.min(n, (int) ((long) groups * (t + 1) / tasks) * 4);
             float[] tile = SCRATCH.get().tile;
             for (int j = j0; j < j1; j += 4) {
                 for (int i = 0; i < m; i += 4) {
@@ -156,11 +151,12 @@ public final class VectorGemm implements Gemm {
         int kcMax = (k + kBlocks - 1) / kBlocks;
         float[] bp = s.packBuffer(kcMax * Math.min(NC, roundUp(n1 - n0, VL)));
         float[] tile = s.tile;
+        // Whole panels of a non-transposed B are read in place: measured as fast as packed panels for large M,
+        // and much faster for small M, where a packed panel would serve only a few row slivers.
+        boolean packAll = transB || m1 - m0 > 2 * MR && thrashesL1(ldb, kcMax);
         for (int jc = n0; jc < n1; jc += NC) {
             int nc = Math.min(NC, n1 - jc);
-            // Whole panels of a non-transposed B are read in place: measured as fast as packed panels for large M,
-            // and much faster for small M, where a packed panel would serve only a few row slivers.
-            int inPlace = transB ? 0 : nc / NR * NR;
+            int inPlace = packAll ? 0 : nc / NR * NR;
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 if (inPlace == nc) {
@@ -198,6 +194,26 @@ public final class VectorGemm implements Gemm {
     }
 
     // ---------------------------------------------------------------- packing
+
+    /**
+     * Whether a B panel read in place (kc rows of 4 vectors, row stride ldb) would thrash L1 while a packed one
+     * would not. Rows ldb*4 bytes apart start in only 4096/gcd(ldb*4, 4096) of the 64 sets of a 32 KB 8-way L1;
+     * with ldb = 12544 (112x112 images) that is 4 sets, so every row sliver refetches the panel from L2. A packed
+     * panel fits L1 for kc up to 96. Measured: conv1's input gradient (K=64, ldb=12544) 75 -> 90 GFLOP/s packed;
+     * with K=147 or ldb=3136 in place stays as fast or faster.
+     */
+    static boolean thrashesL1(int ldb, int kc) {
+        if (kc > 96) {
+            return false; // a packed panel would not stay in L1 either
+        }
+        long bytes = 4L * ldb;
+        int align = (int) Math.min(4096, Long.lowestOneBit(bytes));
+        if (align < 64) {
+            return false; // rows start at varying offsets within lines: spread over all sets
+        }
+        int setsUsed = Math.min(64, 4096 / align * (NR * 4 / 64 + 1)); // each row spans 4-5 lines
+        return (long) kc * (NR * 4 / 64 + 1) > 8L * setsUsed;
+    }
 
     /**
      * Packs op(B)[pc:pc+kc, jc:jc+nc] (B stored [k, n]) into panels of NR columns: panel q holds

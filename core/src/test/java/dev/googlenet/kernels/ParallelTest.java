@@ -74,6 +74,17 @@ class ParallelTest {
     }
 
     @Test
+    void tasksForKeepsTinyWorkInline() {
+        try (Parallel p = new Parallel(2); Parallel single = new Parallel(1)) {
+            assertEquals(1, p.tasksFor(10, 100));
+            assertEquals(1, p.tasksFor(150, 100));
+            assertEquals(3, p.tasksFor(300, 100));
+            assertEquals(2 * Parallel.TASKS_PER_THREAD, p.tasksFor(1_000_000, 100));
+            assertEquals(1, single.tasksFor(1_000_000, 100));
+        }
+    }
+
+    @Test
     void threadsPropertyParsing() {
         assertEquals(Runtime.getRuntime().availableProcessors(), Parallel.parseThreads(null));
         assertEquals(Runtime.getRuntime().availableProcessors(), Parallel.parseThreads(" "));

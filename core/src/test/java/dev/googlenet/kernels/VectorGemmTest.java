@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -171,6 +172,11 @@ class VectorGemmTest {
                 }
             }
         }
+        // ldb = 1024 and short k: whole B panels are packed (in place they would crowd a few L1 sets).
+        for (boolean transA : new boolean[] {false, true}) {
+            check(Problem.random(seed++, transA, false, 30, 1024, 50, 0.5f, false), 1);
+            check(Problem.random(seed++, transA, false, 100, 1000, 40, 0f, false), 2);
+        }
         // Wider than one column block (NC) and many row slivers, so tasks split both ways.
         for (int t = 0; t < 4; t++) {
             check(Problem.random(seed++, (t & 1) != 0, (t & 2) != 0, 67, 1100, 70, 0.5f, true), 2);
@@ -240,6 +246,34 @@ class VectorGemmTest {
             assertArrayEquals(single, pr.run(gemm(1)), "1 thread, " + pr);
             // Every element is summed in the same order however C is split, so thread count does not matter.
             assertArrayEquals(single, first, "1 vs 2 threads, " + pr);
+        }
+    }
+
+    /** The gather packing (used when vectors are not 16 floats) and the transposing one lay out B alike. */
+    @Test
+    void transposedPackingsAgree() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(VectorGemm.VL == 16, "16-float vectors only");
+        Random rnd = new Random(5);
+        for (int[] d : new int[][] {{16, 64}, {37, 50}, {64, 200}, {5, 3}, {256, 512}, {1, 17}}) {
+            int kc = d[0];
+            int nc = d[1];
+            int ldb = kc + 3;
+            float[] b = new float[(nc + 2) * ldb + 5];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = rnd.nextFloat();
+            }
+            int size = kc * ((nc + VectorGemm.VL - 1) / VectorGemm.VL * VectorGemm.VL);
+            float[] gathered = new float[size];
+            float[] transposed = new float[size];
+            VectorGemm.packBTransposed(b, 2, ldb, 1, kc, 1, nc, gathered, new VectorGemm.Scratch());
+            VectorGemm.packBTransposed16(b, 2, ldb, 1, kc, 1, nc, transposed, new VectorGemm.Scratch());
+            assertArrayEquals(gathered, transposed, "kc=" + kc + " nc=" + nc);
+            // spot check the layout: op(B)[p][j] = b[2 + (1 + j) * ldb + 1 + p] sits in panel j / NR
+            int p = kc - 1;
+            int j = nc - 1;
+            int panel = j / VectorGemm.NR * VectorGemm.NR;
+            int width = Math.min(VectorGemm.NR, (nc - panel + VectorGemm.VL - 1) / VectorGemm.VL * VectorGemm.VL);
+            assertEquals(b[2 + (1 + j) * ldb + 1 + p], transposed[panel * kc + p * width + (j - panel)]);
         }
     }
 
