@@ -38,8 +38,9 @@ public final class BenchMain {
                 default -> throw new IllegalArgumentException("usage: [--threads N] [--quick], not " + args[i]);
             }
         }
+        // the same JVM settings as bin/googlenet: a big young generation for the large, short-lived activations
         String[] jvm = {"--add-modules=jdk.incubator.vector", "-Dgooglenet.threads=" + threads, "-Xmx16g",
-                "-XX:+UseParallelGC", "-Xss8m"};
+                "-XX:+UseParallelGC", "-XX:NewRatio=1", "-Xss8m"};
 
         double peakFlops = peak(threads, jvm, quick);
         double[] ours = new double[3], ort = new double[3];
@@ -101,7 +102,7 @@ public final class BenchMain {
     private static long rss(String job, int batch, int threads) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector",
-                "-Dgooglenet.threads=" + threads, "-XX:+UseParallelGC", "-Xss8m", "-cp",
+                "-Dgooglenet.threads=" + threads, "-XX:+UseParallelGC", "-XX:NewRatio=1", "-Xmx16g", "-Xss8m", "-cp",
                 System.getProperty("java.class.path"), RssProbe.class.getName(), job, Integer.toString(batch)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         long kb = -1;
