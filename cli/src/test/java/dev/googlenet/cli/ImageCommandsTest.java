@@ -40,21 +40,8 @@ class ImageCommandsTest {
         StateDicts.save(weights, tv, Preprocess.TORCHVISION);
     }
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        PrintStream savedOut = System.out, savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -64,7 +51,7 @@ class ImageCommandsTest {
         Files.copy(SharedData.file("images/rocket.jpg"), images.resolve("rocket.jpg"));
         Files.writeString(images.resolve("notes.jpg"), "not an image");
         Files.write(images.resolve("empty.png"), new byte[0]);
-        Run r = run("classify", images.toString(), SharedData.file("images/truncated.jpg").toString(),
+        CliRun r = run("classify", images.toString(), SharedData.file("images/truncated.jpg").toString(),
                 "--model", weights.toString(), "--top", "3");
         assertEquals(1, r.code(), r.err());
         assertEquals(3, r.err().strip().lines().count(), r.err()); // notes.jpg, empty.png, truncated.jpg
@@ -76,7 +63,7 @@ class ImageCommandsTest {
 
     @Test
     void classifyJsonWithTenCrops() throws IOException {
-        Run r = run("classify", SharedData.file("images/chelsea.png").toString(), "--model", weights.toString(),
+        CliRun r = run("classify", SharedData.file("images/chelsea.png").toString(), "--model", weights.toString(),
                 "--json", "--crops", "10", "--top", "2");
         assertEquals(0, r.code(), r.err());
         var json = new com.fasterxml.jackson.core.JsonFactory().createParser(r.out());
@@ -96,7 +83,7 @@ class ImageCommandsTest {
         Files.createDirectories(data.resolve("417"));
         Files.copy(SharedData.file("images/chelsea.png"), data.resolve("281/cat.png"));
         Files.copy(SharedData.file("images/rocket.jpg"), data.resolve("417/rocket.jpg"));
-        Run r = run("eval", data.toString(), "--model", weights.toString());
+        CliRun r = run("eval", data.toString(), "--model", weights.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().matches("(?s)2 images, 1 crop\\(s\\) each: top-1 error \\d+\\.\\d\\d%, top-5 error \\d+\\.\\d\\d%\\s*"),
                 r.out());
@@ -105,7 +92,7 @@ class ImageCommandsTest {
     @Test
     void exportedModelsGiveTheSameLogits() throws IOException {
         Path onnx = dir.resolve("tv.onnx"), st = dir.resolve("tv-again.safetensors");
-        Run r = run("export", "--model", weights.toString(), "--onnx", onnx.toString(), "--safetensors", st.toString());
+        CliRun r = run("export", "--model", weights.toString(), "--onnx", onnx.toString(), "--safetensors", st.toString());
         assertEquals(0, r.code(), r.err());
         Tensor x = Tensor.zeros(1, 3, 64, 64);
         Random rnd = new Random(1);
@@ -118,7 +105,7 @@ class ImageCommandsTest {
         Path[] models = {weights, onnx, st};
         for (int i = 0; i < 3; i++) {
             Path out = dir.resolve("logits" + i + ".safetensors");
-            Run ri = run("run", "--model", models[i].toString(), "--input", in.toString(), "--output", out.toString());
+            CliRun ri = run("run", "--model", models[i].toString(), "--input", in.toString(), "--output", out.toString());
             assertEquals(0, ri.code(), ri.err());
             logits[i] = Safetensors.read(out).tensor("logits").data();
         }
@@ -132,14 +119,14 @@ class ImageCommandsTest {
         Path zoo = dir.resolve("googlenet-12.onnx");
         OnnxExporter.export(paper, Preprocess.CAFFE, zoo, OnnxExporter.Options.zoo(12));
         Path cache = dir.resolve("cache");
-        Run first = run("fetch", "--url", zoo.toUri().toString(), "--cache", cache.toString());
+        CliRun first = run("fetch", "--url", zoo.toUri().toString(), "--cache", cache.toString());
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().startsWith("downloaded: ") && Files.isRegularFile(cache.resolve("googlenet-12.onnx")),
                 first.out());
-        Run second = run("fetch", "--url", zoo.toUri().toString(), "--cache", cache.toString());
+        CliRun second = run("fetch", "--url", zoo.toUri().toString(), "--cache", cache.toString());
         assertTrue(second.out().startsWith("cached: "), second.out());
 
-        Run offline = run("fetch", "--url", "http://127.0.0.1:9/googlenet-12.onnx", "--cache",
+        CliRun offline = run("fetch", "--url", "http://127.0.0.1:9/googlenet-12.onnx", "--cache",
                 dir.resolve("empty-cache").toString(), "--timeout", "2");
         assertEquals(1, offline.code());
         assertTrue(offline.err().startsWith("googlenet fetch: could not download http://127.0.0.1:9/googlenet-12.onnx"),
@@ -153,7 +140,7 @@ class ImageCommandsTest {
         byte[] full = Files.readAllBytes(SharedData.file("reference/paper_eval.onnx"));
         Path cut = dir.resolve("cut.onnx");
         Files.write(cut, java.util.Arrays.copyOf(full, full.length / 3));
-        Run r = run("classify", SharedData.file("images/chelsea.png").toString(), "--model", cut.toString());
+        CliRun r = run("classify", SharedData.file("images/chelsea.png").toString(), "--model", cut.toString());
         assertEquals(1, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().startsWith("googlenet classify: cut.onnx: "), r.err());
@@ -169,7 +156,7 @@ class ImageCommandsTest {
         Path file = dir.resolve("weights-epoch001.safetensors");
         StateDicts.save(file, small, dev.googlenet.train.Checkpoints.weightsMetadata(config,
                 java.util.List.of("shirt", "sneaker", "bag"), gray, "weights", 1));
-        Run r = run("classify", SharedData.file("images/chelsea.png").toString(), "--model", file.toString(),
+        CliRun r = run("classify", SharedData.file("images/chelsea.png").toString(), "--model", file.toString(),
                 "--top", "3");
         assertEquals(0, r.code(), r.err());
         for (String label : new String[] {"shirt", "sneaker", "bag"}) {

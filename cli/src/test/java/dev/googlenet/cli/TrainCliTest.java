@@ -54,27 +54,14 @@ class TrainCliTest {
         }
     }
 
-    record Result(int code, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        PrintStream savedOut = System.out, savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void trainResumeAndEvaluate() throws IOException {
         Path runFolder = dir.resolve("run");
-        Result r = run("train", "fashion-mnist", "--data", data.toString(), "--out", runFolder.toString(),
+        CliRun r = run("train", "fashion-mnist", "--data", data.toString(), "--out", runFolder.toString(),
                 "--epochs", "1", "--batch", "8", "--width", "0.0625", "--val-fraction", "0.2", "--no-progress",
                 "--lr", "0.05", "--label-smoothing", "0.1", "--schedule", "onecycle", "--ema", "0.9");
         assertEquals(0, r.code(), r.err() + r.out());
@@ -87,12 +74,12 @@ class TrainCliTest {
         }
         assertEquals(2, Files.readAllLines(runFolder.resolve("metrics.csv")).size());
 
-        Result again = run("train", "--data", data.toString(), "--out", runFolder.toString(), "--no-progress");
+        CliRun again = run("train", "--data", data.toString(), "--out", runFolder.toString(), "--no-progress");
         assertEquals(1, again.code());
         assertEquals("googlenet train: " + runFolder + " already holds a run: pass --resume to continue it, or "
                 + "another --out", again.err().strip());
 
-        Result resumed = run("train", "--resume", "--out", runFolder.toString(), "--epochs", "2", "--no-progress");
+        CliRun resumed = run("train", "--resume", "--out", runFolder.toString(), "--epochs", "2", "--no-progress");
         assertEquals(0, resumed.code(), resumed.err() + resumed.out());
         assertTrue(resumed.out().contains("resuming " + runFolder + " after epoch 1 of 2"), resumed.out());
         JsonNode ck = Checkpoints.readCheckpoint(runFolder);
@@ -100,14 +87,14 @@ class TrainCliTest {
         assertEquals(0.1, ck.get("training").get("label_smoothing").asDouble(), 1e-6);
         assertEquals(3, Files.readAllLines(runFolder.resolve("metrics.csv")).size());
 
-        Result eval = run("eval", "--checkpoint", runFolder.toString());
+        CliRun eval = run("eval", "--checkpoint", runFolder.toString());
         assertEquals(0, eval.code(), eval.err() + eval.out());
         assertTrue(eval.out().contains("(ema weights, epoch 2) on fashion-mnist test"), eval.out());
         assertTrue(eval.out().contains("20 examples: top-1 "), eval.out());
         assertTrue(eval.out().contains("confusion matrix (rows: true class, columns: predicted class)"), eval.out());
         assertTrue(eval.out().contains("9 Ankle boot"), eval.out());
 
-        Result val = run("eval", "--checkpoint", runFolder.resolve("weights-epoch002.safetensors").toString(),
+        CliRun val = run("eval", "--checkpoint", runFolder.resolve("weights-epoch002.safetensors").toString(),
                 "--dataset", "fashion-mnist", "--data", data.toString(), "--split", "train", "--raw");
         assertEquals(0, val.code(), val.err() + val.out());
         assertTrue(val.out().contains("(raw weights, epoch 2) on fashion-mnist train"), val.out());
@@ -133,13 +120,13 @@ class TrainCliTest {
             }
         }
         Path runFolder = dir.resolve("folder-run");
-        Result res = run("train", folder.toString(), "--out", runFolder.toString(), "--size", "8", "--epochs", "1",
+        CliRun res = run("train", folder.toString(), "--out", runFolder.toString(), "--size", "8", "--epochs", "1",
                 "--batch", "4", "--width", "0.0625", "--val-fraction", "0.25", "--no-progress", "--no-plot");
         assertEquals(0, res.code(), res.err() + res.out());
         assertTrue(res.out().contains("9 training examples, 3 for validation, augmentation rsc,flip,photometric"),
                 res.out());
         assertTrue(res.out().contains("small-input stem, width 0.0625, 3 input channel(s)"), res.out());
-        Result eval = run("eval", "--checkpoint", runFolder.toString());
+        CliRun eval = run("eval", "--checkpoint", runFolder.toString());
         assertEquals(0, eval.code(), eval.err() + eval.out());
         assertTrue(eval.out().contains("12 examples: top-1 ") && eval.out().contains("0 blue"), eval.out());
     }
@@ -147,23 +134,23 @@ class TrainCliTest {
     @Test
     void missingDataIsOneClearError() {
         Path nowhere = dir.resolve("nowhere");
-        Result r = run("train", "fashion-mnist", "--data", nowhere.toString(), "--out", dir.resolve("x").toString());
+        CliRun r = run("train", "fashion-mnist", "--data", nowhere.toString(), "--out", dir.resolve("x").toString());
         assertEquals(1, r.code());
         assertEquals("googlenet train: " + nowhere + ": not a fashion-mnist folder (needs train-images-idx3-ubyte, "
                 + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally .gz)",
                 r.err().strip());
-        Result bad = run("train", "fashion-mnist", "--data", data.toString(), "--schedule", "linear");
+        CliRun bad = run("train", "fashion-mnist", "--data", data.toString(), "--schedule", "linear");
         assertEquals(1, bad.code());
         assertEquals("googlenet train: unknown schedule 'linear': use paper, step, cosine, onecycle, constant",
                 bad.err().strip());
-        Result noRun = run("eval", "--checkpoint", dir.resolve("none").toString());
+        CliRun noRun = run("eval", "--checkpoint", dir.resolve("none").toString());
         assertEquals(1, noRun.code());
         assertTrue(noRun.err().startsWith("googlenet eval: "), noRun.err());
     }
 
     @Test
     void summaryShowsTheSmallInputNetwork() {
-        Result r = run("summary", "--small-input", "--width", "0.5", "--channels", "1", "--classes", "10",
+        CliRun r = run("summary", "--small-input", "--width", "0.5", "--channels", "1", "--classes", "10",
                 "--variant", "torchvision");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("GoogLeNet (torchvision) at 28×28, 10 classes, small-input stem, width 0.5, "
