@@ -97,7 +97,8 @@ public final class Winograd3x3 {
         Objects.checkFromIndexSize(wOff, (long) cout * cin * 9 > Integer.MAX_VALUE ? -1 : cout * cin * 9,
                 w.length);
         int coPad = roundUp(cout, VL);
-        return new Weights(tile, cin, cout, coPad, WinogradTransforms.filters(w, wOff, cout, cin, tile, coPad));
+        return new Weights(tile, cin, cout, coPad,
+                WinogradTransforms.filters(w, wOff, cout, cin, tile, coPad, WinogradGemm.NR));
     }
 
     /**
@@ -170,107 +171,199 @@ public final class Winograd3x3 {
         }
     }
 
-    /** The three phases for one image (inline when called from inside a task of the same pool). */
+    /** Sizes of one image's tiling. */
+    private record Geometry(int h, int w, int m, int alpha, int points, int tilesX, int tilesY, int tiles, int wp,
+                            int cin, int cinPad, int cout, int coPad, int panels) {
+        static Geometry of(int h, int w, Weights u) {
+            int m = u.tile;
+            int tilesX = (w + m - 1) / m;
+            int tilesY = (h + m - 1) / m;
+            return new Geometry(h, w, m, u.alpha, u.alpha * u.alpha, tilesX, tilesY, tilesX * tilesY,
+                    tilesX * m + 2, u.cin, roundUp(u.cin, VL), u.cout, u.coPad, (u.coPad + NR - 1) / NR);
+        }
+
+        /** Width (floats) of U panel p: NR but for a narrower last panel. */
+        int panelWidth(int p) {
+            return Math.min(NR, coPad - p * NR);
+        }
+    }
+
+    /** Output-channel panel of the GEMM micro-kernels. */
+    private static final int NR = WinogradGemm.NR;
+    /** Tiles per task in the fused GEMM + output phase: a multiple of the micro-kernel's 6 rows. */
+    static final int GROUP = Math.max(1, Integer.getInteger("googlenet.winograd.group", 30) / 6) * 6;
+    /** Images with fewer tiles than this run the GEMMs and the output transform as two phases (more tasks). */
+    static final int SPLIT_BELOW = Integer.getInteger("googlenet.winograd.split", 2 * 30);
+
+    /** The phases for one image (inline when called from inside a task of the same pool). */
     private static void image(Parallel pool, float[] x, int xOff, int h, int w, Weights u, float[] bias,
                               boolean relu, float[] out, int outOff, int outChannelOffset) {
-        int m = u.tile;
-        int a2 = u.alpha * u.alpha;
-        int cin = u.cin;
-        int coPad = u.coPad;
-        int tilesY = (h + m - 1) / m;
-        int tilesX = (w + m - 1) / m;
-        int tiles = tilesY * tilesX;
-        int tp = roundUp(tiles, VL);
-        int wp = tilesX * m + 2;
-        int hp = tilesY * m + 2;
+        Geometry g = Geometry.of(h, w, u);
         Scratch s = SCRATCH.get();
-        float[] v = s.v(a2 * cin * tp);
-        float[] mm = s.m(a2 * tiles * coPad);
-        int[] idx = s.index(tilesX, tiles, tp, m, wp);
+        float[] v = s.v(g.points * g.tiles * g.cinPad);
         int threads = pool.threads();
-        boolean parallel = threads > 1 && (long) a2 * tiles * cin * coPad >= MIN_PARALLEL_WORK;
+        boolean parallel = threads > 1 && (long) g.points * g.tiles * g.cin * g.coPad >= MIN_PARALLEL_WORK;
 
-        // 1: input transform, channels over tasks
-        int inTasks = parallel ? Math.min(cin, threads * 4) : 1;
-        pool.parallelFor(inTasks, task -> inputChannels(x, xOff, h, w, cin, m, hp, wp, idx, tp, v,
-                (int) ((long) cin * task / inTasks), (int) ((long) cin * (task + 1) / inTasks)));
-
-        // 2: one GEMM per Winograd point
-        int xiPerTask = parallel ? 1 : a2;
-        pool.parallelFor(a2 / xiPerTask, task -> {
-            for (int xi = task * xiPerTask; xi < (task + 1) * xiPerTask; xi++) {
-                WinogradGemm.gemm(cin, v, xi * cin * tp, tp, 0, tiles, u.u, xi * cin * coPad, coPad, coPad,
-                        mm, xi * tiles * coPad, coPad);
+        // 1: input transform, (channel block, tile rows) over tasks
+        int cinBlocks = g.cinPad / VL;
+        int rowRanges = parallel ? Math.min(g.tilesY, Math.max(1, ceilDiv(threads * 4, cinBlocks))) : 1;
+        int inTasks = cinBlocks * rowRanges;
+        pool.parallelFor(parallel ? inTasks : 1, task -> {
+            for (int t = parallel ? task : 0; t < (parallel ? task + 1 : inTasks); t++) {
+                int cb = t / rowRanges;
+                int r = t % rowRanges;
+                inputBlock(x, xOff, g, v, cb, g.tilesY * r / rowRanges, g.tilesY * (r + 1) / rowRanges);
             }
         });
 
-        // 3: output transform, (tile row, channel block) units over tasks
-        int coBlocks = coPad / VL;
-        int units = tilesY * coBlocks;
-        int outTasks = parallel ? Math.min(units, threads * 4) : 1;
-        pool.parallelFor(outTasks, task -> outputUnits(mm, tiles, tilesX, m, u, bias, relu, out, outOff,
-                outChannelOffset, h, w, (int) ((long) units * task / outTasks),
-                (int) ((long) units * (task + 1) / outTasks)));
+        if (g.tiles >= SPLIT_BELOW) {
+            // 2: GEMMs and output transform fused per (tile group, channel panel): M stays in this thread's cache
+            int groups = ceilDiv(g.tiles, GROUP);
+            int tasks = groups * g.panels;
+            pool.parallelFor(parallel ? tasks : 1, task -> {
+                for (int t = parallel ? task : 0; t < (parallel ? task + 1 : tasks); t++) {
+                    fusedTask(g, v, u, t / g.panels, t % g.panels, bias, relu, out, outOff, outChannelOffset);
+                }
+            });
+        } else {
+            // 2a: one GEMM per (Winograd point, channel panel) into M[panel][ξ][t][width]
+            float[] mm = s.m(g.points * g.tiles * g.coPad);
+            int tasks = g.points * g.panels;
+            pool.parallelFor(parallel ? tasks : 1, task -> {
+                for (int t = parallel ? task : 0; t < (parallel ? task + 1 : tasks); t++) {
+                    int p = t % g.panels;
+                    int xi = t / g.panels;
+                    int width = g.panelWidth(p);
+                    WinogradGemm.gemm(g.cin, g.tiles, v, xi * g.tiles * g.cinPad, g.cinPad, 1,
+                            u.u, p * NR * g.points * g.cin + xi * g.cin * width, width, width / VL,
+                            mm, p * NR * g.points * g.tiles + xi * g.tiles * width, width);
+                }
+            });
+            // 2b: output transform, (tile row, panel) over tasks
+            int units = g.tilesY * g.panels;
+            pool.parallelFor(parallel ? units : 1, task -> {
+                for (int t = parallel ? task : 0; t < (parallel ? task + 1 : units); t++) {
+                    int p = t % g.panels;
+                    int ty = t / g.panels;
+                    int width = g.panelWidth(p);
+                    outputTiles(g, mm, p * NR * g.points * g.tiles, g.tiles * width, 0, width,
+                            ty * g.tilesX, (ty + 1) * g.tilesX, p * NR, bias, relu, out, outOff, outChannelOffset);
+                }
+            });
+        }
     }
 
-    /** Input transform of channels [c0, c1) into V. */
-    private static void inputChannels(float[] x, int xOff, int h, int w, int cin, int m, int hp, int wp, int[] idx,
-                                      int tp, float[] v, int c0, int c1) {
+    /**
+     * Input transform of channel block cb (VL channels) for tile rows [ty0, ty1): the rows they cover are
+     * transposed pixel-major into a zero-bordered buffer {@code buf[row][x][VL]}, then each tile's α×α patch is
+     * read with contiguous vector loads.
+     */
+    private static void inputBlock(float[] x, int xOff, Geometry g, float[] v, int cb, int ty0, int ty1) {
+        if (ty0 >= ty1) {
+            return;
+        }
         Scratch s = SCRATCH.get();
-        float[] plane = s.plane(hp * wp);
-        Arrays.fill(plane, 0, hp * wp, 0f); // the border stays zero; the interior is overwritten per channel
-        float[] tmp = s.tmp;
-        int xiStride = cin * tp;
-        for (int c = c0; c < c1; c++) {
-            int src = xOff + c * h * w;
-            for (int y = 0; y < h; y++) {
-                System.arraycopy(x, src + y * w, plane, (y + 1) * wp + 1, w);
+        int m = g.m;
+        int wp = g.wp;
+        int rows = (ty1 - ty0) * m + 2;
+        float[] buf = s.plane(rows * wp * VL);
+        Arrays.fill(buf, 0, rows * wp * VL, 0f);
+        int c0 = cb * VL;
+        int nch = Math.min(VL, g.cin - c0);
+        int hw = g.h * g.w;
+        for (int pr = 0; pr < rows; pr++) {
+            int y = ty0 * m - 1 + pr;
+            if (y >= 0 && y < g.h) {
+                loadRow(x, xOff + c0 * hw + y * g.w, hw, nch, g.w, buf, (pr * wp + 1) * VL);
             }
-            int vBase = c * tp;
-            if (m == 4) {
-                for (int tb = 0; tb < tp; tb += VL) {
-                    WinogradTransforms.input4(plane, wp, idx, tb, tmp, v, vBase + tb, xiStride);
-                }
-            } else {
-                for (int tb = 0; tb < tp; tb += VL) {
-                    WinogradTransforms.input2(plane, wp, idx, tb, v, vBase + tb, xiStride);
+        }
+        float[] tmp = s.tmp;
+        int xiStride = g.tiles * g.cinPad;
+        int sk = wp * VL;
+        for (int ty = ty0; ty < ty1; ty++) {
+            int rowBase = (ty - ty0) * m * sk;
+            for (int tx = 0; tx < g.tilesX; tx++) {
+                int t = ty * g.tilesX + tx;
+                int base = rowBase + tx * m * VL;
+                if (m == 4) {
+                    WinogradTransforms.input4(buf, base, sk, VL, tmp, v, t * g.cinPad + c0, xiStride);
+                } else {
+                    WinogradTransforms.input2(buf, base, sk, VL, v, t * g.cinPad + c0, xiStride);
                 }
             }
         }
     }
 
-    /** Output transform of units [u0, u1), unit = tileRow · coBlocks + coBlock. */
-    private static void outputUnits(float[] mm, int tiles, int tilesX, int m, Weights u, float[] bias,
-                                    boolean relu, float[] out, int outOff, int outChannelOffset, int h, int w,
-                                    int u0, int u1) {
+    /** One image row of nch channels ({@code x[src + l·hw + (0..w)]}) into {@code buf[dst + px·VL + l]}. */
+    private static void loadRow(float[] x, int src, int hw, int nch, int w, float[] buf, int dst) {
+        int x0 = 0;
+        if (VL == 16 && nch == 16) {
+            for (; x0 + 16 <= w; x0 += 16) {
+                transpose16(x, src + x0, hw, buf, dst + x0 * 16, 16);
+            }
+        }
+        for (int l = 0; l < nch; l++) {
+            for (int px = x0; px < w; px++) {
+                buf[dst + px * VL + l] = x[src + l * hw + px];
+            }
+        }
+    }
+
+    /** GEMMs of tile group gi for channel panel p, then their output transform, on this thread. */
+    private static void fusedTask(Geometry g, float[] v, Weights u, int gi, int p, float[] bias, boolean relu,
+                                  float[] out, int outOff, int outChannelOffset) {
+        int t0 = gi * GROUP;
+        int t1 = Math.min(g.tiles, t0 + GROUP);
+        int rows = t1 - t0;
+        int width = g.panelWidth(p);
+        float[] mm = SCRATCH.get().mloc(g.points * rows * width);
+        int uBase = p * NR * g.points * g.cin;
+        for (int xi = 0; xi < g.points; xi++) {
+            WinogradGemm.gemm(g.cin, rows, v, (xi * g.tiles + t0) * g.cinPad, g.cinPad, 1,
+                    u.u, uBase + xi * g.cin * width, width, width / VL, mm, xi * rows * width, width);
+        }
+        outputTiles(g, mm, 0, rows * width, t0, width, t0, t1, p * NR, bias, relu, out, outOff, outChannelOffset);
+    }
+
+    /**
+     * Output transform of tiles [t0, t1) for the channels [co0, co0 + width) of one panel: M[ξ][t][c] is at
+     * {@code mm[mBase + ξ·xiStride + (t − tm)·width + c − co0]}. Each run of tiles within a tile row is staged
+     * pixel-major and then transposed into the NCHW output rows.
+     */
+    private static void outputTiles(Geometry g, float[] mm, int mBase, int xiStride, int tm, int width, int t0,
+                                    int t1, int co0, float[] bias, boolean relu, float[] out, int outOff,
+                                    int outChannelOffset) {
         Scratch s = SCRATCH.get();
-        int coBlocks = u.coPad / VL;
-        int coPad = u.coPad;
-        int wst = roundUp(tilesX * m, VL); // staged pixels per row (whole transpose blocks)
-        float[] stage = s.stage(m * wst * VL);
         float[] tmp = s.tmp;
-        int hw = h * w;
-        int xiStride = tiles * coPad;
-        for (int unit = u0; unit < u1; unit++) {
-            int ty = unit / coBlocks;
-            int cb = unit % coBlocks;
-            int co0 = cb * VL;
-            FloatVector bv = biasVector(bias, co0, u.cout);
-            int yRow = wst * VL;
-            for (int tx = 0; tx < tilesX; tx++) {
-                int mBase = (ty * tilesX + tx) * coPad + co0;
-                if (m == 4) {
-                    WinogradTransforms.output4(mm, mBase, xiStride, bv, relu, tmp, stage, tx * 4 * VL, yRow);
-                } else {
-                    WinogradTransforms.output2(mm, mBase, xiStride, bv, relu, stage, tx * 2 * VL, yRow);
+        int m = g.m;
+        int hw = g.h * g.w;
+        for (int t = t0; t < t1; ) {
+            int ty = t / g.tilesX;
+            int txa = t % g.tilesX;
+            int txb = Math.min(g.tilesX, txa + (t1 - t));
+            int segPixels = (txb - txa) * m;
+            int yRow = roundUp(segPixels, VL) * VL;
+            float[] stage = s.stage(m * yRow);
+            int xStart = txa * m;
+            int pixels = Math.min(segPixels, g.w - xStart);
+            for (int cl = 0; cl < width && co0 + cl < g.cout; cl += VL) {
+                int c = co0 + cl;
+                FloatVector bv = biasVector(bias, c, g.cout);
+                for (int tx = txa; tx < txb; tx++) {
+                    int at = mBase + (ty * g.tilesX + tx - tm) * width + cl;
+                    if (m == 4) {
+                        WinogradTransforms.output4(mm, at, xiStride, bv, relu, tmp, stage, (tx - txa) * 4 * VL, yRow);
+                    } else {
+                        WinogradTransforms.output2(mm, at, xiStride, bv, relu, stage, (tx - txa) * 2 * VL, yRow);
+                    }
+                }
+                int channels = Math.min(VL, g.cout - c);
+                int base = outOff + (outChannelOffset + c) * hw + xStart;
+                for (int yi = 0; yi < m && ty * m + yi < g.h; yi++) {
+                    storeRow(stage, yi * yRow, out, base + (ty * m + yi) * g.w, hw, pixels, channels, tmp);
                 }
             }
-            int channels = Math.min(VL, u.cout - co0);
-            int base = outOff + (outChannelOffset + co0) * hw;
-            for (int yi = 0; yi < m && ty * m + yi < h; yi++) {
-                int y = ty * m + yi;
-                storeRow(stage, yi * yRow, out, base + y * w, hw, w, channels, tmp);
-            }
+            t += txb - txa;
         }
     }
 
@@ -291,9 +384,9 @@ public final class Winograd3x3 {
         for (int x0 = 0; x0 < w; x0 += 16) {
             int width = Math.min(16, w - x0);
             if (width == 16 && channels == 16) {
-                transpose16(stage, at + x0 * 16, out, rowBase + x0, hw);
+                transpose16(stage, at + x0 * 16, 16, out, rowBase + x0, hw);
             } else {
-                transpose16(stage, at + x0 * 16, tmp, 0, 16);
+                transpose16(stage, at + x0 * 16, 16, tmp, 0, 16);
                 for (int l = 0; l < channels; l++) {
                     System.arraycopy(tmp, l * 16, out, rowBase + l * hw + x0, width);
                 }
@@ -318,27 +411,26 @@ public final class Winograd3x3 {
     }
 
     /**
-     * Transposes the 16×16 block {@code src[so + r·16 + c]} into {@code dst[d0 + c·ds + r]} (16 rows of 16
-     * values, row stride ds) by four rounds of two-vector permutes swapping the off-diagonal 8×8, 4×4, 2×2 and
-     * 1×1 blocks.
+     * Transposes the 16×16 block {@code src[so + r·ss + c]} into {@code dst[d0 + c·ds + r]} by four rounds of
+     * two-vector permutes swapping the off-diagonal 8×8, 4×4, 2×2 and 1×1 blocks.
      */
-    static void transpose16(float[] src, int so, float[] dst, int d0, int ds) {
+    static void transpose16(float[] src, int so, int ss, float[] dst, int d0, int ds) {
         FloatVector r0 = FloatVector.fromArray(S, src, so);
-        FloatVector r1 = FloatVector.fromArray(S, src, so + 16);
-        FloatVector r2 = FloatVector.fromArray(S, src, so + 32);
-        FloatVector r3 = FloatVector.fromArray(S, src, so + 48);
-        FloatVector r4 = FloatVector.fromArray(S, src, so + 64);
-        FloatVector r5 = FloatVector.fromArray(S, src, so + 80);
-        FloatVector r6 = FloatVector.fromArray(S, src, so + 96);
-        FloatVector r7 = FloatVector.fromArray(S, src, so + 112);
-        FloatVector r8 = FloatVector.fromArray(S, src, so + 128);
-        FloatVector r9 = FloatVector.fromArray(S, src, so + 144);
-        FloatVector r10 = FloatVector.fromArray(S, src, so + 160);
-        FloatVector r11 = FloatVector.fromArray(S, src, so + 176);
-        FloatVector r12 = FloatVector.fromArray(S, src, so + 192);
-        FloatVector r13 = FloatVector.fromArray(S, src, so + 208);
-        FloatVector r14 = FloatVector.fromArray(S, src, so + 224);
-        FloatVector r15 = FloatVector.fromArray(S, src, so + 240);
+        FloatVector r1 = FloatVector.fromArray(S, src, so + 1 * ss);
+        FloatVector r2 = FloatVector.fromArray(S, src, so + 2 * ss);
+        FloatVector r3 = FloatVector.fromArray(S, src, so + 3 * ss);
+        FloatVector r4 = FloatVector.fromArray(S, src, so + 4 * ss);
+        FloatVector r5 = FloatVector.fromArray(S, src, so + 5 * ss);
+        FloatVector r6 = FloatVector.fromArray(S, src, so + 6 * ss);
+        FloatVector r7 = FloatVector.fromArray(S, src, so + 7 * ss);
+        FloatVector r8 = FloatVector.fromArray(S, src, so + 8 * ss);
+        FloatVector r9 = FloatVector.fromArray(S, src, so + 9 * ss);
+        FloatVector r10 = FloatVector.fromArray(S, src, so + 10 * ss);
+        FloatVector r11 = FloatVector.fromArray(S, src, so + 11 * ss);
+        FloatVector r12 = FloatVector.fromArray(S, src, so + 12 * ss);
+        FloatVector r13 = FloatVector.fromArray(S, src, so + 13 * ss);
+        FloatVector r14 = FloatVector.fromArray(S, src, so + 14 * ss);
+        FloatVector r15 = FloatVector.fromArray(S, src, so + 15 * ss);
         FloatVector lo = FloatVector.fromArray(S, TRANSPOSE_INDEX, 0);
         FloatVector hi = FloatVector.fromArray(S, TRANSPOSE_INDEX, 16);
         FloatVector t;
@@ -410,6 +502,10 @@ public final class Winograd3x3 {
         return FloatVector.fromArray(S, bias, co0, m);
     }
 
+    static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
     static int roundUp(int x, int multiple) {
         return (x + multiple - 1) / multiple * multiple;
     }
@@ -419,57 +515,28 @@ public final class Winograd3x3 {
         final float[] tmp = new float[36 * VL + 256];
         private float[] v = new float[0];
         private float[] m = new float[0];
+        private float[] mloc = new float[0];
         private float[] plane = new float[0];
         private float[] stage = new float[0];
-        private int[] idx = new int[0];
-        private int idxTilesX = -1;
-        private int idxTiles = -1;
-        private int idxTile = -1;
-        private int idxWp = -1;
 
         float[] v(int size) {
-            if (v.length < size) {
-                v = new float[size];
-            }
-            return v;
+            return v.length >= size ? v : (v = new float[size]);
         }
 
         float[] m(int size) {
-            if (m.length < size) {
-                m = new float[size];
-            }
-            return m;
+            return m.length >= size ? m : (m = new float[size]);
+        }
+
+        float[] mloc(int size) {
+            return mloc.length >= size ? mloc : (mloc = new float[size]);
         }
 
         float[] plane(int size) {
-            if (plane.length < size) {
-                plane = new float[size];
-            }
-            return plane;
+            return plane.length >= size ? plane : (plane = new float[size]);
         }
 
         float[] stage(int size) {
-            if (stage.length < size) {
-                stage = new float[size];
-            }
-            return stage;
-        }
-
-        /** Gather offsets of each tile's top-left corner in the padded plane; padding tiles point at tile 0. */
-        int[] index(int tilesX, int tiles, int tp, int m, int wp) {
-            if (tilesX != idxTilesX || tiles != idxTiles || m != idxTile || wp != idxWp || idx.length < tp) {
-                if (idx.length < tp) {
-                    idx = new int[tp];
-                }
-                for (int t = 0; t < tp; t++) {
-                    idx[t] = t < tiles ? (t / tilesX) * m * wp + (t % tilesX) * m : 0;
-                }
-                idxTilesX = tilesX;
-                idxTiles = tiles;
-                idxTile = m;
-                idxWp = wp;
-            }
-            return idx;
+            return stage.length >= size ? stage : (stage = new float[size]);
         }
     }
 }

@@ -9,9 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * on the image size) with rows = tiles.
  *
  * <p>Micro-kernels hold 6 tiles × 1..4 vectors of output channels in registers over the whole channel sum and
- * store straight into M (no k blocking: the U panel, Cin × 64 floats, stays in L2 for any realistic Cin). A row
- * of A is {@code a[aBase + r + p*cs]} (tiles are contiguous in V); rows past the last tile repeat it, so nothing
- * outside V is read, and only the real rows are stored. U's channel dimension is padded with zeros to whole
+ * store straight into M (no k blocking: the U panel, Cin × 64 floats, stays in L2 for any realistic Cin). Row r
+ * of A at p is {@code a[aBase + r*rs + p*cs]}; rows past the last tile repeat it, so nothing outside V is read,
+ * and only the real rows are stored. U's channel dimension is padded with zeros to whole
  * vectors, so no masks are needed. Same code style as {@link VectorGemm}'s kernels (local zero accumulators, no
  * masks) to keep C2 happy.
  */
@@ -26,35 +26,32 @@ final class WinogradGemm {
     }
 
     /**
-     * {@code c[cBase + r*ldc + (0..nvec*VL))} for tiles {@code t0 .. t1-1} (r = t - t0), all panels of
-     * {@code coPad} channels: M[t][co] = Σ_p a[aBase + t + p*cs] · b[bBase + p*bs + co].
+     * One panel of {@code nv} vectors of output channels for {@code rows} tiles:
+     * {@code c[cBase + r*ldc + (0..nv*VL))} = Σ_p a[aBase + r*rs + p*cs] · b[bBase + p*bs + (0..nv*VL)].
      */
-    static void gemm(int k, float[] a, int aBase, int cs, int t0, int t1,
-                     float[] b, int bBase, int bs, int coPad, float[] c, int cBase, int ldc) {
-        for (int jr = 0; jr < coPad; jr += NR) {
-            int nv = Math.min(NV, (coPad - jr) / VL);
-            for (int t = t0; t < t1; t += MR) {
-                int mr = Math.min(MR, t1 - t);
-                int ab = aBase + t;
-                int cb = cBase + t * ldc + jr;
-                switch (nv) {
-                    case 4 -> kernel4(k, a, ab, cs, mr, b, bBase + jr, bs, c, cb, ldc);
-                    case 3 -> kernel3(k, a, ab, cs, mr, b, bBase + jr, bs, c, cb, ldc);
-                    case 2 -> kernel2(k, a, ab, cs, mr, b, bBase + jr, bs, c, cb, ldc);
-                    default -> kernel1(k, a, ab, cs, mr, b, bBase + jr, bs, c, cb, ldc);
-                }
+    static void gemm(int k, int rows, float[] a, int aBase, int rs, int cs,
+                     float[] b, int bBase, int bs, int nv, float[] c, int cBase, int ldc) {
+        for (int r = 0; r < rows; r += MR) {
+            int mr = Math.min(MR, rows - r);
+            int ab = aBase + r * rs;
+            int cb = cBase + r * ldc;
+            switch (nv) {
+                case 4 -> kernel4(k, a, ab, rs, cs, mr, b, bBase, bs, c, cb, ldc);
+                case 3 -> kernel3(k, a, ab, rs, cs, mr, b, bBase, bs, c, cb, ldc);
+                case 2 -> kernel2(k, a, ab, rs, cs, mr, b, bBase, bs, c, cb, ldc);
+                default -> kernel1(k, a, ab, rs, cs, mr, b, bBase, bs, c, cb, ldc);
             }
         }
     }
 
-    static void kernel4(int k, float[] a, int aBase, int cs, int mr, float[] b, int bBase, int bs,
+    static void kernel4(int k, float[] a, int aBase, int rs, int cs, int mr, float[] b, int bBase, int bs,
                         float[] c, int cBase, int ldc) {
         FloatVector zero = FloatVector.zero(S);
-        int o1 = Math.min(1, mr - 1);
-        int o2 = Math.min(2, mr - 1);
-        int o3 = Math.min(3, mr - 1);
-        int o4 = Math.min(4, mr - 1);
-        int o5 = Math.min(5, mr - 1);
+        int o1 = Math.min(1, mr - 1) * rs;
+        int o2 = Math.min(2, mr - 1) * rs;
+        int o3 = Math.min(3, mr - 1) * rs;
+        int o4 = Math.min(4, mr - 1) * rs;
+        int o5 = Math.min(5, mr - 1) * rs;
         FloatVector c00 = zero, c01 = zero, c02 = zero, c03 = zero;
         FloatVector c10 = zero, c11 = zero, c12 = zero, c13 = zero;
         FloatVector c20 = zero, c21 = zero, c22 = zero, c23 = zero;
@@ -103,14 +100,14 @@ final class WinogradGemm {
         }
     }
 
-    static void kernel3(int k, float[] a, int aBase, int cs, int mr, float[] b, int bBase, int bs,
+    static void kernel3(int k, float[] a, int aBase, int rs, int cs, int mr, float[] b, int bBase, int bs,
                         float[] c, int cBase, int ldc) {
         FloatVector zero = FloatVector.zero(S);
-        int o1 = Math.min(1, mr - 1);
-        int o2 = Math.min(2, mr - 1);
-        int o3 = Math.min(3, mr - 1);
-        int o4 = Math.min(4, mr - 1);
-        int o5 = Math.min(5, mr - 1);
+        int o1 = Math.min(1, mr - 1) * rs;
+        int o2 = Math.min(2, mr - 1) * rs;
+        int o3 = Math.min(3, mr - 1) * rs;
+        int o4 = Math.min(4, mr - 1) * rs;
+        int o5 = Math.min(5, mr - 1) * rs;
         FloatVector c00 = zero, c01 = zero, c02 = zero;
         FloatVector c10 = zero, c11 = zero, c12 = zero;
         FloatVector c20 = zero, c21 = zero, c22 = zero;
@@ -158,14 +155,14 @@ final class WinogradGemm {
         }
     }
 
-    static void kernel2(int k, float[] a, int aBase, int cs, int mr, float[] b, int bBase, int bs,
+    static void kernel2(int k, float[] a, int aBase, int rs, int cs, int mr, float[] b, int bBase, int bs,
                         float[] c, int cBase, int ldc) {
         FloatVector zero = FloatVector.zero(S);
-        int o1 = Math.min(1, mr - 1);
-        int o2 = Math.min(2, mr - 1);
-        int o3 = Math.min(3, mr - 1);
-        int o4 = Math.min(4, mr - 1);
-        int o5 = Math.min(5, mr - 1);
+        int o1 = Math.min(1, mr - 1) * rs;
+        int o2 = Math.min(2, mr - 1) * rs;
+        int o3 = Math.min(3, mr - 1) * rs;
+        int o4 = Math.min(4, mr - 1) * rs;
+        int o5 = Math.min(5, mr - 1) * rs;
         FloatVector c00 = zero, c01 = zero;
         FloatVector c10 = zero, c11 = zero;
         FloatVector c20 = zero, c21 = zero;
@@ -212,14 +209,14 @@ final class WinogradGemm {
         }
     }
 
-    static void kernel1(int k, float[] a, int aBase, int cs, int mr, float[] b, int bBase, int bs,
+    static void kernel1(int k, float[] a, int aBase, int rs, int cs, int mr, float[] b, int bBase, int bs,
                         float[] c, int cBase, int ldc) {
         FloatVector zero = FloatVector.zero(S);
-        int o1 = Math.min(1, mr - 1);
-        int o2 = Math.min(2, mr - 1);
-        int o3 = Math.min(3, mr - 1);
-        int o4 = Math.min(4, mr - 1);
-        int o5 = Math.min(5, mr - 1);
+        int o1 = Math.min(1, mr - 1) * rs;
+        int o2 = Math.min(2, mr - 1) * rs;
+        int o3 = Math.min(3, mr - 1) * rs;
+        int o4 = Math.min(4, mr - 1) * rs;
+        int o5 = Math.min(5, mr - 1) * rs;
         FloatVector c00 = zero, c10 = zero, c20 = zero, c30 = zero, c40 = zero, c50 = zero;
         for (int p = 0, ai = aBase, bi = bBase; p < k; p++, ai += cs, bi += bs) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);

@@ -43,9 +43,11 @@ final class WinogradTransforms {
     }
 
     /**
-     * U[ξ][ci][co] for co in [0, coPad) (zero past cout), from PyTorch-layout weights w[co][ci][3][3] at wOff.
+     * U from PyTorch-layout weights w[co][ci][3][3] at wOff, in panels of {@code nr} output channels: panel p
+     * (channels [p·nr, p·nr + width), width = min(nr, coPad − p·nr)) holds {@code [ξ][ci][width]} from
+     * {@code p·nr·α²·cin}; channels past cout are zero.
      */
-    static float[] filters(float[] w, int wOff, int cout, int cin, int m, int coPad) {
+    static float[] filters(float[] w, int wOff, int cout, int cin, int m, int coPad, int nr) {
         double[][] g = g(m);
         int alpha = m + 2;
         float[] u = new float[alpha * alpha * cin * coPad];
@@ -61,7 +63,7 @@ final class WinogradTransforms {
                 for (int i = 0; i < alpha; i++) { // U = tmp Gᵀ
                     for (int j = 0; j < alpha; j++) {
                         double s = tmp[i][0] * g[j][0] + tmp[i][1] * g[j][1] + tmp[i][2] * g[j][2];
-                        u[((i * alpha + j) * cin + ci) * coPad + co] = (float) s;
+                        u[uIndex(alpha * alpha, cin, coPad, nr, i * alpha + j, ci, co)] = (float) s;
                     }
                 }
             }
@@ -69,44 +71,53 @@ final class WinogradTransforms {
         return u;
     }
 
+    /** Where U[ξ][ci][co] lives in {@link #filters}' panel layout. */
+    static int uIndex(int points, int cin, int coPad, int nr, int xi, int ci, int co) {
+        int p = co / nr;
+        int width = Math.min(nr, coPad - p * nr);
+        return p * nr * points * cin + (xi * cin + ci) * width + co - p * nr;
+    }
+
     // ------------------------------------------------------------------ input transform
 
     /**
-     * F(2,3) input transform of VL tiles: tile l's 4×4 patch starts at {@code plane[idx[tb + l]]} (row stride wp);
-     * V[ξ] goes to {@code v[vBase + ξ*xiStride + (0..VL)]}.
+     * F(2,3) input transform of one patch for VL channels: d[k][l] is the vector at {@code src[base + k*sk + l*sl]};
+     * V[ξ] goes to {@code v[vBase + ξ*xiStride]}. Bᵀ = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]].
      */
-    static void input2(float[] plane, int wp, int[] idx, int tb, float[] v, int vBase, int xiStride) {
-        // columns j: Bᵀ d along i
+    static void input2(float[] src, int base, int sk, int sl, float[] v, int vBase, int xiStride) {
         FloatVector r00, r01, r02, r03, r10, r11, r12, r13, r20, r21, r22, r23, r30, r31, r32, r33;
         {
-            FloatVector d0 = FloatVector.fromArray(S, plane, 0, idx, tb);
-            FloatVector d1 = FloatVector.fromArray(S, plane, wp, idx, tb);
-            FloatVector d2 = FloatVector.fromArray(S, plane, 2 * wp, idx, tb);
-            FloatVector d3 = FloatVector.fromArray(S, plane, 3 * wp, idx, tb);
+            int o = base;
+            FloatVector d0 = FloatVector.fromArray(S, src, o);
+            FloatVector d1 = FloatVector.fromArray(S, src, o + sk);
+            FloatVector d2 = FloatVector.fromArray(S, src, o + 2 * sk);
+            FloatVector d3 = FloatVector.fromArray(S, src, o + 3 * sk);
             r00 = d0.sub(d2); r10 = d1.add(d2); r20 = d2.sub(d1); r30 = d1.sub(d3);
         }
         {
-            FloatVector d0 = FloatVector.fromArray(S, plane, 1, idx, tb);
-            FloatVector d1 = FloatVector.fromArray(S, plane, wp + 1, idx, tb);
-            FloatVector d2 = FloatVector.fromArray(S, plane, 2 * wp + 1, idx, tb);
-            FloatVector d3 = FloatVector.fromArray(S, plane, 3 * wp + 1, idx, tb);
+            int o = base + sl;
+            FloatVector d0 = FloatVector.fromArray(S, src, o);
+            FloatVector d1 = FloatVector.fromArray(S, src, o + sk);
+            FloatVector d2 = FloatVector.fromArray(S, src, o + 2 * sk);
+            FloatVector d3 = FloatVector.fromArray(S, src, o + 3 * sk);
             r01 = d0.sub(d2); r11 = d1.add(d2); r21 = d2.sub(d1); r31 = d1.sub(d3);
         }
         {
-            FloatVector d0 = FloatVector.fromArray(S, plane, 2, idx, tb);
-            FloatVector d1 = FloatVector.fromArray(S, plane, wp + 2, idx, tb);
-            FloatVector d2 = FloatVector.fromArray(S, plane, 2 * wp + 2, idx, tb);
-            FloatVector d3 = FloatVector.fromArray(S, plane, 3 * wp + 2, idx, tb);
+            int o = base + 2 * sl;
+            FloatVector d0 = FloatVector.fromArray(S, src, o);
+            FloatVector d1 = FloatVector.fromArray(S, src, o + sk);
+            FloatVector d2 = FloatVector.fromArray(S, src, o + 2 * sk);
+            FloatVector d3 = FloatVector.fromArray(S, src, o + 3 * sk);
             r02 = d0.sub(d2); r12 = d1.add(d2); r22 = d2.sub(d1); r32 = d1.sub(d3);
         }
         {
-            FloatVector d0 = FloatVector.fromArray(S, plane, 3, idx, tb);
-            FloatVector d1 = FloatVector.fromArray(S, plane, wp + 3, idx, tb);
-            FloatVector d2 = FloatVector.fromArray(S, plane, 2 * wp + 3, idx, tb);
-            FloatVector d3 = FloatVector.fromArray(S, plane, 3 * wp + 3, idx, tb);
+            int o = base + 3 * sl;
+            FloatVector d0 = FloatVector.fromArray(S, src, o);
+            FloatVector d1 = FloatVector.fromArray(S, src, o + sk);
+            FloatVector d2 = FloatVector.fromArray(S, src, o + 2 * sk);
+            FloatVector d3 = FloatVector.fromArray(S, src, o + 3 * sk);
             r03 = d0.sub(d2); r13 = d1.add(d2); r23 = d2.sub(d1); r33 = d1.sub(d3);
         }
-        // rows i: (Bᵀ d) B along j
         int o = vBase;
         r00.sub(r02).intoArray(v, o); r01.add(r02).intoArray(v, o + xiStride);
         r02.sub(r01).intoArray(v, o + 2 * xiStride); r01.sub(r03).intoArray(v, o + 3 * xiStride);
@@ -122,20 +133,22 @@ final class WinogradTransforms {
     }
 
     /**
-     * F(4,3) input transform of VL tiles (see {@link #input2}); {@code tmp} holds 36·VL floats of scratch.
-     * Bᵀ rows: (4,0,-5,0,1,0), (0,-4,-4,1,1,0), (0,4,-4,-1,1,0), (0,-2,-1,2,1,0), (0,2,-1,-2,1,0), (0,4,0,-5,0,1).
+     * F(4,3) input transform of one patch for VL channels (see {@link #input2}); {@code tmp} holds 36·VL floats of
+     * scratch. Bᵀ rows: (4,0,-5,0,1,0), (0,-4,-4,1,1,0), (0,4,-4,-1,1,0), (0,-2,-1,2,1,0), (0,2,-1,-2,1,0),
+     * (0,4,0,-5,0,1).
      */
-    static void input4(float[] plane, int wp, int[] idx, int tb, float[] tmp, float[] v, int vBase, int xiStride) {
-        for (int j = 0; j < 6; j++) {
-            FloatVector d0 = FloatVector.fromArray(S, plane, j, idx, tb);
-            FloatVector d1 = FloatVector.fromArray(S, plane, wp + j, idx, tb);
-            FloatVector d2 = FloatVector.fromArray(S, plane, 2 * wp + j, idx, tb);
-            FloatVector d3 = FloatVector.fromArray(S, plane, 3 * wp + j, idx, tb);
-            FloatVector d4 = FloatVector.fromArray(S, plane, 4 * wp + j, idx, tb);
-            FloatVector d5 = FloatVector.fromArray(S, plane, 5 * wp + j, idx, tb);
-            bt6(d0, d1, d2, d3, d4, d5, tmp, j * VL, 6 * VL);
+    static void input4(float[] src, int base, int sk, int sl, float[] tmp, float[] v, int vBase, int xiStride) {
+        for (int l = 0; l < 6; l++) { // along k: tmp[i][l]
+            int o = base + l * sl;
+            FloatVector d0 = FloatVector.fromArray(S, src, o);
+            FloatVector d1 = FloatVector.fromArray(S, src, o + sk);
+            FloatVector d2 = FloatVector.fromArray(S, src, o + 2 * sk);
+            FloatVector d3 = FloatVector.fromArray(S, src, o + 3 * sk);
+            FloatVector d4 = FloatVector.fromArray(S, src, o + 4 * sk);
+            FloatVector d5 = FloatVector.fromArray(S, src, o + 5 * sk);
+            bt6(d0, d1, d2, d3, d4, d5, tmp, l * VL, 6 * VL);
         }
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < 6; i++) { // along l
             int t = i * 6 * VL;
             FloatVector e0 = FloatVector.fromArray(S, tmp, t);
             FloatVector e1 = FloatVector.fromArray(S, tmp, t + VL);

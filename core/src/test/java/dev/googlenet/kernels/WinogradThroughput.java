@@ -1,0 +1,158 @@
+package dev.googlenet.kernels;
+
+import dev.googlenet.nn.Conv2d;
+import dev.googlenet.tensor.Tensor;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Manual throughput tool (not a test): GoogLeNet's 3×3/1 convolutions at batch 1, the current im2col + GEMM path
+ * ({@link Conv2d#forwardInto}) against {@link Winograd3x3} F(2×2) and F(4×4), on the engine pool. Effective
+ * GFLOP/s count direct-convolution FLOPs (2·Cout·Cin·9·H·W). Run once per thread count (the engine pool's size is
+ * fixed per JVM), after {@code mvn test-compile}:
+ * <pre>
+ * java --add-modules jdk.incubator.vector -Dgooglenet.threads=2 \
+ *     -cp core/target/classes:core/target/test-classes dev.googlenet.kernels.WinogradThroughput [reps] [filter]
+ * </pre>
+ * Per shape and path: median wall ms per image over {@code reps} timed batches of ~{@code batch.ms} ms (paths
+ * interleaved per batch so that load from other processes hits them alike), effective GFLOP/s from that median,
+ * and GFLOP per CPU-second (process CPU time, idle-spinning workers included), which other processes on the
+ * machine disturb less than wall time.
+ */
+public final class WinogradThroughput {
+    private static final long WARMUP_NANOS = Long.getLong("warmup.ms", 1500) * 1_000_000L;
+    private static final long BATCH_NANOS = Long.getLong("batch.ms", 60) * 1_000_000L;
+
+    record Shape(int cin, int cout, int hw) {
+        double flops() {
+            return 2.0 * cout * cin * 9 * hw * hw;
+        }
+
+        String name() {
+            return cin + "->" + cout + "@" + hw;
+        }
+    }
+
+    static final List<Shape> SHAPES = List.of(
+            new Shape(64, 192, 56), new Shape(96, 128, 28), new Shape(16, 32, 28), new Shape(128, 192, 28),
+            new Shape(32, 96, 28), new Shape(96, 208, 14), new Shape(16, 48, 14), new Shape(112, 224, 14),
+            new Shape(24, 64, 14), new Shape(128, 256, 14), new Shape(144, 288, 14), new Shape(32, 64, 14),
+            new Shape(160, 320, 14), new Shape(32, 128, 14), new Shape(160, 320, 7), new Shape(32, 128, 7),
+            new Shape(192, 384, 7), new Shape(48, 128, 7));
+
+    private WinogradThroughput() {
+    }
+
+    public static void main(String[] args) {
+        int reps = args.length > 0 ? Integer.parseInt(args[0]) : 9;
+        String filter = args.length > 1 ? args[1] : "";
+        Parallel pool = Parallel.get();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        String[] paths = {"im2col", "F2", "F4"};
+        System.out.printf(Locale.ROOT, "threads=%d VL=%d reps=%d (median ms/image; eff. GFLOP/s; GFLOP/CPU-s)%n",
+                pool.threads(), Winograd3x3.VL, reps);
+        System.out.printf(Locale.ROOT, "%-14s %8s | %8s %6s %6s | %8s %6s %6s | %8s %6s %6s | %5s %5s%n",
+                "shape", "MFLOP", "im2col", "GF/s", "GF/cs", "F2", "GF/s", "GF/cs", "F4", "GF/s", "GF/cs",
+                "F2x", "F4x");
+        double[] sums = new double[paths.length];
+        for (Shape s : SHAPES) {
+            if (!s.name().contains(filter)) {
+                continue;
+            }
+            Runnable[] calls = calls(s);
+            // warm-up, all paths
+            for (Runnable c : calls) {
+                long until = System.nanoTime() + WARMUP_NANOS;
+                while (System.nanoTime() < until) {
+                    c.run();
+                }
+            }
+            int[] perBatch = new int[calls.length];
+            for (int p = 0; p < calls.length; p++) {
+                long t0 = System.nanoTime();
+                int k = 0;
+                while (System.nanoTime() - t0 < BATCH_NANOS / 4 || k < 1) {
+                    calls[p].run();
+                    k++;
+                }
+                perBatch[p] = Math.max(1, k * 4);
+            }
+            double[][] ms = new double[calls.length][reps];
+            double[][] cpu = new double[calls.length][reps];
+            for (int r = 0; r < reps; r++) {
+                for (int p = 0; p < calls.length; p++) {
+                    long c0 = os.getProcessCpuTime();
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < perBatch[p]; i++) {
+                        calls[p].run();
+                    }
+                    long t1 = System.nanoTime();
+                    long c1 = os.getProcessCpuTime();
+                    ms[p][r] = (t1 - t0) / 1e6 / perBatch[p];
+                    cpu[p][r] = (c1 - c0) / 1e9 / perBatch[p];
+                }
+            }
+            double[] med = new double[calls.length];
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-14s %8.1f", s.name(),
+                    s.flops() / 1e6));
+            for (int p = 0; p < calls.length; p++) {
+                med[p] = median(ms[p]);
+                sums[p] += med[p];
+                line.append(String.format(Locale.ROOT, " | %8.3f %6.1f %6.1f", med[p], s.flops() / med[p] / 1e6,
+                        s.flops() / median(cpu[p]) / 1e9));
+            }
+            line.append(String.format(Locale.ROOT, " | %5.2f %5.2f", med[0] / med[1], med[0] / med[2]));
+            System.out.println(line);
+        }
+        System.out.printf(Locale.ROOT, "%-14s %8s | %8.3f %13s | %8.3f %13s | %8.3f %13s | %5.2f %5.2f%n", "sum (ms)",
+                "", sums[0], "", sums[1], "", sums[2], "", sums[0] / sums[1], sums[0] / sums[2]);
+    }
+
+    /** The three paths for one shape, with fused bias + ReLU, writing into a 2·Cout-channel output at offset Cout. */
+    static Runnable[] calls(Shape s) {
+        Random rnd = new Random(1);
+        int cin = s.cin(), cout = s.cout(), h = s.hw(), w = s.hw();
+        Tensor x = Tensor.zeros(1, cin, h, w);
+        float[] wt = new float[cout * cin * 9];
+        float[] bias = new float[cout];
+        fill(rnd, x.data());
+        fill(rnd, wt);
+        fill(rnd, bias);
+        Tensor out = Tensor.zeros(1, 2 * cout, h, w);
+        Conv2d conv = new Conv2d(cin, cout, 3, 1, 1, false);
+        Winograd3x3.Weights u2 = Winograd3x3.transformWeights(wt, 0, cout, cin, 2);
+        Winograd3x3.Weights u4 = Winograd3x3.transformWeights(wt, 0, cout, cin, 4);
+        return new Runnable[] {
+                () -> conv.forwardInto(x, wt, bias, true, out, cout),
+                () -> Winograd3x3.forward(x.data(), 0, cin, h, w, u2, bias, true, out.data(), 0, 2 * cout, cout),
+                () -> Winograd3x3.forward(x.data(), 0, cin, h, w, u4, bias, true, out.data(), 0, 2 * cout, cout)};
+    }
+
+    private static void fill(Random rnd, float[] a) {
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rnd.nextFloat() - 0.5f;
+        }
+    }
+
+    static double median(double[] x) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    @SuppressWarnings("unused")
+    private static List<Double> list(double[] a) {
+        List<Double> l = new ArrayList<>();
+        for (double v : a) {
+            l.add(v);
+        }
+        return l;
+    }
+}
