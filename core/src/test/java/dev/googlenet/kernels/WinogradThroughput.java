@@ -21,6 +21,7 @@ import java.util.Random;
  * </pre>
  * Per shape and path: median wall ms per image over {@code reps} timed batches of ~{@code batch.ms} ms (paths
  * interleaved per batch so that load from other processes hits them alike), effective GFLOP/s from that median,
+ * ({@code -Dpaths=F2,F4} skips the im2col path, for tuning runs)
  * and GFLOP per CPU-second (process CPU time, idle-spinning workers included), which other processes on the
  * machine disturb less than wall time.
  */
@@ -66,6 +67,9 @@ public final class WinogradThroughput {
                 continue;
             }
             Runnable[] calls = calls(s);
+            if (!System.getProperty("paths", "im2col,F2,F4").contains("im2col")) { // skip im2col (tuning runs)
+                calls[0] = () -> { };
+            }
             // warm-up, all paths
             for (Runnable c : calls) {
                 long until = System.nanoTime() + WARMUP_NANOS;
