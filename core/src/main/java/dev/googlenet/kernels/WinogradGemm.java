@@ -4,16 +4,16 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The batched-GEMM stage of {@link Winograd3x3}: for one Winograd point ξ,
- * {@code M[t][co] = Σ_ci V[ci][t] · U[ci][co]}, vectorized over output channels (so the vector width never depends
- * on the image size) with rows = tiles.
+ * The GEMM stage of {@link Winograd3x3}: for one Winograd point ξ and one panel of output channels,
+ * {@code M[t][co] = Σ_ci V[t][ci] · U[ci][co]}, rows = tiles, vectorized over output channels (so the vector width
+ * never depends on the image size).
  *
- * <p>Micro-kernels hold 6 tiles × 1..4 vectors of output channels in registers over the whole channel sum and
- * store straight into M (no k blocking: the U panel, Cin × 64 floats, stays in L2 for any realistic Cin). Row r
- * of A at p is {@code a[aBase + r*rs + p*cs]}; rows past the last tile repeat it, so nothing outside V is read,
- * and only the real rows are stored. U's channel dimension is padded with zeros to whole
- * vectors, so no masks are needed. Same code style as {@link VectorGemm}'s kernels (local zero accumulators, no
- * masks) to keep C2 happy.
+ * <p>Micro-kernels hold 6 (or 4, 2 for the last tiles) tiles × 1..4 vectors of output channels in registers over
+ * the whole channel sum and store straight into M (no k blocking: the U panel, Cin × 64 floats, stays in L2 for
+ * any realistic Cin). Row r of A at p is {@code a[aBase + r*rs + p*cs]}; rows past the last tile repeat it, so
+ * nothing outside V is read, and only the real rows are stored. U's output channels are padded with zeros to
+ * whole vectors, so no masks are needed. Same code style as {@link VectorGemm}'s kernels (local zero
+ * accumulators, no masks) to keep C2 happy.
  */
 final class WinogradGemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

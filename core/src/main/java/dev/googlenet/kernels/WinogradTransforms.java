@@ -8,8 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * m = 4 (α = 6, interpolation points 0, ±1, ±2, ∞):
  * <ul>
  *   <li>filter: {@code U = G g Gᵀ} (α×α per 3×3 filter), in double, rounded once to float;</li>
- *   <li>input: {@code V = Bᵀ d B} for an α×α input patch d, vectorized over VL tiles (patches gathered from a
- *       zero-padded plane);</li>
+ *   <li>input: {@code V = Bᵀ d B} for an α×α input patch d, vectorized over VL input channels;</li>
  *   <li>output: {@code Y = Aᵀ M A} for an α×α block of GEMM results M, vectorized over VL output channels.</li>
  * </ul>
  * The Winograd point ξ = (i, j) is numbered {@code i*α + j}.

@@ -19,6 +19,7 @@ import java.util.Random;
  * java --add-modules jdk.incubator.vector -Dgooglenet.threads=2 \
  *     -cp core/target/classes:core/target/test-classes dev.googlenet.kernels.WinogradThroughput [reps] [filter]
  * </pre>
+ * With {@code -Dmode=sequence} it runs the 18 layers back to back instead (see {@link #sequence}).
  * Per shape and path: median wall ms per image over {@code reps} timed batches of ~{@code batch.ms} ms (paths
  * interleaved per batch so that load from other processes hits them alike), effective GFLOP/s from that median,
  * ({@code -Dpaths=F2,F4} skips the im2col path, for tuning runs)
@@ -52,6 +53,10 @@ public final class WinogradThroughput {
     public static void main(String[] args) {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 9;
         String filter = args.length > 1 ? args[1] : "";
+        if (System.getProperty("mode", "").equals("sequence")) {
+            sequence(reps);
+            return;
+        }
         Parallel pool = Parallel.get();
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -116,6 +121,77 @@ public final class WinogradThroughput {
         }
         System.out.printf(Locale.ROOT, "%-14s %8s | %8.3f %13s | %8.3f %13s | %8.3f %13s | %5.2f %5.2f%n", "sum (ms)",
                 "", sums[0], "", sums[1], "", sums[2], "", sums[0] / sums[1], sums[0] / sums[2]);
+    }
+
+    /**
+     * All 18 layers back to back with distinct weights, like one inference, per path; with {@code -Dflush.mb=N}
+     * a buffer of N MB is read between inferences (as the rest of the network would evict the cache). Per layer:
+     * median ms inside the sequence; totals: median per inference, and the per-layer best path ("best").
+     */
+    static void sequence(int reps) {
+        int flushMb = Integer.getInteger("flush.mb", 0);
+        float[] flush = new float[flushMb * 262144];
+        List<Runnable[]> layers = new ArrayList<>();
+        for (Shape s : SHAPES) {
+            layers.add(calls(s));
+        }
+        String[] paths = {"im2col", "F2", "F4"};
+        int n = SHAPES.size();
+        double[][][] ms = new double[paths.length][n][reps];
+        double[][] total = new double[paths.length][reps];
+        float sink = 0;
+        for (int r = -3; r < reps; r++) { // 3 warm-up inferences (plus the JIT warm-up below)
+            if (r == -3) {
+                for (Runnable[] l : layers) {
+                    for (Runnable c : l) {
+                        long until = System.nanoTime() + WARMUP_NANOS / 6;
+                        while (System.nanoTime() < until) {
+                            c.run();
+                        }
+                    }
+                }
+            }
+            for (int p = 0; p < paths.length; p++) {
+                for (int i = 0; i < flush.length; i += 16) {
+                    sink += flush[i];
+                }
+                long start = System.nanoTime();
+                for (int l = 0; l < n; l++) {
+                    long t0 = System.nanoTime();
+                    layers.get(l)[p].run();
+                    if (r >= 0) {
+                        ms[p][l][r] = (System.nanoTime() - t0) / 1e6;
+                    }
+                }
+                if (r >= 0) {
+                    total[p][r] = (System.nanoTime() - start) / 1e6;
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "sequence: threads=%d flush=%d MB reps=%d (median ms per layer inside the"
+                + " sequence)%s%n", Parallel.get().threads(), flushMb, reps, sink == 42 ? " " : "");
+        System.out.printf(Locale.ROOT, "%-14s | %8s %8s %8s | %5s %5s | %s%n", "shape", "im2col", "F2", "F4", "F2x",
+                "F4x", "best");
+        double best = 0;
+        for (int l = 0; l < n; l++) {
+            double[] med = new double[paths.length];
+            int arg = 0;
+            for (int p = 0; p < paths.length; p++) {
+                med[p] = median(ms[p][l]);
+                if (med[p] < med[arg]) {
+                    arg = p;
+                }
+            }
+            best += med[arg];
+            System.out.printf(Locale.ROOT, "%-14s | %8.3f %8.3f %8.3f | %5.2f %5.2f | %s%n", SHAPES.get(l).name(),
+                    med[0], med[1], med[2], med[0] / med[1], med[0] / med[2], paths[arg]);
+        }
+        double[] tot = new double[paths.length];
+        for (int p = 0; p < paths.length; p++) {
+            tot[p] = median(total[p]);
+        }
+        System.out.printf(Locale.ROOT, "%-14s | %8.3f %8.3f %8.3f | %5.2f %5.2f | best per layer %.3f (%.2fx)%n",
+                "inference", tot[0], tot[1], tot[2], tot[0] / tot[1], tot[0] / tot[2], best, tot[0] / best);
     }
 
     /** The three paths for one shape, with fused bias + ReLU, writing into a 2·Cout-channel output at offset Cout. */
