@@ -133,11 +133,16 @@ public final class WinogradThroughput {
         float[] flush = new float[flushMb * 262144];
         List<Runnable[]> layers = new ArrayList<>();
         for (Shape s : SHAPES) {
-            layers.add(calls(s));
+            Runnable[] c = calls(s);
+            int tile = Winograd3x3.suggestedTile(s.cin(), s.cout(), s.hw(), s.hw());
+            layers.add(new Runnable[] {c[0], c[1], c[2], tile == 4 ? c[2] : tile == 2 ? c[1] : c[0]});
         }
-        String[] paths = {"im2col", "F2", "F4"};
+        String[] paths = {"im2col", "F2", "F4", "suggested"};
         int n = SHAPES.size();
         double[][][] ms = new double[paths.length][n][reps];
+        // this thread's CPU time per layer: with one thread, immune to being descheduled by other processes
+        double[][][] cpu = new double[paths.length][n][reps];
+        java.lang.management.ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
         double[][] total = new double[paths.length][reps];
         float sink = 0;
         for (int r = -3; r < reps; r++) { // 3 warm-up inferences (plus the JIT warm-up below)
@@ -157,10 +162,12 @@ public final class WinogradThroughput {
                 }
                 long start = System.nanoTime();
                 for (int l = 0; l < n; l++) {
+                    long c0 = tmx.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     layers.get(l)[p].run();
                     if (r >= 0) {
                         ms[p][l][r] = (System.nanoTime() - t0) / 1e6;
+                        cpu[p][l][r] = (tmx.getCurrentThreadCpuTime() - c0) / 1e6;
                     }
                 }
                 if (r >= 0) {
@@ -170,28 +177,43 @@ public final class WinogradThroughput {
         }
         System.out.printf(Locale.ROOT, "sequence: threads=%d flush=%d MB reps=%d (median ms per layer inside the"
                 + " sequence)%s%n", Parallel.get().threads(), flushMb, reps, sink == 42 ? " " : "");
-        System.out.printf(Locale.ROOT, "%-14s | %8s %8s %8s | %5s %5s | %s%n", "shape", "im2col", "F2", "F4", "F2x",
-                "F4x", "best");
+        System.out.printf(Locale.ROOT, "%-14s | %8s %8s %8s | %5s %5s | %-6s | %26s%n", "shape", "im2col", "F2", "F4",
+                "F2x", "F4x", "best", "caller-thread CPU ms");
         double best = 0;
+        double[] cpuSum = new double[paths.length];
         for (int l = 0; l < n; l++) {
             double[] med = new double[paths.length];
+            double[] medCpu = new double[paths.length];
             int arg = 0;
             for (int p = 0; p < paths.length; p++) {
                 med[p] = median(ms[p][l]);
-                if (med[p] < med[arg]) {
+                medCpu[p] = median(cpu[p][l]);
+                cpuSum[p] += medCpu[p];
+                if (p < 3 && med[p] < med[arg]) {
                     arg = p;
                 }
             }
             best += med[arg];
-            System.out.printf(Locale.ROOT, "%-14s | %8.3f %8.3f %8.3f | %5.2f %5.2f | %s%n", SHAPES.get(l).name(),
-                    med[0], med[1], med[2], med[0] / med[1], med[0] / med[2], paths[arg]);
+            System.out.printf(Locale.ROOT, "%-14s | %8.3f %8.3f %8.3f | %5.2f %5.2f | %-6s | %8.3f %8.3f %8.3f%n",
+                    SHAPES.get(l).name(), med[0], med[1], med[2], med[0] / med[1], med[0] / med[2], paths[arg],
+                    medCpu[0], medCpu[1], medCpu[2]);
         }
+        System.out.printf(Locale.ROOT, "%-14s | %26s | %11s | %8.3f %8.3f %8.3f%n", "sum of layers", "", "",
+                cpuSum[0], cpuSum[1], cpuSum[2]);
         double[] tot = new double[paths.length];
         for (int p = 0; p < paths.length; p++) {
             tot[p] = median(total[p]);
         }
-        System.out.printf(Locale.ROOT, "%-14s | %8.3f %8.3f %8.3f | %5.2f %5.2f | best per layer %.3f (%.2fx)%n",
-                "inference", tot[0], tot[1], tot[2], tot[0] / tot[1], tot[0] / tot[2], best, tot[0] / best);
+        System.out.printf(Locale.ROOT, "%-14s | %8.3f %8.3f %8.3f | %5.2f %5.2f | best per layer %.3f (%.2fx)"
+                        + "; suggestedTile %.3f (%.2fx)%n", "inference", tot[0], tot[1], tot[2], tot[0] / tot[1],
+                tot[0] / tot[2], best, tot[0] / best, tot[3], tot[0] / tot[3]);
+        double[] min = new double[paths.length];
+        for (int p = 0; p < paths.length; p++) {
+            min[p] = Arrays.stream(total[p]).min().orElse(0);
+        }
+        System.out.printf(Locale.ROOT, "%-14s | %8.3f %8.3f %8.3f | %5.2f %5.2f | (fastest inference of each path)"
+                        + "; suggestedTile %.3f (%.2fx)%n", "inference min", min[0], min[1], min[2], min[0] / min[1],
+                min[0] / min[2], min[3], min[0] / min[3]);
     }
 
     /** The three paths for one shape, with fused bias + ReLU, writing into a 2·Cout-channel output at offset Cout. */
