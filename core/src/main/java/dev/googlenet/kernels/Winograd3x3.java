@@ -124,7 +124,7 @@ public final class Winograd3x3 {
                 w.length);
         int coPad = roundUp(cout, VL);
         return new Weights(tile, cin, cout, coPad,
-                WinogradTransforms.filters(w, wOff, cout, cin, tile, coPad, WinogradGemm.NR));
+                WinogradTransforms.filters(w, wOff, cout, cin, tile, coPad));
     }
 
     /**
@@ -205,17 +205,20 @@ public final class Winograd3x3 {
             int tilesX = (w + m - 1) / m;
             int tilesY = (h + m - 1) / m;
             return new Geometry(h, w, m, u.alpha, u.alpha * u.alpha, tilesX, tilesY, tilesX * tilesY,
-                    tilesX * m + 2, u.cin, roundUp(u.cin, VL), u.cout, u.coPad, (u.coPad + NR - 1) / NR);
+                    tilesX * m + 2, u.cin, roundUp(u.cin, VL), u.cout, u.coPad, WinogradGemm.panels(u.coPad));
         }
 
-        /** Width (floats) of U panel p: NR but for a narrower last panel. */
+        /** First output channel of panel p. */
+        int panelStart(int p) {
+            return WinogradGemm.panelStart(coPad, p);
+        }
+
+        /** Width (floats, whole vectors, at most 64) of panel p. */
         int panelWidth(int p) {
-            return Math.min(NR, coPad - p * NR);
+            return panelStart(p + 1) - panelStart(p);
         }
     }
 
-    /** Output-channel panel of the GEMM micro-kernels. */
-    private static final int NR = WinogradGemm.NR;
     /** Tiles per task in the fused GEMM + output phase: a multiple of the micro-kernel's 6 rows. */
     static final int GROUP = Math.max(1, Integer.getInteger("googlenet.winograd.group", 30) / 6) * 6;
     /** Images with fewer tiles than this run the GEMMs and the output transform as two phases (more tasks). */
@@ -261,8 +264,8 @@ public final class Winograd3x3 {
                     int xi = t / g.panels;
                     int width = g.panelWidth(p);
                     WinogradGemm.gemm(g.cin, g.tiles, v, xi * g.tiles * g.cinPad, g.cinPad, 1,
-                            u.u, p * NR * g.points * g.cin + xi * g.cin * width, width, width / VL,
-                            mm, p * NR * g.points * g.tiles + xi * g.tiles * width, width);
+                            u.u, g.panelStart(p) * g.points * g.cin + xi * g.cin * width, width, width / VL,
+                            mm, g.panelStart(p) * g.points * g.tiles + xi * g.tiles * width, width);
                 }
             });
             // 2b: output transform, (tile row, panel) over tasks
@@ -272,8 +275,9 @@ public final class Winograd3x3 {
                     int p = t % g.panels;
                     int ty = t / g.panels;
                     int width = g.panelWidth(p);
-                    outputTiles(g, mm, p * NR * g.points * g.tiles, g.tiles * width, width, 0, width,
-                            ty * g.tilesX, (ty + 1) * g.tilesX, p * NR, bias, relu, out, outOff, outChannelOffset);
+                    outputTiles(g, mm, g.panelStart(p) * g.points * g.tiles, g.tiles * width, width, 0, width,
+                            ty * g.tilesX, (ty + 1) * g.tilesX, g.panelStart(p), bias, relu, out, outOff,
+                            outChannelOffset);
                 }
             });
         }
@@ -343,14 +347,15 @@ public final class Winograd3x3 {
         int rows = t1 - t0;
         int width = g.panelWidth(p);
         float[] mm = SCRATCH.get().mloc(g.points * rows * width);
-        int uBase = p * NR * g.points * g.cin;
+        int uBase = g.panelStart(p) * g.points * g.cin;
         // M tile-major, [t][ξ][width]: the output transform then reads each tile's α² vectors from one block
         int ldm = g.points * width;
         for (int xi = 0; xi < g.points; xi++) {
             WinogradGemm.gemm(g.cin, rows, v, (xi * g.tiles + t0) * g.cinPad, g.cinPad, 1,
                     u.u, uBase + xi * g.cin * width, width, width / VL, mm, xi * width, ldm);
         }
-        outputTiles(g, mm, 0, width, ldm, t0, width, t0, t1, p * NR, bias, relu, out, outOff, outChannelOffset);
+        outputTiles(g, mm, 0, width, ldm, t0, width, t0, t1, g.panelStart(p), bias, relu, out, outOff,
+                outChannelOffset);
     }
 
     /**
@@ -410,21 +415,12 @@ public final class Winograd3x3 {
             }
             return;
         }
-        int x0 = 0;
-        if (channels == 16) {
-            for (; x0 + 16 <= w; x0 += 16) {
+        for (int x0 = 0; x0 < w; x0 += 16) {
+            if (channels == 16 && x0 + 16 <= w) {
                 transpose16(stage, at + x0 * 16, 16, out, rowBase + x0, hw);
-            }
-            if (x0 < w) { // the last, partial chunk of the row: masked stores
-                transpose16(stage, at + x0 * 16, 16, out, rowBase + x0, hw, S.indexInRange(0, w - x0));
-            }
-            return;
-        }
-        for (; x0 < w; x0 += 16) { // fewer than 16 channels: via tmp
-            int width = Math.min(16, w - x0);
-            transpose16(stage, at + x0 * 16, 16, tmp, 0, 16);
-            for (int l = 0; l < channels; l++) {
-                System.arraycopy(tmp, l * 16, out, rowBase + l * hw + x0, width);
+            } else { // a partial chunk (or fewer channels): transposed into tmp, then masked row stores
+                transpose16(stage, at + x0 * 16, 16, tmp, 0, 16);
+                storeRows(tmp, out, rowBase + x0, hw, channels, S.indexInRange(0, Math.min(16, w - x0)));
             }
         }
     }
@@ -525,81 +521,15 @@ public final class Winograd3x3 {
         r15.intoArray(dst, d0 + 15 * ds);
     }
 
-    /** {@link #transpose16(float[], int, int, float[], int, int)} storing only the lanes (columns of src) in m. */
-    static void transpose16(float[] src, int so, int ss, float[] dst, int d0, int ds, VectorMask<Float> m) {
-        FloatVector r0 = FloatVector.fromArray(S, src, so);
-        FloatVector r1 = FloatVector.fromArray(S, src, so + 1 * ss);
-        FloatVector r2 = FloatVector.fromArray(S, src, so + 2 * ss);
-        FloatVector r3 = FloatVector.fromArray(S, src, so + 3 * ss);
-        FloatVector r4 = FloatVector.fromArray(S, src, so + 4 * ss);
-        FloatVector r5 = FloatVector.fromArray(S, src, so + 5 * ss);
-        FloatVector r6 = FloatVector.fromArray(S, src, so + 6 * ss);
-        FloatVector r7 = FloatVector.fromArray(S, src, so + 7 * ss);
-        FloatVector r8 = FloatVector.fromArray(S, src, so + 8 * ss);
-        FloatVector r9 = FloatVector.fromArray(S, src, so + 9 * ss);
-        FloatVector r10 = FloatVector.fromArray(S, src, so + 10 * ss);
-        FloatVector r11 = FloatVector.fromArray(S, src, so + 11 * ss);
-        FloatVector r12 = FloatVector.fromArray(S, src, so + 12 * ss);
-        FloatVector r13 = FloatVector.fromArray(S, src, so + 13 * ss);
-        FloatVector r14 = FloatVector.fromArray(S, src, so + 14 * ss);
-        FloatVector r15 = FloatVector.fromArray(S, src, so + 15 * ss);
-        FloatVector lo = FloatVector.fromArray(S, TRANSPOSE_INDEX, 0);
-        FloatVector hi = FloatVector.fromArray(S, TRANSPOSE_INDEX, 16);
-        FloatVector t;
-        t = lo.selectFrom(r0, r8); r8 = hi.selectFrom(r0, r8); r0 = t;
-        t = lo.selectFrom(r1, r9); r9 = hi.selectFrom(r1, r9); r1 = t;
-        t = lo.selectFrom(r2, r10); r10 = hi.selectFrom(r2, r10); r2 = t;
-        t = lo.selectFrom(r3, r11); r11 = hi.selectFrom(r3, r11); r3 = t;
-        t = lo.selectFrom(r4, r12); r12 = hi.selectFrom(r4, r12); r4 = t;
-        t = lo.selectFrom(r5, r13); r13 = hi.selectFrom(r5, r13); r5 = t;
-        t = lo.selectFrom(r6, r14); r14 = hi.selectFrom(r6, r14); r6 = t;
-        t = lo.selectFrom(r7, r15); r15 = hi.selectFrom(r7, r15); r7 = t;
-        lo = FloatVector.fromArray(S, TRANSPOSE_INDEX, 32);
-        hi = FloatVector.fromArray(S, TRANSPOSE_INDEX, 48);
-        t = lo.selectFrom(r0, r4); r4 = hi.selectFrom(r0, r4); r0 = t;
-        t = lo.selectFrom(r1, r5); r5 = hi.selectFrom(r1, r5); r1 = t;
-        t = lo.selectFrom(r2, r6); r6 = hi.selectFrom(r2, r6); r2 = t;
-        t = lo.selectFrom(r3, r7); r7 = hi.selectFrom(r3, r7); r3 = t;
-        t = lo.selectFrom(r8, r12); r12 = hi.selectFrom(r8, r12); r8 = t;
-        t = lo.selectFrom(r9, r13); r13 = hi.selectFrom(r9, r13); r9 = t;
-        t = lo.selectFrom(r10, r14); r14 = hi.selectFrom(r10, r14); r10 = t;
-        t = lo.selectFrom(r11, r15); r15 = hi.selectFrom(r11, r15); r11 = t;
-        lo = FloatVector.fromArray(S, TRANSPOSE_INDEX, 64);
-        hi = FloatVector.fromArray(S, TRANSPOSE_INDEX, 80);
-        t = lo.selectFrom(r0, r2); r2 = hi.selectFrom(r0, r2); r0 = t;
-        t = lo.selectFrom(r1, r3); r3 = hi.selectFrom(r1, r3); r1 = t;
-        t = lo.selectFrom(r4, r6); r6 = hi.selectFrom(r4, r6); r4 = t;
-        t = lo.selectFrom(r5, r7); r7 = hi.selectFrom(r5, r7); r5 = t;
-        t = lo.selectFrom(r8, r10); r10 = hi.selectFrom(r8, r10); r8 = t;
-        t = lo.selectFrom(r9, r11); r11 = hi.selectFrom(r9, r11); r9 = t;
-        t = lo.selectFrom(r12, r14); r14 = hi.selectFrom(r12, r14); r12 = t;
-        t = lo.selectFrom(r13, r15); r15 = hi.selectFrom(r13, r15); r13 = t;
-        lo = FloatVector.fromArray(S, TRANSPOSE_INDEX, 96);
-        hi = FloatVector.fromArray(S, TRANSPOSE_INDEX, 112);
-        t = lo.selectFrom(r0, r1); r1 = hi.selectFrom(r0, r1); r0 = t;
-        t = lo.selectFrom(r2, r3); r3 = hi.selectFrom(r2, r3); r2 = t;
-        t = lo.selectFrom(r4, r5); r5 = hi.selectFrom(r4, r5); r4 = t;
-        t = lo.selectFrom(r6, r7); r7 = hi.selectFrom(r6, r7); r6 = t;
-        t = lo.selectFrom(r8, r9); r9 = hi.selectFrom(r8, r9); r8 = t;
-        t = lo.selectFrom(r10, r11); r11 = hi.selectFrom(r10, r11); r10 = t;
-        t = lo.selectFrom(r12, r13); r13 = hi.selectFrom(r12, r13); r12 = t;
-        t = lo.selectFrom(r14, r15); r15 = hi.selectFrom(r14, r15); r14 = t;
-        r0.intoArray(dst, d0, m);
-        r1.intoArray(dst, d0 + ds, m);
-        r2.intoArray(dst, d0 + 2 * ds, m);
-        r3.intoArray(dst, d0 + 3 * ds, m);
-        r4.intoArray(dst, d0 + 4 * ds, m);
-        r5.intoArray(dst, d0 + 5 * ds, m);
-        r6.intoArray(dst, d0 + 6 * ds, m);
-        r7.intoArray(dst, d0 + 7 * ds, m);
-        r8.intoArray(dst, d0 + 8 * ds, m);
-        r9.intoArray(dst, d0 + 9 * ds, m);
-        r10.intoArray(dst, d0 + 10 * ds, m);
-        r11.intoArray(dst, d0 + 11 * ds, m);
-        r12.intoArray(dst, d0 + 12 * ds, m);
-        r13.intoArray(dst, d0 + 13 * ds, m);
-        r14.intoArray(dst, d0 + 14 * ds, m);
-        r15.intoArray(dst, d0 + 15 * ds, m);
+    /**
+     * Rows {@code tmp[l·16 + lanes of m]} to {@code out[base + l·hw + ...]} for l below rows. Kept apart from
+     * {@link #transpose16}: a masked copy of that method was too big for C2 to compile its vector operations
+     * (selectFrom and masked stores ran as calls, a third of the time on 7×7 images).
+     */
+    private static void storeRows(float[] tmp, float[] out, int base, int hw, int rows, VectorMask<Float> m) {
+        for (int l = 0; l < rows; l++) {
+            FloatVector.fromArray(S, tmp, l * 16).intoArray(out, base + l * hw, m);
+        }
     }
 
     /** Bias of channels [co0, co0 + VL) as a vector (zero past cout, or everywhere without a bias). */

@@ -25,6 +25,21 @@ final class WinogradGemm {
     private WinogradGemm() {
     }
 
+    /** Panels of output channels for coPad (a multiple of VL) channels: whole vectors spread evenly, at most NV each. */
+    static int panels(int coPad) {
+        return (coPad / VL + NV - 1) / NV;
+    }
+
+    /**
+     * First channel of panel p (p = panels gives coPad). Vectors are spread evenly (208 channels → 4+3+3+3
+     * vectors, not 4+4+4+1: the 1-vector kernel is load-bound).
+     */
+    static int panelStart(int coPad, int p) {
+        int vectors = coPad / VL;
+        int panels = panels(coPad);
+        return (p * (vectors / panels) + Math.min(p, vectors % panels)) * VL;
+    }
+
     /**
      * One panel of {@code nv} vectors of output channels for {@code rows} tiles:
      * {@code c[cBase + r*ldc + (0..nv*VL))} = Σ_p a[aBase + r*rs + p*cs] · b[bBase + p*bs + (0..nv*VL)].

@@ -42,11 +42,11 @@ final class WinogradTransforms {
     }
 
     /**
-     * U from PyTorch-layout weights w[co][ci][3][3] at wOff, in panels of {@code nr} output channels: panel p
-     * (channels [p·nr, p·nr + width), width = min(nr, coPad − p·nr)) holds {@code [ξ][ci][width]} from
-     * {@code p·nr·α²·cin}; channels past cout are zero.
+     * U from PyTorch-layout weights w[co][ci][3][3] at wOff, in the GEMM's panels of output channels: panel p
+     * (channels [s, s + width), s = {@link WinogradGemm#panelStart}) holds {@code [ξ][ci][width]} from
+     * {@code s·α²·cin}; channels past cout are zero.
      */
-    static float[] filters(float[] w, int wOff, int cout, int cin, int m, int coPad, int nr) {
+    static float[] filters(float[] w, int wOff, int cout, int cin, int m, int coPad) {
         double[][] g = g(m);
         int alpha = m + 2;
         float[] u = new float[alpha * alpha * cin * coPad];
@@ -62,7 +62,7 @@ final class WinogradTransforms {
                 for (int i = 0; i < alpha; i++) { // U = tmp Gᵀ
                     for (int j = 0; j < alpha; j++) {
                         double s = tmp[i][0] * g[j][0] + tmp[i][1] * g[j][1] + tmp[i][2] * g[j][2];
-                        u[uIndex(alpha * alpha, cin, coPad, nr, i * alpha + j, ci, co)] = (float) s;
+                        u[uIndex(alpha * alpha, cin, coPad, i * alpha + j, ci, co)] = (float) s;
                     }
                 }
             }
@@ -71,10 +71,14 @@ final class WinogradTransforms {
     }
 
     /** Where U[ξ][ci][co] lives in {@link #filters}' panel layout. */
-    static int uIndex(int points, int cin, int coPad, int nr, int xi, int ci, int co) {
-        int p = co / nr;
-        int width = Math.min(nr, coPad - p * nr);
-        return p * nr * points * cin + (xi * cin + ci) * width + co - p * nr;
+    static int uIndex(int points, int cin, int coPad, int xi, int ci, int co) {
+        int p = 0;
+        while (WinogradGemm.panelStart(coPad, p + 1) <= co) {
+            p++;
+        }
+        int start = WinogradGemm.panelStart(coPad, p);
+        int width = WinogradGemm.panelStart(coPad, p + 1) - start;
+        return start * points * cin + (xi * cin + ci) * width + co - start;
     }
 
     // ------------------------------------------------------------------ input transform

@@ -57,7 +57,7 @@ class Winograd3x3Test {
         int[][] maps = {{1, 1}, {2, 3}, {7, 7}, {13, 11}, {14, 14}, {28, 28}, {40, 36}, {57, 5}};
         for (int tile : new int[] {2, 4}) {
             for (int cin : new int[] {1, 3, 7, 64}) {
-                for (int cout : new int[] {1, 5, 48}) {
+                for (int cout : new int[] {1, 5, 48, 80}) { // 80: two uneven panels of output channels
                     for (int[] hw : maps) {
                         list.add(Arguments.of(tile, cin, cout, hw[0], hw[1]));
                     }
@@ -88,6 +88,24 @@ class Winograd3x3Test {
             assertTrue(err <= tol, () -> String.format(Locale.ROOT, "relative error %.3g > %.1g (%d threads)",
                     err, tol, pool.threads()));
         }
+    }
+
+    /** Output channels in four uneven panels (208 = 4+3+3+3 vectors), bias and ReLU, both tile sizes. */
+    @ParameterizedTest(name = "F({0}) cout=208 map={1}x{1}")
+    @CsvSource({"2, 7", "4, 7", "2, 21", "4, 21"})
+    void unevenPanels(int tile, int hw) {
+        int cin = 16, cout = 208;
+        Random rnd = new Random(11);
+        float[] x = random(rnd, cin * hw * hw);
+        float[] wt = random(rnd, cout * cin * 9);
+        float[] bias = random(rnd, cout);
+        Winograd3x3.Weights u = Winograd3x3.transformWeights(wt, 0, cout, cin, tile);
+        float[] ref = new float[cout * hw * hw];
+        Conv3x3Reference.forward(x, 0, cin, hw, hw, wt, cout, bias, true, ref, 0, cout, 0);
+        float[] y = new float[cout * hw * hw];
+        Winograd3x3.forward(two, x, 0, cin, hw, hw, u, bias, true, y, 0, cout, 0);
+        double err = maxRelativeError(y, ref, Conv3x3Reference.magnitude(x, 0, cin, hw, hw, wt, cout, bias));
+        assertTrue(err <= (tile == 2 ? TOL_F2 : TOL_F4), "relative error " + err);
     }
 
     /** F(4,3) on a deep layer: the error grows with Cin only through the channel sum, like direct convolution. */
