@@ -63,10 +63,11 @@ public final class WinogradThroughput {
         String[] paths = {"im2col", "F2", "F4"};
         System.out.printf(Locale.ROOT, "threads=%d VL=%d reps=%d (median ms/image; eff. GFLOP/s; GFLOP/CPU-s)%n",
                 pool.threads(), Winograd3x3.VL, reps);
-        System.out.printf(Locale.ROOT, "%-14s %8s | %8s %6s %6s | %8s %6s %6s | %8s %6s %6s | %5s %5s%n",
+        System.out.printf(Locale.ROOT, "%-14s %8s | %8s %6s %6s | %8s %6s %6s | %8s %6s %6s | %5s %5s | %s%n",
                 "shape", "MFLOP", "im2col", "GF/s", "GF/cs", "F2", "GF/s", "GF/cs", "F4", "GF/s", "GF/cs",
-                "F2x", "F4x");
+                "F2x", "F4x", "min ms: im2col F2 F4 (F2x F4x); median of per-rep F2x F4x");
         double[] sums = new double[paths.length];
+        double[] minSums = new double[paths.length];
         for (Shape s : SHAPES) {
             if (!s.name().contains(filter)) {
                 continue;
@@ -108,19 +109,32 @@ public final class WinogradThroughput {
                 }
             }
             double[] med = new double[calls.length];
+            double[] min = new double[calls.length];
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-14s %8.1f", s.name(),
                     s.flops() / 1e6));
             for (int p = 0; p < calls.length; p++) {
                 med[p] = median(ms[p]);
+                min[p] = Arrays.stream(ms[p]).min().orElse(0);
                 sums[p] += med[p];
+                minSums[p] += min[p];
                 line.append(String.format(Locale.ROOT, " | %8.3f %6.1f %6.1f", med[p], s.flops() / med[p] / 1e6,
                         s.flops() / median(cpu[p]) / 1e9));
             }
             line.append(String.format(Locale.ROOT, " | %5.2f %5.2f", med[0] / med[1], med[0] / med[2]));
+            double[] r2 = new double[reps];
+            double[] r4 = new double[reps];
+            for (int r = 0; r < reps; r++) { // paths ran back to back in each rep: their ratio sees the same load
+                r2[r] = ms[0][r] / ms[1][r];
+                r4[r] = ms[0][r] / ms[2][r];
+            }
+            line.append(String.format(Locale.ROOT, " | %7.3f %7.3f %7.3f (%4.2f %4.2f); %4.2f %4.2f", min[0], min[1],
+                    min[2], min[0] / min[1], min[0] / min[2], median(r2), median(r4)));
             System.out.println(line);
         }
-        System.out.printf(Locale.ROOT, "%-14s %8s | %8.3f %13s | %8.3f %13s | %8.3f %13s | %5.2f %5.2f%n", "sum (ms)",
-                "", sums[0], "", sums[1], "", sums[2], "", sums[0] / sums[1], sums[0] / sums[2]);
+        System.out.printf(Locale.ROOT, "%-14s %8s | %8.3f %13s | %8.3f %13s | %8.3f %13s | %5.2f %5.2f | %7.3f %7.3f"
+                        + " %7.3f (%4.2f %4.2f)%n", "sum (ms)", "", sums[0], "", sums[1], "", sums[2], "",
+                sums[0] / sums[1], sums[0] / sums[2], minSums[0], minSums[1], minSums[2], minSums[0] / minSums[1],
+                minSums[0] / minSums[2]);
     }
 
     /**
