@@ -90,10 +90,11 @@ public final class Winograd3x3 {
 
     /**
      * Which kernel to use for a 3×3/1 convolution on h×w images: 4 (F(4×4)), 2 (F(2×2)) or 0 (neither: direct
-     * convolution does fewer multiplies, as on 1×N images). Measured on the 2-core Zen 4 dev machine at batch 1
-     * with weights streamed from memory each inference: F(4×4) wins from about 25×25 up (at least 49 of its
-     * tiles, where the arithmetic dominates); on smaller images the layer is bound by reading U, 2.25× larger for
-     * F(4×4) than for F(2×2), so F(2×2) wins there. (Batches reuse U from cache, which favours F(4×4).)
+     * convolution does fewer multiplies, as on 1×N images). From GoogLeNet's layers on the 2-core Zen 4 dev
+     * machine at batch 1, weights streamed from memory each inference ({@code WinogradThroughput -Dmode=sequence
+     * -Dflush.mb=64}): F(4×4) wins from about 25×25 up (49+ of its tiles: arithmetic dominates), and on 13×13 to
+     * 24×24 images with 48+ input channels; on smaller images, or with few input channels, reading U (2.25×
+     * larger for F(4×4) than for F(2×2)) and the transforms dominate, and F(2×2) wins.
      */
     public static int suggestedTile(int cin, int cout, int h, int w) {
         long tiles4 = (long) ((h + 3) / 4) * ((w + 3) / 4);
@@ -101,7 +102,7 @@ public final class Winograd3x3 {
         if (16 * tiles2 >= 9L * h * w) {
             return 0;
         }
-        return tiles4 >= 49 ? 4 : 2;
+        return tiles4 >= 49 || tiles4 >= 16 && cin >= 48 ? 4 : 2;
     }
 
     /** {@link #transformWeights(float[], int, int, int, int)} with F(4×4, 3×3) and weights at offset 0. */

@@ -226,7 +226,8 @@ class Winograd3x3Test {
     void suggestedTile() {
         assertEquals(4, Winograd3x3.suggestedTile(64, 192, 56, 56));
         assertEquals(4, Winograd3x3.suggestedTile(96, 128, 28, 28));
-        assertEquals(2, Winograd3x3.suggestedTile(160, 320, 14, 14));
+        assertEquals(4, Winograd3x3.suggestedTile(160, 320, 14, 14));
+        assertEquals(2, Winograd3x3.suggestedTile(32, 128, 14, 14));
         assertEquals(2, Winograd3x3.suggestedTile(192, 384, 7, 7));
         assertEquals(2, Winograd3x3.suggestedTile(8, 8, 2, 2));
         assertEquals(0, Winograd3x3.suggestedTile(8, 8, 1, 1)); // one output per 2×2 tile: direct is cheaper
