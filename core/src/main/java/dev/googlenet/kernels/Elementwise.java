@@ -56,6 +56,20 @@ public final class Elementwise {
         });
     }
 
+    /**
+     * The lanes' sum in a fixed order. {@code reduceLanes(ADD)} may add in another order once compiled than when
+     * interpreted, and results must not depend on the JIT's state.
+     */
+    private static double lanes(FloatVector v) {
+        float[] l = new float[S.length()];
+        v.intoArray(l, 0);
+        double s = 0;
+        for (float x : l) {
+            s += x;
+        }
+        return s;
+    }
+
     /** Σ a[off..off+len). Vector lanes in float over one plane, the total in double. */
     public static double sum(float[] a, int off, int len) {
         FloatVector acc = FloatVector.zero(S);
@@ -63,7 +77,7 @@ public final class Elementwise {
         for (int bound = S.loopBound(len); i < bound; i += S.length()) {
             acc = acc.add(FloatVector.fromArray(S, a, off + i));
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = lanes(acc);
         for (; i < len; i++) {
             s += a[off + i];
         }
@@ -78,7 +92,7 @@ public final class Elementwise {
             FloatVector d = FloatVector.fromArray(S, a, off + i).sub(m);
             acc = d.fma(d, acc);
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = lanes(acc);
         for (; i < len; i++) {
             double d = a[off + i] - mean;
             s += d * d;
@@ -93,7 +107,7 @@ public final class Elementwise {
         for (int bound = S.loopBound(len); i < bound; i += S.length()) {
             acc = FloatVector.fromArray(S, a, off + i).fma(FloatVector.fromArray(S, b, off + i), acc);
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = lanes(acc);
         for (; i < len; i++) {
             s += (double) a[off + i] * b[off + i];
         }

@@ -1,5 +1,6 @@
 package dev.googlenet.model;
 
+import dev.googlenet.kernels.Winograd3x3;
 import dev.googlenet.nn.BatchNorm2d;
 import dev.googlenet.nn.Conv2d;
 import dev.googlenet.nn.Layer;
@@ -20,6 +21,11 @@ public final class ConvBlock implements Layer {
     private float[] foldedWeight;
     private float[] foldedBias;
     private int[] foldedFrom;
+    /** Winograd for 3×3/1 inference convolutions (on by default; {@code -Dgooglenet.winograd=false}: im2col + GEMM). */
+    static final boolean WINOGRAD = Boolean.parseBoolean(System.getProperty("googlenet.winograd", "true"));
+    private Winograd3x3.Weights winograd;
+    private float[] winogradSource;
+    private int[] winogradFrom;
     // the last forward took the fused inference path: backward must first rerun the unfused one
     private Tensor fusedInput;
 
@@ -53,15 +59,44 @@ public final class ConvBlock implements Layer {
      */
     public void forwardInto(Tensor x, Tensor out, int offset) {
         Profiler.time(conv, x.shape(), () -> {
+            float[] w, b;
             if (bn == null) {
-                conv.forwardInto(x, conv.weight().value().data(),
-                        conv.bias() == null ? null : conv.bias().value().data(), true, out, offset);
+                w = conv.weight().value().data();
+                b = conv.bias() == null ? null : conv.bias().value().data();
             } else {
                 fold();
-                conv.forwardInto(x, foldedWeight, foldedBias, true, out, offset);
+                w = foldedWeight;
+                b = foldedBias;
+            }
+            int tile = winogradTile(x);
+            if (tile > 0) {
+                Winograd3x3.forwardBatch(x.data(), x.dim(0), conv.inChannels(), x.dim(2), x.dim(3),
+                        winogradWeights(w, tile), b, true, out.data(), out.dim(1), offset);
+            } else {
+                conv.forwardInto(x, w, b, true, out, offset);
             }
         });
         fusedInput = x;
+    }
+
+    /** Winograd's tile for this 3×3/1 "same" convolution on x, or 0 for im2col + GEMM. */
+    private int winogradTile(Tensor x) {
+        if (!WINOGRAD || conv.kernelH() != 3 || conv.kernelW() != 3 || conv.stride() != 1 || conv.padding() != 1) {
+            return 0;
+        }
+        return Winograd3x3.suggestedTile(conv.inChannels(), conv.outChannels(), x.dim(2), x.dim(3));
+    }
+
+    /** The transformed filters of {@code w}, rebuilt when the weights (or their folding) or the tile change. */
+    private Winograd3x3.Weights winogradWeights(float[] w, int tile) {
+        int[] from = {conv.weight().value().version(), bn == null ? 0 : bn.weight().value().version(),
+                bn == null ? 0 : bn.runningVar().version(), bn == null ? 0 : bn.runningMean().version(), tile};
+        if (winograd == null || winogradSource != w || !java.util.Arrays.equals(from, winogradFrom)) {
+            winograd = Winograd3x3.transformWeights(w, 0, conv.outChannels(), conv.inChannels(), tile);
+            winogradSource = w;
+            winogradFrom = from;
+        }
+        return winograd;
     }
 
     /** W' = W·γ/σ and b' = β − μ·γ/σ (+ the conv's own bias·γ/σ), σ = √(running var + eps). */

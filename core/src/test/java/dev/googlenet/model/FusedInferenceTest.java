@@ -70,6 +70,32 @@ class FusedInferenceTest {
     }
 
     @Test
+    void winogradConvBlocksMatchThePlainPath() {
+        Random rnd = new Random(6);
+        // F(2×2) on a small map, F(4×4) on a larger one with many channels (see Winograd3x3.suggestedTile)
+        int[][] cases = {{7, 5, 13, 11}, {64, 48, 28, 28}};
+        for (int[] c : cases) {
+            assertEquals(c[0] == 7 ? 2 : 4, dev.googlenet.kernels.Winograd3x3.suggestedTile(c[0], c[1], c[2], c[3]));
+            for (boolean bn : new boolean[] {true, false}) {
+                ConvBlock block = new ConvBlock(c[0], c[1], 3, 1, 1, bn);
+                randomize(block, rnd);
+                Tensor x = GradCheck.random(rnd, 2, c[0], c[2], c[3]);
+                Tensor y = block.conv().forward(x, false);
+                if (bn) {
+                    y = block.bn().forward(y, false);
+                }
+                float[] expected = y.data().clone();
+                float max = 0;
+                for (int i = 0; i < expected.length; i++) {
+                    expected[i] = Math.max(expected[i], 0f);
+                    max = Math.max(max, expected[i]);
+                }
+                assertArrayEquals(expected, block.forward(x, false).data(), 1e-5f * max);
+            }
+        }
+    }
+
+    @Test
     void convWritesIntoItsChannelSlice() {
         Random rnd = new Random(8);
         Conv2d conv = new Conv2d(4, 3, 1, 1, 0, true);
