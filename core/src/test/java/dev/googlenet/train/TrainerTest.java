@@ -88,10 +88,13 @@ class TrainerTest {
                 .build();
     }
 
+    /** At lr 0.1 the fit hinged on float rounding (one summation order fitted, another did not); 0.05 fits with both. */
+    static final int EPOCHS = 30;
+
     @Test
     void fitsATinySyntheticDatasetPerfectly() throws IOException {
         Quadrants data = new Quadrants(32);
-        TrainingConfig recipe = TrainingConfig.builder().epochs(30).batchSize(8).learningRate(0.1)
+        TrainingConfig recipe = TrainingConfig.builder().epochs(EPOCHS).batchSize(8).learningRate(0.05)
                 .schedule(ScheduleKind.CONSTANT).weightDecay(0).seed(1).build();
         GoogLeNet model = new GoogLeNet(tinyModel());
         long t0 = System.nanoTime();
@@ -109,11 +112,11 @@ class TrainerTest {
         }
         // metrics files
         List<String> csv = Files.readAllLines(dir.resolve(Trainer.METRICS_CSV));
-        assertEquals(31, csv.size());
+        assertEquals(EPOCHS + 1, csv.size());
         assertEquals(String.join(",", EpochMetrics.COLUMNS), csv.getFirst());
         JsonNode json = Checkpoints.readJson(dir.resolve(Trainer.METRICS_JSON));
-        assertEquals(30, json.size());
-        assertEquals(1.0, json.get(29).get("val_top1").asDouble());
+        assertEquals(EPOCHS, json.size());
+        assertEquals(1.0, json.get(EPOCHS - 1).get("val_top1").asDouble());
     }
 
     private record Run(Map<String, Tensor> weights, Map<String, Tensor> ema, List<float[]> momentum,
