@@ -140,7 +140,10 @@ public final class Winograd3x3 {
         forward(Parallel.get(), x, xOff, cin, h, w, u, bias, relu, out, outOff, outTotalChannels, outChannelOffset);
     }
 
-    /** {@link #forward(float[], int, int, int, int, Weights, float[], boolean, float[], int, int, int)} on a given pool. */
+    /**
+     * {@link #forward(float[], int, int, int, int, Weights, float[], boolean, float[], int, int, int)} on a given
+     * pool (a one-thread pool makes it single-threaded).
+     */
     public static void forward(Parallel pool, float[] x, int xOff, int cin, int h, int w, Weights u, float[] bias,
                                boolean relu, float[] out, int outOff, int outTotalChannels, int outChannelOffset) {
         check(x, xOff, 1, cin, h, w, u, bias, out, outOff, outTotalChannels, outChannelOffset);
@@ -168,7 +171,10 @@ public final class Winograd3x3 {
         }
     }
 
-    /** {@link #forwardBatch(Parallel, float[], int, int, int, int, Weights, float[], boolean, float[], int, int)} on the engine pool. */
+    /**
+     * {@link #forwardBatch(Parallel, float[], int, int, int, int, Weights, float[], boolean, float[], int, int)} on
+     * the engine pool.
+     */
     public static void forwardBatch(float[] x, int n, int cin, int h, int w, Weights u, float[] bias, boolean relu,
                                     float[] out, int outTotalChannels, int outChannelOffset) {
         forwardBatch(Parallel.get(), x, n, cin, h, w, u, bias, relu, out, outTotalChannels, outChannelOffset);
@@ -385,8 +391,8 @@ public final class Winograd3x3 {
 
     /**
      * Output transform of tiles [t0, t1) for the channels [co0, co0 + width) of one panel: M[ξ][t][c] is at
-     * {@code mm[mBase + ξ·xiStride + (t − tm)·tileStride + c − co0]}. Each run of tiles within a tile row is staged
-     * pixel-major and then transposed into the NCHW output rows.
+     * {@code mm[mBase + ξ·xiStride + (t − tm)·tileStride + c − co0]}. Each run of tiles within a tile row is
+     * staged pixel-major and then transposed into the NCHW output rows.
      */
     private static void outputTiles(Geometry g, float[] mm, int mBase, int xiStride, int tileStride, int tm,
                                     int width, int t0,
