@@ -36,6 +36,12 @@ import java.util.Objects;
  *
  * <p>Memory: U holds α² floats per filter, 16/9 (F2) or 4 (F4) times the 3×3 weights; at batch 1 a layer's U
  * is streamed from memory once per image, which makes F4 bandwidth-bound on small images with many channels.
+ *
+ * <p>Use from a convolution layer (3×3, stride 1, padding 1 only): pick the tile with
+ * {@link #suggestedTile(int, int, int, int)} once the image size is known, keep
+ * {@link #transformWeights(float[], int, int, int, int)}'s result until the weights change (e.g. keyed on the
+ * weight tensor's version), and call {@link #forward} per image (or {@link #forwardBatch}) with the image's
+ * offset and the output slice (channel offset, total channels), bias and ReLU fused.
  */
 public final class Winograd3x3 {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
