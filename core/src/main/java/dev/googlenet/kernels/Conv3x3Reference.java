@@ -27,7 +27,8 @@ public final class Conv3x3Reference {
                             for (int j = 0; j < 3; j++) {
                                 int ix = xx + j - 1;
                                 if (ix >= 0 && ix < w) {
-                                    acc += (double) x[xOff + (ci * h + iy) * w + ix] * wt[((co * cin + ci) * 3 + i) * 3 + j];
+                                    acc += (double) x[xOff + (ci * h + iy) * w + ix]
+                                            * wt[((co * cin + ci) * 3 + i) * 3 + j];
                                 }
                             }
                         }

@@ -36,6 +36,12 @@ import java.util.Objects;
  *
  * <p>Memory: U holds α² floats per filter, 16/9 (F2) or 4 (F4) times the 3×3 weights; at batch 1 a layer's U
  * is streamed from memory once per image, which makes F4 bandwidth-bound on small images with many channels.
+ *
+ * <p>Use from a convolution layer (3×3, stride 1, padding 1 only): pick the tile with
+ * {@link #suggestedTile(int, int, int, int)} once the image size is known, keep
+ * {@link #transformWeights(float[], int, int, int, int)}'s result until the weights change (e.g. keyed on the
+ * weight tensor's version), and call {@link #forward} per image (or {@link #forwardBatch}) with the image's
+ * offset and the output slice (channel offset, total channels), bias and ReLU fused.
  */
 public final class Winograd3x3 {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -140,7 +146,10 @@ public final class Winograd3x3 {
         forward(Parallel.get(), x, xOff, cin, h, w, u, bias, relu, out, outOff, outTotalChannels, outChannelOffset);
     }
 
-    /** {@link #forward(float[], int, int, int, int, Weights, float[], boolean, float[], int, int, int)} on a given pool. */
+    /**
+     * {@link #forward(float[], int, int, int, int, Weights, float[], boolean, float[], int, int, int)} on a given
+     * pool (a one-thread pool makes it single-threaded).
+     */
     public static void forward(Parallel pool, float[] x, int xOff, int cin, int h, int w, Weights u, float[] bias,
                                boolean relu, float[] out, int outOff, int outTotalChannels, int outChannelOffset) {
         check(x, xOff, 1, cin, h, w, u, bias, out, outOff, outTotalChannels, outChannelOffset);
@@ -168,7 +177,10 @@ public final class Winograd3x3 {
         }
     }
 
-    /** {@link #forwardBatch(Parallel, float[], int, int, int, int, Weights, float[], boolean, float[], int, int)} on the engine pool. */
+    /**
+     * {@link #forwardBatch(Parallel, float[], int, int, int, int, Weights, float[], boolean, float[], int, int)} on
+     * the engine pool.
+     */
     public static void forwardBatch(float[] x, int n, int cin, int h, int w, Weights u, float[] bias, boolean relu,
                                     float[] out, int outTotalChannels, int outChannelOffset) {
         forwardBatch(Parallel.get(), x, n, cin, h, w, u, bias, relu, out, outTotalChannels, outChannelOffset);
@@ -229,17 +241,22 @@ public final class Winograd3x3 {
     private static void image(Parallel pool, float[] x, int xOff, int h, int w, Weights u, float[] bias,
                               boolean relu, float[] out, int outOff, int outChannelOffset) {
         Geometry g = Geometry.of(h, w, u);
+        long vSize = (long) g.points * g.tiles * g.cinPad;
+        long mSize = (long) g.points * g.tiles * g.coPad;
+        if (Math.max(vSize, mSize) > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("image too large for Winograd3x3: " + u.cin + "x" + h + "x" + w
+                    + " -> " + u.cout);
+        }
         Scratch s = SCRATCH.get();
-        float[] v = s.v(g.points * g.tiles * g.cinPad);
-        int threads = pool.threads();
-        boolean parallel = threads > 1 && (long) g.points * g.tiles * g.cin * g.coPad >= MIN_PARALLEL_WORK;
+        float[] v = s.v((int) vSize);
+        boolean parallel = pool.threads() > 1
+                && (long) g.points * g.tiles * g.cin * g.coPad >= MIN_PARALLEL_WORK;
 
         // 1: input transform, (channel block, tile rows) over tasks
         int cinBlocks = g.cinPad / VL;
-        int rowRanges = parallel ? Math.min(g.tilesY, Math.max(1, ceilDiv(threads * 4, cinBlocks))) : 1;
-        int inTasks = cinBlocks * rowRanges;
-        pool.parallelFor(parallel ? inTasks : 1, task -> {
-            for (int t = parallel ? task : 0; t < (parallel ? task + 1 : inTasks); t++) {
+        int rowRanges = parallel ? Math.min(g.tilesY, Math.max(1, ceilDiv(pool.threads() * 4, cinBlocks))) : 1;
+        forRanges(pool, parallel, cinBlocks * rowRanges, (from, to) -> {
+            for (int t = from; t < to; t++) {
                 int cb = t / rowRanges;
                 int r = t % rowRanges;
                 inputBlock(x, xOff, g, v, cb, g.tilesY * r / rowRanges, g.tilesY * (r + 1) / rowRanges);
@@ -248,19 +265,16 @@ public final class Winograd3x3 {
 
         if (g.tiles >= SPLIT_BELOW) {
             // 2: GEMMs and output transform fused per (tile group, channel panel): M stays in this thread's cache
-            int groups = ceilDiv(g.tiles, GROUP);
-            int tasks = groups * g.panels;
-            pool.parallelFor(parallel ? tasks : 1, task -> {
-                for (int t = parallel ? task : 0; t < (parallel ? task + 1 : tasks); t++) {
+            forRanges(pool, parallel, ceilDiv(g.tiles, GROUP) * g.panels, (from, to) -> {
+                for (int t = from; t < to; t++) {
                     fusedTask(g, v, u, t / g.panels, t % g.panels, bias, relu, out, outOff, outChannelOffset);
                 }
             });
         } else {
             // 2a: one GEMM per (Winograd point, channel panel) into M[panel][ξ][t][width]
-            float[] mm = s.m(g.points * g.tiles * g.coPad);
-            int tasks = g.points * g.panels;
-            pool.parallelFor(parallel ? tasks : 1, task -> {
-                for (int t = parallel ? task : 0; t < (parallel ? task + 1 : tasks); t++) {
+            float[] mm = s.m((int) mSize);
+            forRanges(pool, parallel, g.points * g.panels, (from, to) -> {
+                for (int t = from; t < to; t++) {
                     int p = t % g.panels;
                     int xi = t / g.panels;
                     int width = g.panelWidth(p);
@@ -270,9 +284,8 @@ public final class Winograd3x3 {
                 }
             });
             // 2b: output transform, (tile row, panel) over tasks
-            int units = g.tilesY * g.panels;
-            pool.parallelFor(parallel ? units : 1, task -> {
-                for (int t = parallel ? task : 0; t < (parallel ? task + 1 : units); t++) {
+            forRanges(pool, parallel, g.tilesY * g.panels, (from, to) -> {
+                for (int t = from; t < to; t++) {
                     int p = t % g.panels;
                     int ty = t / g.panels;
                     int width = g.panelWidth(p);
@@ -282,6 +295,29 @@ public final class Winograd3x3 {
                 }
             });
         }
+    }
+
+    /** Work items [from, to) of one task. */
+    @FunctionalInterface
+    private interface Range {
+        void run(int from, int to);
+    }
+
+    /** Tasks per thread in a phase: slack for threads slowed by other load, few enough to keep claims cheap. */
+    private static final int TASKS_PER_THREAD = 8;
+
+    /**
+     * Runs items [0, items) as contiguous ranges on the pool (one range inline when not parallel). Every item is
+     * computed the same way whichever task runs it, so the split never changes results.
+     */
+    private static void forRanges(Parallel pool, boolean parallel, int items, Range body) {
+        int tasks = parallel ? Math.min(items, pool.threads() * TASKS_PER_THREAD) : 1;
+        if (tasks <= 1) {
+            body.run(0, items);
+            return;
+        }
+        pool.parallelFor(tasks, t -> body.run((int) ((long) items * t / tasks),
+                (int) ((long) items * (t + 1) / tasks)));
     }
 
     /**
@@ -361,8 +397,8 @@ public final class Winograd3x3 {
 
     /**
      * Output transform of tiles [t0, t1) for the channels [co0, co0 + width) of one panel: M[ξ][t][c] is at
-     * {@code mm[mBase + ξ·xiStride + (t − tm)·tileStride + c − co0]}. Each run of tiles within a tile row is staged
-     * pixel-major and then transposed into the NCHW output rows.
+     * {@code mm[mBase + ξ·xiStride + (t − tm)·tileStride + c − co0]}. Each run of tiles within a tile row is
+     * staged pixel-major and then transposed into the NCHW output rows.
      */
     private static void outputTiles(Geometry g, float[] mm, int mBase, int xiStride, int tileStride, int tm,
                                     int width, int t0,

@@ -25,7 +25,7 @@ final class WinogradGemm {
     private WinogradGemm() {
     }
 
-    /** Panels of output channels for coPad (a multiple of VL) channels: whole vectors spread evenly, at most NV each. */
+    /** Panels of output channels for coPad (a multiple of VL) channels: at most NV vectors each. */
     static int panels(int coPad) {
         return (coPad / VL + NV - 1) / NV;
     }
