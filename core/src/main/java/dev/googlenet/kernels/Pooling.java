@@ -211,7 +211,7 @@ public final class Pooling {
     }
 
     private static void rowMax3(float[] in, int off, int w, float[] dst, int d) {
-        dst[d] = max(in[off], in[off + 1]);
+        dst[d] = Math.max(in[off], in[off + 1]);
         int c = 1;
         for (; c + S.length() < w; c += S.length()) {
             FloatVector a = FloatVector.fromArray(S, in, off + c - 1);
@@ -220,9 +220,9 @@ public final class Pooling {
             a.max(b).max(e).intoArray(dst, d + c);
         }
         for (; c < w - 1; c++) {
-            dst[d + c] = max(max(in[off + c - 1], in[off + c]), in[off + c + 1]);
+            dst[d + c] = Math.max(Math.max(in[off + c - 1], in[off + c]), in[off + c + 1]);
         }
-        dst[d + w - 1] = max(in[off + w - 2], in[off + w - 1]);
+        dst[d + w - 1] = Math.max(in[off + w - 2], in[off + w - 1]);
     }
 
     /** Column maxima of up to three row buffers (offset −1 = absent) into the output row. */
@@ -242,17 +242,12 @@ public final class Pooling {
         for (; i < w; i++) {
             float m = rows[b + i];
             if (a >= 0) {
-                m = max(m, rows[a + i]);
+                m = Math.max(m, rows[a + i]);
             }
             if (c >= 0) {
-                m = max(m, rows[c + i]);
+                m = Math.max(m, rows[c + i]);
             }
             out[o + i] = m;
         }
-    }
-
-    /** Math.max semantics (NaN wins), as the reference's comparison. */
-    private static float max(float x, float y) {
-        return Math.max(x, y);
     }
 }
