@@ -35,6 +35,24 @@ public final class Tensor {
         return zeros(t.shape);
     }
 
+    /**
+     * A layer's reusable buffer: {@code previous} itself when it already has this shape, a view of its storage
+     * when it has the same size, otherwise a new zero tensor. Layers keep their outputs and gradients this way so
+     * that a training or inference step allocates nothing once shapes are steady. The values are whatever the
+     * last use left: callers overwrite every element, or {@link #fill} first.
+     */
+    public static Tensor reuse(Tensor previous, int... shape) {
+        if (previous != null) {
+            if (Arrays.equals(previous.shape, shape)) {
+                return previous;
+            }
+            if (previous.data.length == Shape.size(shape)) {
+                return new Tensor(previous.data, shape);
+            }
+        }
+        return zeros(shape);
+    }
+
     public float[] data() {
         return data;
     }
