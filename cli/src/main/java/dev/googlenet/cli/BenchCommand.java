@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", description = "Time GoogLeNet on this machine: images/s, and per layer type the time, "
-        + "GFLOP/s and % of the FMA peak, so you can see where time goes. (For the comparison with ONNX Runtime "
+        + "GFLOP/s and %% of the FMA peak, so you can see where time goes. (For the comparison with ONNX Runtime "
         + "use bin/bench.)")
 final class BenchCommand implements Callable<Integer> {
 

@@ -12,6 +12,13 @@ public final class Kernels {
     private Kernels() {
     }
 
+    private static final boolean SCALAR = GEMM instanceof ScalarGemm;
+
+    /** True when the plain references are forced ({@code -Dgooglenet.kernels=scalar}). */
+    public static boolean scalar() {
+        return SCALAR;
+    }
+
     public static Gemm gemm() {
         return GEMM;
     }

@@ -26,8 +26,9 @@ public final class ConvBlock implements Layer {
     private Winograd3x3.Weights winograd;
     private float[] winogradSource;
     private int[] winogradFrom;
-    // the last forward took the fused inference path: backward must first rerun the unfused one
+    // the last forward took the fused inference path: backward must first rerun the training one
     private Tensor fusedInput;
+    private Tensor inferenceOutput; // reused between inference calls
 
     public ConvBlock(int in, int out, int kernel, int stride, int padding, boolean batchNorm) {
         this.conv = new Conv2d(in, out, kernel, stride, padding, !batchNorm);
@@ -46,11 +47,11 @@ public final class ConvBlock implements Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         if (!training) {
-            Tensor y = Tensor.zeros(conv.outputShape(x.shape()));
-            forwardInto(x, y, 0);
-            return y;
+            inferenceOutput = Tensor.reuse(inferenceOutput, conv.outputShape(x.shape()));
+            forwardInto(x, inferenceOutput, 0);
+            return inferenceOutput;
         }
-        return unfusedForward(x, true);
+        return trainingForward(x, true);
     }
 
     /**
@@ -125,11 +126,13 @@ public final class ConvBlock implements Layer {
         foldedFrom = from;
     }
 
-    private Tensor unfusedForward(Tensor x, boolean training) {
+    /** Convolution, then BatchNorm with the ReLU fused into it (or ReLU alone): what backward differentiates. */
+    private Tensor trainingForward(Tensor x, boolean training) {
         fusedInput = null;
         Tensor y = Profiler.forward(conv, x, training);
         if (bn != null) {
-            y = Profiler.forward(bn, y, training);
+            Tensor z = y;
+            return Profiler.timed("batchnorm+relu fwd", 0, () -> bn.forward(z, training, true));
         }
         return Profiler.forward(relu, y, training);
     }
@@ -137,11 +140,13 @@ public final class ConvBlock implements Layer {
     @Override
     public Tensor backward(Tensor gradOut) {
         if (fusedInput != null) { // rare: backward after an inference forward; recompute what backward needs
-            unfusedForward(fusedInput, false);
+            trainingForward(fusedInput, false);
         }
-        Tensor g = Profiler.backward(relu, gradOut);
+        Tensor g;
         if (bn != null) {
-            g = Profiler.backward(bn, g);
+            g = Profiler.timed("batchnorm+relu bwd", 0, () -> bn.backward(gradOut, true));
+        } else {
+            g = Profiler.backward(relu, gradOut);
         }
         return Profiler.backward(conv, g);
     }

@@ -1,5 +1,6 @@
 package dev.googlenet.model;
 
+import dev.googlenet.kernels.Elementwise;
 import dev.googlenet.nn.AdaptiveAvgPool2d;
 import dev.googlenet.nn.AvgPool2d;
 import dev.googlenet.nn.Dropout;
@@ -154,13 +155,20 @@ public final class GoogLeNet {
         return aux1 == null ? List.of() : List.of(aux1, aux2);
     }
 
-    /** Inference: logits [N, classes] for input [N, 3, H, W]; BatchNorm uses running statistics, no dropout. */
+    /**
+     * Inference: logits [N, classes] for input [N, 3, H, W]; BatchNorm uses running statistics, no dropout. The
+     * logits are the caller's to keep; everything else lives in buffers the layers reuse on the next call (so one
+     * model must not run on two threads at once).
+     */
     public Tensor forward(Tensor input) {
         requireInput(input);
-        return trunk.forward(input, false);
+        return trunk.forward(input, false).copy();
     }
 
-    /** Training forward: batch statistics, dropout, and the auxiliary heads when the model has them. */
+    /**
+     * Training forward: batch statistics, dropout, and the auxiliary heads when the model has them. The outputs
+     * are the layers' buffers, valid until the next forward; a training step consumes them before that.
+     */
     public Outputs forwardTrain(Tensor input) {
         requireInput(input);
         List<Layer> layers = trunk.layers();
@@ -194,11 +202,9 @@ public final class GoogLeNet {
         return g;
     }
 
+    /** a += b, in a's storage: the gradient a is the next layer's input gradient, which nothing else reads. */
     private static Tensor add(Tensor a, Tensor b) {
-        float[] x = a.data(), y = b.data();
-        for (int i = 0; i < x.length; i++) {
-            x[i] += y[i];
-        }
+        Elementwise.addInPlace(a.data(), b.data(), a.size());
         return a;
     }
 

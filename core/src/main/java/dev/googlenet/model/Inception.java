@@ -1,5 +1,6 @@
 package dev.googlenet.model;
 
+import dev.googlenet.kernels.Elementwise;
 import dev.googlenet.nn.Layer;
 import dev.googlenet.nn.MaxPool2d;
 import dev.googlenet.nn.Profiler;
@@ -19,6 +20,11 @@ public final class Inception implements Layer {
     private final List<Layer> branches;
     private int[] splits; // output channels of each branch, saved for backward
     private int[] inputShape;
+    // buffers reused between steps: the concatenated output, each branch's slice of its gradient, the input gradient
+    private Tensor output;
+    private final Tensor[] branchGrads = new Tensor[4];
+    private final Tensor[] branchOutputs = new Tensor[4];
+    private Tensor gradInput;
 
     public Inception(InceptionSpec spec, Variant variant) {
         this(spec, variant, variant.batchNorm());
@@ -57,7 +63,7 @@ public final class Inception implements Layer {
         if (!training) {
             return inferenceForward(x);
         }
-        Tensor[] outs = new Tensor[branches.size()];
+        Tensor[] outs = branchOutputs;
         for (int b = 0; b < outs.length; b++) {
             outs[b] = branches.get(b).forward(x, training);
         }
@@ -73,27 +79,30 @@ public final class Inception implements Layer {
     @Override
     public Tensor backward(Tensor gradOut) {
         int n = gradOut.dim(0), hw = gradOut.dim(2) * gradOut.dim(3), total = gradOut.dim(1);
-        Tensor dx = Tensor.zeros(inputShape);
-        float[] d = dx.data();
+        gradInput = Tensor.reuse(gradInput, inputShape);
+        float[] d = gradInput.data();
         int first = 0;
         for (int b = 0; b < branches.size(); b++) {
             int c = splits[b];
-            Tensor slice = Tensor.zeros(n, c, gradOut.dim(2), gradOut.dim(3));
+            Tensor slice = branchGrads[b] = Tensor.reuse(branchGrads[b], n, c, gradOut.dim(2), gradOut.dim(3));
             for (int img = 0; img < n; img++) {
                 System.arraycopy(gradOut.data(), (img * total + first) * hw, slice.data(), img * c * hw, c * hw);
             }
             float[] g = branches.get(b).backward(slice).data();
-            for (int i = 0; i < d.length; i++) {
-                d[i] += g[i];
+            if (b == 0) {
+                System.arraycopy(g, 0, d, 0, d.length);
+            } else {
+                Elementwise.addInPlace(d, g, d.length);
             }
             first += c;
         }
-        return dx;
+        return gradInput;
     }
 
     /** Inference: each branch's last convolution writes straight into its slice of the output (no concat copy). */
     private Tensor inferenceForward(Tensor x) {
-        Tensor y = Tensor.zeros(outputShape(x.shape()));
+        output = Tensor.reuse(output, outputShape(x.shape()));
+        Tensor y = output;
         int[] widths = {spec.c1x1(), spec.c3x3(), spec.c5x5(), spec.poolProj()};
         int first = 0;
         for (int b = 0; b < branches.size(); b++) {
@@ -118,13 +127,16 @@ public final class Inception implements Layer {
     /** Concatenation along channels: each branch's maps land in their slice of the output. */
     private Tensor concat(Tensor[] parts) {
         int n = parts[0].dim(0), h = parts[0].dim(2), w = parts[0].dim(3), hw = h * w;
-        splits = new int[parts.length];
+        if (splits == null || splits.length != parts.length) {
+            splits = new int[parts.length];
+        }
         int total = 0;
         for (int b = 0; b < parts.length; b++) {
             splits[b] = parts[b].dim(1);
             total += splits[b];
         }
-        Tensor y = Tensor.zeros(n, total, h, w);
+        output = Tensor.reuse(output, n, total, h, w);
+        Tensor y = output;
         int first = 0;
         for (int b = 0; b < parts.length; b++) {
             int c = splits[b];

@@ -14,6 +14,8 @@ public final class AdaptiveAvgPool2d implements Layer {
 
     private int[] inputShape;
     private int[] outputShape;
+    private Tensor output;     // buffers reused between steps
+    private Tensor gradInput;
 
     public AdaptiveAvgPool2d(int outH, int outW) {
         if (outH < 1 || outW < 1) {
@@ -54,7 +56,8 @@ public final class AdaptiveAvgPool2d implements Layer {
         int planes = x.dim(0) * x.dim(1);
         int h = x.dim(2);
         int w = x.dim(3);
-        Tensor y = Tensor.zeros(outShape);
+        output = Tensor.reuse(output, outShape);
+        Tensor y = output;
         float[] in = x.data();
         float[] out = y.data();
         for (int p = 0; p < planes; p++) {
@@ -96,8 +99,10 @@ public final class AdaptiveAvgPool2d implements Layer {
         int planes = inputShape[0] * inputShape[1];
         int h = inputShape[2];
         int w = inputShape[3];
-        Tensor dx = Tensor.zeros(inputShape);
+        gradInput = Tensor.reuse(gradInput, inputShape);
+        Tensor dx = gradInput;
         float[] d = dx.data();
+        java.util.Arrays.fill(d, 0f);
         float[] g = gradOut.data();
         for (int p = 0; p < planes; p++) {
             int inBase = p * h * w;

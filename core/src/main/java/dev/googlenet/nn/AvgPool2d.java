@@ -24,6 +24,8 @@ public final class AvgPool2d implements Layer {
 
     private int[] inputShape;
     private int[] outputShape;
+    private Tensor output;     // buffers reused between steps
+    private Tensor gradInput;
 
     public AvgPool2d(int kernel, int stride, int padding, boolean ceilMode, boolean countIncludePad) {
         Nchw.requireWindow(kernel, stride, padding, "AvgPool2d");
@@ -70,7 +72,8 @@ public final class AvgPool2d implements Layer {
         int w = x.dim(3);
         int oh = outShape[2];
         int ow = outShape[3];
-        Tensor y = Tensor.zeros(outShape);
+        output = Tensor.reuse(output, outShape);
+        Tensor y = output;
         float[] in = x.data();
         float[] out = y.data();
         for (int p = 0; p < planes; p++) {
@@ -105,8 +108,10 @@ public final class AvgPool2d implements Layer {
         int w = inputShape[3];
         int oh = outputShape[2];
         int ow = outputShape[3];
-        Tensor dx = Tensor.zeros(inputShape);
+        gradInput = Tensor.reuse(gradInput, inputShape);
+        Tensor dx = gradInput;
         float[] d = dx.data();
+        java.util.Arrays.fill(d, 0f);
         float[] g = gradOut.data();
         for (int p = 0; p < planes; p++) {
             int inBase = p * h * w;

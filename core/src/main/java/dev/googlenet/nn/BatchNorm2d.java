@@ -1,5 +1,6 @@
 package dev.googlenet.nn;
 
+import dev.googlenet.kernels.BatchNormKernels;
 import dev.googlenet.kernels.Elementwise;
 import dev.googlenet.kernels.Parallel;
 import dev.googlenet.tensor.Shape;
@@ -19,10 +20,14 @@ public final class BatchNorm2d implements Layer {
     private final Tensor runningMean;
     private final Tensor runningVar;
 
-    // saved by forward for backward
-    private Tensor xhat;
-    private float[] invStd;
+    // saved by forward for backward: its input, the statistics it used, its output (for a fused ReLU's mask)
+    private Tensor input;
+    private Tensor output;
+    private Tensor gradInput;
+    private float[] mean = new float[0];
+    private float[] invStd = new float[0];
     private boolean trainedForward;
+    private boolean fusedRelu;
 
     public BatchNorm2d(int channels, float eps, float momentum) {
         this.channels = channels;
@@ -66,20 +71,36 @@ public final class BatchNorm2d implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
+        return forward(x, training, false);
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOut) {
+        return backward(gradOut, false);
+    }
+
+    /**
+     * Forward, optionally with the ReLU that follows every BatchNorm in GoogLeNet fused in: one pass writes
+     * {@code max(0, γ·(x − μ)/σ + β)}. Nothing else is stored: backward recomputes x̂ from the input (which its
+     * producer keeps until its next forward) and takes the ReLU's mask from this output. The returned tensor is
+     * this layer's buffer, valid until its next forward.
+     */
+    public Tensor forward(Tensor x, boolean training, boolean relu) {
         Shape.requireNchw(x, channels, "BatchNorm2d");
         int n = x.dim(0), hw = x.dim(2) * x.dim(3);
         long count = (long) n * hw;
         float[] in = x.data();
-        Tensor y = Tensor.zerosLike(x);
-        float[] out = y.data();
-        xhat = Tensor.zerosLike(x);
-        float[] xh = xhat.data();
-        invStd = new float[channels];
+        output = Tensor.reuse(output, x.shape());
+        float[] out = output.data();
+        if (mean.length != channels) {
+            mean = new float[channels];
+            invStd = new float[channels];
+        }
         float[] gamma = weight.value().data(), beta = bias.value().data();
         float[] rm = runningMean.data(), rv = runningVar.data();
         // channels are independent: one task each
         Parallel.get().parallelFor(channels, c -> {
-            float mean, var;
+            float mu, var;
             if (training) {
                 double s = 0;
                 for (int img = 0; img < n; img++) {
@@ -91,62 +112,68 @@ public final class BatchNorm2d implements Layer {
                     ss += Elementwise.sumSquaredDeviations(in, (img * channels + c) * hw, hw, (float) m);
                 }
                 double biased = ss / count;
-                mean = (float) m;
+                mu = (float) m;
                 var = (float) biased;
                 double unbiased = count > 1 ? ss / (count - 1) : biased;
                 rm[c] = (float) ((1 - momentum) * rm[c] + momentum * m);
                 rv[c] = (float) ((1 - momentum) * rv[c] + momentum * unbiased);
             } else {
-                mean = rm[c];
+                mu = rm[c];
                 var = rv[c];
             }
             float is = (float) (1.0 / Math.sqrt((double) var + eps));
+            mean[c] = mu;
             invStd[c] = is;
+            float scale = gamma[c] * is;
             for (int img = 0; img < n; img++) {
-                int off = (img * channels + c) * hw;
-                Elementwise.affine(in, xh, off, hw, is, -mean * is);             // x̂ = (x − μ)/σ
-                Elementwise.affine(xh, out, off, hw, gamma[c], beta[c]);         // y = γ·x̂ + β
+                BatchNormKernels.normalize(in, out, (img * channels + c) * hw, hw, mu, scale, beta[c], relu);
             }
         });
         if (training) {
             runningMean.markChanged();
             runningVar.markChanged();
         }
+        input = x;
         trainedForward = training;
-        return y;
+        fusedRelu = relu;
+        return output;
     }
 
-    @Override
-    public Tensor backward(Tensor gradOut) {
+    /**
+     * Backward of {@link #forward(Tensor, boolean, boolean)}; {@code relu} must match that forward's (the
+     * gradient is first masked where the fused ReLU's output was 0). Returns this layer's input-gradient buffer.
+     */
+    public Tensor backward(Tensor gradOut, boolean relu) {
+        if (relu != fusedRelu) {
+            throw new IllegalStateException("BatchNorm2d: backward " + (relu ? "with" : "without")
+                    + " a fused ReLU after a forward " + (fusedRelu ? "with" : "without") + " one");
+        }
+        Nchw.requireGrad(gradOut, input.shape(), "BatchNorm2d");
         int n = gradOut.dim(0), hw = gradOut.dim(2) * gradOut.dim(3);
         long count = (long) n * hw;
-        float[] dy = gradOut.data(), xh = xhat.data();
+        float[] dy = gradOut.data(), x = input.data(), y = output.data();
         float[] gamma = weight.value().data();
         float[] dgamma = weight.grad().data(), dbeta = bias.grad().data();
-        Tensor dx = Tensor.zerosLike(gradOut);
-        float[] d = dx.data();
+        gradInput = Tensor.reuse(gradInput, gradOut.shape());
+        float[] d = gradInput.data();
         Parallel.get().parallelFor(channels, c -> {
-            double sumDy = 0, sumDyXhat = 0;
+            double[] sums = new double[2]; // Σ dy, Σ dy·(x − μ)
             for (int img = 0; img < n; img++) {
-                int off = (img * channels + c) * hw;
-                sumDy += Elementwise.sum(dy, off, hw);
-                sumDyXhat += Elementwise.dot(dy, xh, off, hw);
+                BatchNormKernels.gradientSums(dy, y, x, (img * channels + c) * hw, hw, mean[c], relu, sums);
             }
+            double sumDy = sums[0], sumDyXhat = sums[1] * invStd[c];
             dgamma[c] += (float) sumDyXhat;
             dbeta[c] += (float) sumDy;
             float scale = gamma[c] * invStd[c];
+            // the batch statistics depend on x: dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂));
+            // with running statistics they are constants: dx = γ·σ⁻¹·dy
+            float a = trainedForward ? -scale * invStd[c] * (float) (sumDyXhat / count) : 0f;
+            float b = trainedForward ? -scale * (float) (sumDy / count) : 0f;
             for (int img = 0; img < n; img++) {
-                int off = (img * channels + c) * hw;
-                if (trainedForward) {
-                    // the batch statistics depend on x: dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂))
-                    float meanDy = (float) (sumDy / count), meanDyXhat = (float) (sumDyXhat / count);
-                    Elementwise.affine(xh, d, off, hw, -scale * meanDyXhat, -scale * meanDy);
-                    Elementwise.fmaInPlace(d, dy, off, hw, scale);
-                } else {
-                    Elementwise.affine(dy, d, off, hw, scale, 0f);
-                }
+                BatchNormKernels.inputGradient(dy, y, x, d, (img * channels + c) * hw, hw, mean[c], scale, a, b,
+                        relu);
             }
         });
-        return dx;
+        return gradInput;
     }
 }

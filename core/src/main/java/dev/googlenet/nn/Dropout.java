@@ -20,7 +20,10 @@ public final class Dropout implements Layer {
     private RandomGenerator random;
 
     private boolean[] keep;   // mask of the last forward; null when it was the identity
+    private boolean[] mask;   // its storage, reused between steps
     private int[] outputShape;
+    private Tensor output;
+    private Tensor gradInput;
 
     public Dropout(double p, long seed) {
         if (!(p >= 0 && p <= 1)) {
@@ -52,8 +55,11 @@ public final class Dropout implements Layer {
             return x;
         }
         float[] in = x.data();
-        boolean[] mask = new boolean[in.length];
-        Tensor y = Tensor.zerosLike(x);
+        if (mask == null || mask.length != in.length) {
+            mask = new boolean[in.length];
+        }
+        output = Tensor.reuse(output, x.shape());
+        Tensor y = output;
         float[] out = y.data();
         float keepProbability = (float) (1 - p);
         for (int i = 0; i < in.length; i++) {
@@ -71,7 +77,8 @@ public final class Dropout implements Layer {
             return gradOut; // the forward was the identity
         }
         float[] g = gradOut.data();
-        Tensor dx = Tensor.zerosLike(gradOut);
+        gradInput = Tensor.reuse(gradInput, gradOut.shape());
+        Tensor dx = gradInput;
         float[] d = dx.data();
         for (int i = 0; i < g.length; i++) {
             d[i] = keep[i] ? g[i] * scale : 0f;

@@ -13,6 +13,8 @@ public final class Linear implements Layer {
     private final Param bias;
     private final Gemm gemm = Kernels.gemm();
     private Tensor input;
+    private Tensor output;     // buffers reused between steps
+    private Tensor gradInput;
 
     public Linear(int inFeatures, int outFeatures, boolean bias) {
         this.inFeatures = inFeatures;
@@ -62,7 +64,8 @@ public final class Linear implements Layer {
                     "Linear: expected input [N," + inFeatures + "], got " + Shape.toString(x.shape()));
         }
         int n = x.dim(0);
-        Tensor y = Tensor.zeros(n, outFeatures);
+        output = Tensor.reuse(output, n, outFeatures);
+        Tensor y = output;
         gemm.sgemm(false, true, n, outFeatures, inFeatures, x.data(), 0, inFeatures,
                 weight.value().data(), 0, inFeatures, 0f, y.data(), 0, outFeatures);
         if (bias != null) {
@@ -88,7 +91,8 @@ public final class Linear implements Layer {
             }
         }
         // dX = dY·W
-        Tensor dx = Tensor.zeros(n, inFeatures);
+        gradInput = Tensor.reuse(gradInput, n, inFeatures);
+        Tensor dx = gradInput;
         gemm.sgemm(false, false, n, inFeatures, outFeatures, dy, 0, outFeatures,
                 weight.value().data(), 0, inFeatures, 0f, dx.data(), 0, inFeatures);
         return dx;

@@ -1,8 +1,9 @@
 package dev.googlenet.nn;
 
+import dev.googlenet.kernels.Kernels;
+import dev.googlenet.kernels.LrnKernels;
 import dev.googlenet.tensor.Tensor;
 
-import java.util.Arrays;
 
 /**
  * Local response normalization across channels (PyTorch {@code nn.LocalResponseNorm}, ONNX {@code LRN}, Caffe
@@ -30,6 +31,9 @@ public final class Lrn implements Layer {
 
     private Tensor input;
     private float[] scale; // k + alpha/size * window sum of squares, per input element
+    private Tensor output;     // buffers reused between steps
+    private Tensor gradInput;
+    private float[] t;   // backward's scratch, reused
 
     public Lrn(int size, double alpha, double beta, double k) {
         if (size < 1) {
@@ -57,74 +61,40 @@ public final class Lrn implements Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         outputShape(x.shape());
-        int batch = x.dim(0);
-        int channels = x.dim(1);
-        int hw = x.dim(2) * x.dim(3);
-        float[] a = x.data();
-        float[] s = new float[a.length];
-        Tensor y = Tensor.zerosLike(x);
-        float[] b = y.data();
-        for (int n = 0; n < batch; n++) {
-            for (int c = 0; c < channels; c++) {
-                int out = (n * channels + c) * hw;
-                int lo = Math.max(0, c - before);
-                int hi = Math.min(channels - 1, c + after);
-                for (int cc = lo; cc <= hi; cc++) { // s[c] = sum of squares over the window
-                    int src = (n * channels + cc) * hw;
-                    for (int p = 0; p < hw; p++) {
-                        s[out + p] += a[src + p] * a[src + p];
-                    }
-                }
-                for (int p = 0; p < hw; p++) {
-                    // PyTorch's order: average of squares (divisor size, zero padding), times alpha, plus k
-                    s[out + p] = s[out + p] / size * alpha + k;
-                    b[out + p] = a[out + p] / (float) Math.pow(s[out + p], beta);
-                }
-            }
+        int batch = x.dim(0), channels = x.dim(1), hw = x.dim(2) * x.dim(3);
+        if (scale == null || scale.length != x.size()) {
+            scale = new float[x.size()];
+        }
+        output = Tensor.reuse(output, x.shape());
+        if (Kernels.scalar()) {
+            LrnKernels.forwardReference(x.data(), scale, output.data(), batch, channels, hw, params());
+        } else {
+            LrnKernels.forward(x.data(), scale, output.data(), batch, channels, hw, params());
         }
         input = x;
-        scale = s;
-        return y;
+        return output;
     }
 
     @Override
     public Tensor backward(Tensor gradOut) {
         Nchw.requireGrad(gradOut, input == null ? null : input.shape(), "Lrn");
-        int batch = input.dim(0);
-        int channels = input.dim(1);
-        int hw = input.dim(2) * input.dim(3);
-        float[] a = input.data();
-        float[] s = scale;
-        float[] g = gradOut.data();
-        Tensor dx = Tensor.zerosLike(input);
-        float[] d = dx.data();
-        float[] t = new float[channels * hw]; // g_c * b_c / scale_c for one image
-        float[] sum = new float[hw];          // sum of t over the channels whose window holds channel j
-        float cross = 2f * alpha * beta / size;
-        for (int n = 0; n < batch; n++) {
-            int base = n * channels * hw;
-            for (int i = 0; i < channels * hw; i++) {
-                float den = (float) Math.pow(s[base + i], beta);
-                t[i] = g[base + i] * (a[base + i] / den) / s[base + i];
-                d[base + i] = g[base + i] / den; // the direct term
+        int batch = input.dim(0), channels = input.dim(1), hw = input.dim(2) * input.dim(3);
+        gradInput = Tensor.reuse(gradInput, input.shape());
+        if (Kernels.scalar()) {
+            LrnKernels.backwardReference(input.data(), scale, gradOut.data(), gradInput.data(), batch, channels, hw,
+                    params());
+        } else {
+            if (t == null || t.length != input.size()) {
+                t = new float[input.size()];
             }
-            for (int j = 0; j < channels; j++) {
-                // channel j is in window(c) exactly for c in [j - after, j + before]
-                int lo = Math.max(0, j - after);
-                int hi = Math.min(channels - 1, j + before);
-                int at = base + j * hw;
-                Arrays.fill(sum, 0f);
-                for (int c = lo; c <= hi; c++) {
-                    for (int p = 0; p < hw; p++) {
-                        sum[p] += t[c * hw + p];
-                    }
-                }
-                for (int p = 0; p < hw; p++) {
-                    d[at + p] -= cross * a[at + p] * sum[p];
-                }
-            }
+            LrnKernels.backward(input.data(), scale, gradOut.data(), gradInput.data(), t, batch, channels, hw,
+                    params());
         }
-        return dx;
+        return gradInput;
+    }
+
+    private LrnKernels.Params params() {
+        return new LrnKernels.Params(size, before, after, alpha, beta, k);
     }
 
     @Override

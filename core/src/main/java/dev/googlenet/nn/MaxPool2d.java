@@ -23,6 +23,9 @@ public final class MaxPool2d implements Layer {
     private Tensor input;
     private int[] outputShape;
     private int[] argmax; // per output element: flat index of the input element that won
+    private boolean argmaxValid; // false after an inference forward: backward must find the maxima first
+    private Tensor output;     // buffers reused between steps
+    private Tensor gradInput;
 
     public MaxPool2d(int kernel, int stride, int padding, boolean ceilMode) {
         Nchw.requireWindow(kernel, stride, padding, "MaxPool2d");
@@ -51,32 +54,38 @@ public final class MaxPool2d implements Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         int[] outShape = outputShape(x.shape());
-        Tensor y = Tensor.zeros(outShape);
+        output = Tensor.reuse(output, outShape);
         // training needs to know where each maximum came from; inference only the maxima (a faster kernel)
-        int[] idx = training ? new int[y.size()] : null;
+        if (training && (argmax == null || argmax.length != output.size())) {
+            argmax = new int[output.size()];
+        }
         Pooling.maxPool(x.data(), x.dim(0) * x.dim(1), x.dim(2), x.dim(3), kernel, stride, padding,
-                outShape[2], outShape[3], y.data(), idx);
+                outShape[2], outShape[3], output.data(), training ? argmax : null);
         input = x;
         outputShape = outShape;
-        argmax = idx;
-        return y;
+        argmaxValid = training;
+        return output;
     }
 
     @Override
     public Tensor backward(Tensor gradOut) {
         Nchw.requireGrad(gradOut, outputShape, "MaxPool2d");
-        if (argmax == null) { // the forward ran in inference mode: find the maxima now
-            argmax = new int[gradOut.size()];
+        if (!argmaxValid) { // the forward ran in inference mode: find the maxima now
+            if (argmax == null || argmax.length != gradOut.size()) {
+                argmax = new int[gradOut.size()];
+            }
             Pooling.maxPoolReference(input.data(), 0, input.dim(0) * input.dim(1), input.dim(2), input.dim(3),
                     kernel, stride, padding, outputShape[2], outputShape[3], new float[gradOut.size()], argmax);
+            argmaxValid = true;
         }
-        Tensor dx = Tensor.zeros(input.shape());
-        float[] d = dx.data();
+        gradInput = Tensor.reuse(gradInput, input.shape());
+        float[] d = gradInput.data();
+        java.util.Arrays.fill(d, 0f);
         float[] g = gradOut.data();
         for (int o = 0; o < g.length; o++) {
             d[argmax[o]] += g[o]; // overlapping windows (stride < kernel) can pick the same input: accumulate
         }
-        return dx;
+        return gradInput;
     }
 
     @Override

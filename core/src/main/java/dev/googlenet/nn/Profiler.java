@@ -87,6 +87,18 @@ public final class Profiler {
         add(category(layer, inputShape) + " fwd", System.nanoTime() - t, layer.multiplyAdds(inputShape));
     }
 
+    /** Runs {@code work} charged to {@code category} (e.g. "batchnorm+relu fwd" for a fused pair of layers). */
+    public static dev.googlenet.tensor.Tensor timed(String category, long macs,
+                                                    java.util.function.Supplier<dev.googlenet.tensor.Tensor> work) {
+        if (!enabled) {
+            return work.get();
+        }
+        long t = System.nanoTime();
+        dev.googlenet.tensor.Tensor y = work.get();
+        add(category, System.nanoTime() - t, macs);
+        return y;
+    }
+
     public static boolean enabled() {
         return enabled;
     }

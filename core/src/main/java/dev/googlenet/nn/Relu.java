@@ -3,22 +3,26 @@ package dev.googlenet.nn;
 import dev.googlenet.kernels.Elementwise;
 import dev.googlenet.tensor.Tensor;
 
-/** max(0, x). Backward passes the gradient where the output was positive. */
+/**
+ * max(0, x). Backward passes the gradient where the output was positive. Output and input gradient are this
+ * layer's buffers, valid until its next forward / backward.
+ */
 public final class Relu implements Layer {
     private Tensor output;
+    private Tensor gradInput;
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        Tensor y = Tensor.zerosLike(x);
-        Elementwise.relu(x.data(), y.data(), x.size());
-        output = y;
-        return y;
+        output = Tensor.reuse(output, x.shape());
+        Elementwise.relu(x.data(), output.data(), x.size());
+        return output;
     }
 
     @Override
     public Tensor backward(Tensor gradOut) {
-        Tensor dx = Tensor.zerosLike(gradOut);
-        Elementwise.reluBackward(output.data(), gradOut.data(), dx.data(), gradOut.size());
-        return dx;
+        Nchw.requireGrad(gradOut, output.shape(), "Relu");
+        gradInput = Tensor.reuse(gradInput, gradOut.shape());
+        Elementwise.reluBackward(output.data(), gradOut.data(), gradInput.data(), gradOut.size());
+        return gradInput;
     }
 }

@@ -56,4 +56,68 @@ class BatchNorm2dTest {
         Random rnd = new Random(6);
         GradCheck.check(randomBn(rnd, 5), GradCheck.random(rnd, 2, 5, 3, 4), false, 1e-2, 2e-3, 120);
     }
+
+    /** BatchNorm with its ReLU fused in, as one layer for the gradient check. */
+    private static Layer fused(BatchNorm2d bn) {
+        return new Layer() {
+            @Override
+            public Tensor forward(Tensor x, boolean training) {
+                return bn.forward(x, training, true);
+            }
+
+            @Override
+            public Tensor backward(Tensor gradOut) {
+                return bn.backward(gradOut, true);
+            }
+
+            @Override
+            public void visitState(String prefix, StateVisitor visitor) {
+                bn.visitState(prefix, visitor);
+            }
+        };
+    }
+
+    @Test
+    void fusedReluEqualsBatchNormThenRelu() {
+        Random rnd = new Random(8);
+        Tensor x = GradCheck.random(rnd, 4, 6, 7, 7);
+        Tensor dy = GradCheck.random(rnd, 4, 6, 7, 7);
+        BatchNorm2d a = randomBn(new Random(3), 6), b = randomBn(new Random(3), 6);
+        Relu relu = new Relu();
+        Tensor expected = relu.forward(a.forward(x, true), true).copy();
+        Tensor actual = b.forward(x, true, true);
+        assertArrayEquals(expected.data(), actual.data(), 1e-6f);
+        Tensor dxExpected = a.backward(relu.backward(dy)).copy();
+        Tensor dxActual = b.backward(dy, true);
+        assertArrayEquals(dxExpected.data(), dxActual.data(), 1e-5f);
+        assertArrayEquals(a.weight().grad().data(), b.weight().grad().data(), 1e-4f);
+        assertArrayEquals(a.bias().grad().data(), b.bias().grad().data(), 1e-4f);
+        assertArrayEquals(a.runningVar().data(), b.runningVar().data(), 0f);
+    }
+
+    @Test
+    void fusedReluBackwardMatchesFiniteDifferences() {
+        Random rnd = new Random(9);
+        GradCheck.check(fused(randomBn(rnd, 5)), GradCheck.random(rnd, 3, 5, 4, 3), true, 3e-3, 3e-3, 120);
+    }
+
+    @Test
+    void backwardMustMatchTheForwardsFusion() {
+        BatchNorm2d bn = new BatchNorm2d(2, 1e-3f, 0.1f);
+        Tensor x = GradCheck.random(new Random(1), 2, 2, 3, 3);
+        bn.forward(x, true, true);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> bn.backward(Tensor.zerosLike(x), false));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("fused ReLU"), e.getMessage());
+    }
+
+    @Test
+    void reusesItsBuffersOnceShapesAreSteady() {
+        BatchNorm2d bn = new BatchNorm2d(3, 1e-3f, 0.1f);
+        Tensor x = GradCheck.random(new Random(2), 2, 3, 4, 4);
+        Tensor y1 = bn.forward(x, true, true), g1 = bn.backward(x, true);
+        Tensor y2 = bn.forward(x, true, true), g2 = bn.backward(x, true);
+        org.junit.jupiter.api.Assertions.assertSame(y1, y2);
+        org.junit.jupiter.api.Assertions.assertSame(g1, g2);
+    }
 }

@@ -68,8 +68,9 @@ class DropoutTest {
         Tensor x = ones(16, 64);
         Dropout a = new Dropout(0.5, 123);
         Dropout b = new Dropout(0.5, 123);
-        float[] a1 = a.forward(x, true).data();
-        float[] a2 = a.forward(x, true).data();
+        // outputs live in the layer's buffer until its next forward: keep copies
+        float[] a1 = a.forward(x, true).data().clone();
+        float[] a2 = a.forward(x, true).data().clone();
         assertArrayEquals(a1, b.forward(x, true).data());
         assertArrayEquals(a2, b.forward(x, true).data());
         assertFalse(java.util.Arrays.equals(a1, a2));
