@@ -45,15 +45,17 @@ final class CurvesPlot implements TrainingListener {
     static void write(List<EpochMetrics> history, Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYSeriesCollection losses = new XYSeriesCollection();
-        losses.addSeries(series("train loss (total)", history, EpochMetrics::trainLoss));
-        losses.addSeries(series("train loss (main)", history, EpochMetrics::trainLossMain));
-        losses.addSeries(series("train loss (aux1)", history, EpochMetrics::trainLossAux1));
-        losses.addSeries(series("train loss (aux2)", history, EpochMetrics::trainLossAux2));
-        losses.addSeries(series("validation loss", history, EpochMetrics::valLoss));
+        add(losses, series("train loss (total)", history, EpochMetrics::trainLoss));
+        add(losses, series("train loss (main)", history, EpochMetrics::trainLossMain));
+        add(losses, series("train loss (aux1)", history, EpochMetrics::trainLossAux1));
+        add(losses, series("train loss (aux2)", history, EpochMetrics::trainLossAux2));
+        add(losses, series("validation loss", history, EpochMetrics::valLoss));
+        add(losses, series("test loss", history, EpochMetrics::testLoss));
         XYSeriesCollection acc = new XYSeriesCollection();
-        acc.addSeries(series("train top-1 %", history, e -> 100 * e.trainTop1()));
-        acc.addSeries(series("validation top-1 %", history, e -> 100 * e.valTop1()));
-        acc.addSeries(series("validation top-5 %", history, e -> 100 * e.valTop5()));
+        add(acc, series("train top-1 %", history, e -> 100 * e.trainTop1()));
+        add(acc, series("validation top-1 %", history, e -> 100 * e.valTop1()));
+        add(acc, series("validation top-5 %", history, e -> 100 * e.valTop5()));
+        add(acc, series("test top-1 %", history, e -> 100 * e.testTop1()));
 
         NumberAxis epochs = new NumberAxis("epoch");
         epochs.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
@@ -75,6 +77,13 @@ final class CurvesPlot implements TrainingListener {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         ChartUtils.saveChartAsPNG(tmp.toFile(), chart, 900, 700);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Adds a series that has points; absent metrics (no validation set, no test monitoring) stay out of the legend. */
+    private static void add(XYSeriesCollection collection, XYSeries series) {
+        if (series.getItemCount() > 0) {
+            collection.addSeries(series);
+        }
     }
 
     private static XYSeries series(String name, List<EpochMetrics> history, ToDoubleFunction<EpochMetrics> f) {

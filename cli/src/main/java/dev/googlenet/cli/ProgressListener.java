@@ -82,8 +82,11 @@ final class ProgressListener implements TrainingListener {
             sb.append(String.format(Locale.ROOT, ", val top-1 %.2f%% top-5 %.2f%% (%s weights)", 100 * m.valTop1(),
                     100 * m.valTop5(), m.valWeights()));
         }
-        sb.append(String.format(Locale.ROOT, ", lr %.3g, %.0f img/s, %.1f s (waited %.1f s for data)",
-                m.learningRate(), m.imagesPerSecond(), m.seconds(), m.dataWaitSeconds()));
+        if (!Double.isNaN(m.testTop1())) {
+            sb.append(String.format(Locale.ROOT, ", test top-1 %.2f%%", 100 * m.testTop1()));
+        }
+        sb.append(String.format(Locale.ROOT, ", lr %.3g, %.0f img/s, %.1f s (waited %.1f s for data), %.1f min in all",
+                m.learningRate(), m.imagesPerSecond(), m.seconds(), m.dataWaitSeconds(), m.elapsedSeconds() / 60));
         return sb.toString();
     }
 }

@@ -140,6 +140,11 @@ final class TrainCommand implements Callable<Integer> {
             + "validation (default: ${DEFAULT-VALUE})")
     double valFraction;
 
+    @Option(names = "--monitor-test", description = "also evaluate the dataset's test split after every epoch and "
+            + "record it (test_top1 and elapsed_seconds in the metrics: accuracy against wall time; training never "
+            + "looks at it)")
+    boolean monitorTest;
+
     @Option(names = "--limit", defaultValue = "0", description = "train on this many random examples (0 = all)")
     int limit;
 
@@ -215,6 +220,7 @@ final class TrainCommand implements Callable<Integer> {
             modelConfig = b.build();
         }
         GoogLeNet model = new GoogLeNet(modelConfig);
+        DataLoader testLoader = null;
         TableOne table = new TableOne(model, prepared.size());
         stdout.printf(Locale.ROOT, "data: %s%n", prepared.description());
         stdout.printf(Locale.ROOT, "model: %s, %s, width %s, %d input channel(s), %,d parameters (+%,d in aux "
@@ -231,6 +237,16 @@ final class TrainCommand implements Callable<Integer> {
                      .transform(prepared.evalTransform()).workers(workers).prefetch(prefetch).build()) {
             Trainer trainer = new Trainer(model, recipe, train, val, runFolder)
                     .preprocess(prepared.preprocess()).dataDescription(dataRecipe.toJson());
+            if (monitorTest) {
+                if (prepared.test() == null) {
+                    throw new IllegalArgumentException("--monitor-test needs a dataset with a test split "
+                            + "(fashion-mnist, mnist); an image folder has none");
+                }
+                testLoader = DataLoader.builder(prepared.test()).batchSize(Math.max(recipe.batchSize(), 256))
+                        .shuffle(false).transform(prepared.evalTransform()).workers(workers).prefetch(prefetch)
+                        .build();
+                trainer.monitorTest(testLoader);
+            }
             trainer.addListener(new ProgressListener(stdout, progress && System.console() != null
                     && System.console().isTerminal()));
             if (plot) {
@@ -247,6 +263,9 @@ final class TrainCommand implements Callable<Integer> {
                 history = trainer.fit();
             } finally {
                 Runtime.getRuntime().removeShutdownHook(hook);
+                if (testLoader != null) {
+                    testLoader.close();
+                }
             }
             if (history.isEmpty()) {
                 stdout.println("nothing to do: the run already has " + recipe.epochs() + " epochs");

@@ -81,20 +81,22 @@ public record DataRecipe(String dataset, Path dataPath, double valFraction, int 
      * @param evalTransform  geometry for evaluation (folders: resize + centre crop), then normalization
      * @param preprocess     the same normalization for inference, for the weights' metadata
      */
-    public record Prepared(Dataset train, Dataset validation, List<String> classes, int channels, int size,
-                           Transform trainTransform, Transform evalTransform, Preprocess preprocess,
+    /** The opened data; {@code test} is the dataset's own test split (IDX sets), null for image folders. */
+    public record Prepared(Dataset train, Dataset validation, Dataset test, List<String> classes, int channels,
+                           int size, Transform trainTransform, Transform evalTransform, Preprocess preprocess,
                            String description) {
     }
 
     /** Opens the data; {@code decoder} reads image-folder files (unused for IDX sets). */
     public Prepared prepare(ImageFileDecoder decoder) throws IOException {
-        Dataset full;
+        Dataset full, test = null;
         int channels, side;
         float[] mean, std;
         KnownDataset known = known();
         if (known != null) {
             IdxDataset idx = known.load(known.locate(dataPath), KnownDataset.Part.TRAIN);
             full = idx;
+            test = known.load(known.locate(dataPath), KnownDataset.Part.TEST);
             channels = 1;
             side = idx.height();
             if (size != 0 && size != side) {
@@ -145,7 +147,7 @@ public record DataRecipe(String dataset, Path dataPath, double valFraction, int 
         String description = full.describe() + ": " + train.size() + " training examples"
                 + (val == null ? "" : ", " + val.size() + " for validation")
                 + ", augmentation " + (augment.isEmpty() ? "none" : String.join(",", augment));
-        return new Prepared(train, val, full.classes(), channels, side, Transform.compose(steps),
+        return new Prepared(train, val, test, full.classes(), channels, side, Transform.compose(steps),
                 geometry.then(normalize), preprocess, description);
     }
 

@@ -56,6 +56,7 @@ public final class Trainer {
     private final Ema ema;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private final List<EpochMetrics> history = new ArrayList<>();
+    private DataLoader test;
     private GoogLeNet evalModel;
     private List<String> classes;
     private Preprocess preprocess;
@@ -98,6 +99,15 @@ public final class Trainer {
     /** Preprocessing written into the weight files' metadata (how images become this model's input). */
     public Trainer preprocess(Preprocess preprocess) {
         this.preprocess = preprocess;
+        return this;
+    }
+
+    /**
+     * A held-out test split to evaluate after every epoch, only to record accuracy against time (the
+     * {@code test_*} metrics); training never looks at it.
+     */
+    public Trainer monitorTest(DataLoader test) {
+        this.test = test;
         return this;
     }
 
@@ -220,11 +230,21 @@ public final class Trainer {
             }
             val = Evaluator.evaluate(evaluationModel(), validation);
         }
+        EvalResult tested = null;
+        if (test != null) {
+            for (TrainingListener l : listeners) {
+                l.validating(epoch, test.dataset().size());
+            }
+            tested = Evaluator.evaluate(evaluationModel(), test);
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double elapsed = (history.isEmpty() ? 0 : history.getLast().elapsedSeconds()) + seconds;
         EpochMetrics m = new EpochMetrics(epoch, lr, lossSum / seen, mainSum / seen, aux1Sum / seen, aux2Sum / seen,
                 (double) top1 / seen, (double) top5 / seen, val == null ? Double.NaN : val.loss(),
                 val == null ? Double.NaN : val.top1(), val == null ? Double.NaN : val.top5(),
-                ema != null ? "ema" : "raw", seconds, seen / trainSeconds, waitNanos / 1e9);
+                ema != null ? "ema" : "raw", seconds, seen / trainSeconds, waitNanos / 1e9,
+                tested == null ? Double.NaN : tested.loss(), tested == null ? Double.NaN : tested.top1(),
+                tested == null ? Double.NaN : tested.top5(), elapsed);
         history.add(m);
         completedEpochs = epoch;
         writeCheckpoint(lr);

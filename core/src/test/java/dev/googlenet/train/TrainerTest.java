@@ -119,6 +119,38 @@ class TrainerTest {
         assertEquals(1.0, json.get(EPOCHS - 1).get("val_top1").asDouble());
     }
 
+    @Test
+    void monitoringATestSplitRecordsItsAccuracyAgainstElapsedTimeWithoutChangingTraining() throws IOException {
+        Quadrants data = new Quadrants(16);
+        TrainingConfig recipe = TrainingConfig.builder().epochs(2).batchSize(8).learningRate(0.05)
+                .schedule(ScheduleKind.CONSTANT).seed(1).build();
+        List<EpochMetrics> plain, monitored;
+        Map<String, Tensor> plainWeights;
+        try (DataLoader train = loader(data, 8, Transform.identity(), 1, 1)) {
+            Trainer t = new Trainer(new GoogLeNet(tinyModel()), recipe, train, null, dir.resolve("plain"));
+            plain = t.fit();
+            plainWeights = t.model().stateDict();
+        }
+        try (DataLoader train = loader(data, 8, Transform.identity(), 1, 1);
+             DataLoader test = DataLoader.builder(new Quadrants(12)).batchSize(5).shuffle(false).build()) {
+            Trainer t = new Trainer(new GoogLeNet(tinyModel()), recipe, train, null, dir.resolve("monitored"))
+                    .monitorTest(test);
+            monitored = t.fit();
+            for (var e : t.model().stateDict().entrySet()) {
+                assertArrayEquals(plainWeights.get(e.getKey()).data(), e.getValue().data(), 0f, e.getKey());
+            }
+        }
+        assertTrue(Double.isNaN(plain.getLast().testTop1()));
+        for (EpochMetrics m : monitored) {
+            assertTrue(m.testTop1() >= 0 && m.testTop1() <= 1, "test top-1 " + m.testTop1());
+            assertTrue(m.testLoss() > 0);
+        }
+        assertTrue(monitored.get(1).elapsedSeconds() > monitored.get(0).elapsedSeconds());
+        assertEquals(monitored.get(0).seconds(), monitored.get(0).elapsedSeconds(), 1e-9);
+        JsonNode json = Checkpoints.readJson(dir.resolve("monitored").resolve(Trainer.METRICS_JSON));
+        assertEquals(monitored.get(1).testTop1(), json.get(1).get("test_top1").asDouble(), 1e-12);
+    }
+
     private record Run(Map<String, Tensor> weights, Map<String, Tensor> ema, List<float[]> momentum,
                        List<EpochMetrics> history, long step) {
     }
