@@ -8,10 +8,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Max pooling kernels on NCHW planes. {@link #maxPoolReference} is the plain definition (and records where
- * each maximum came from, for backward); {@link #maxPool} is the fast one: planes in parallel, and for the
- * Inception pool branch's 3×3/1 window with padding 1 a separable Vector-API kernel (row maxima, then column
- * maxima) that needs 4 comparisons per output instead of 8; other windows take the maximum over rows first
- * (vectorized), then over columns.
+ * each maximum came from, for backward); {@link #maxPool} is the fast one, equal to it bit for bit: planes in
+ * parallel, each copied into a −∞-padded buffer where every window tap is a flat offset, so that vectors run over
+ * whole planes (several output rows at once) rather than along rows, which on 4×4 to 14×14 maps are shorter than
+ * a vector. Separable: row maxima, then column maxima (4 comparisons per output for 3×3 instead of 8), with the
+ * argmax carried along. {@link #maxPoolBackward} scatters gradients to the recorded argmax.
  */
 public final class Pooling {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -86,11 +87,18 @@ public final class Pooling {
             sc.prepare(h, w, kernel, stride, padding, oh, ow);
             // one pass over the chunk usually clears every plane; otherwise look plane by plane
             boolean chunkFinite = allFinite(in, from * planeSize, to * planeSize);
-            for (int p = from; p < to; p++) {
-                if (chunkFinite || allFinite(in, p * planeSize, (p + 1) * planeSize)) {
-                    maxPoolPlane(sc, in, p, h, w, kernel, stride, padding, oh, ow, out, argmax);
+            for (int p = from; p < to; ) {
+                int g = 0; // the next run of finite planes, at most one group
+                while (g < sc.group && p + g < to
+                        && (chunkFinite || allFinite(in, (p + g) * planeSize, (p + g + 1) * planeSize))) {
+                    g++;
+                }
+                if (g > 0) {
+                    maxPoolGroup(sc, in, p, g, h, w, kernel, stride, padding, oh, ow, out, argmax, to * oh * ow);
+                    p += g;
                 } else {
                     maxPoolReference(in, p, p + 1, h, w, kernel, stride, padding, oh, ow, out, argmax);
+                    p++;
                 }
             }
         });
@@ -147,7 +155,7 @@ public final class Pooling {
     private static final ThreadLocal<PoolScratch> SCRATCH = ThreadLocal.withInitial(PoolScratch::new);
 
     /**
-     * One thread's buffers for {@link #maxPoolPlane}, kept between calls (grown, never shrunk) and laid out for
+     * One thread's buffers for {@link #maxPoolGroup}, kept between calls (grown, never shrunk) and laid out for
      * the last shape seen.
      *
      * <p>A band of output rows is pooled from a copy of its input rows, padded with −∞ and split by stride phase:
@@ -156,11 +164,16 @@ public final class Pooling {
      * {@code i·wq + j + (dr/s)·wq + dc/s} of phase plane (dr mod s, dc mod s): for every tap, consecutive flat
      * positions are consecutive outputs, so one vector covers several output rows of a small map (the lanes that
      * fall on columns j ≥ ow are computed and dropped). With stride 1 this is just the −∞-padded plane.
+     *
+     * <p>Small maps go {@link #group} planes at a time, their bands stacked in each phase plane ({@link #block}
+     * floats apiece), so that the vector loops run long instead of two or three iterations per plane.
      */
     private static final class PoolScratch {
         int h = -1, w, kernel, stride, padding, oh, ow;
-        /** output rows per band; phase plane rows, columns; padded input rows of a full band */
+        /** output rows per band; one band's phase plane rows, columns; padded input rows of a full band */
         int band, hq, wq, bandRows;
+        /** planes pooled together (1 when a plane takes several bands); one band's share of a phase plane, hq·wq */
+        int group, block;
         /** the band whose −∞ padding rows are in {@link #padded}, or −1 */
         int padRowsOf = -1;
         float[] padded = new float[0];
@@ -169,8 +182,10 @@ public final class Pooling {
         /** vertical pass: the window maxima at flat positions i·wq + j, and their flat input indices */
         float[] max = new float[0];
         int[] at = new int[0];
-        /** flat input index (band-relative) of each window's top-left corner, padding included */
+        /** flat input index (relative to the group's first band) of each window's top-left corner, padding included */
         int[] corner = new int[0];
+        /** where window column dc lies in {@link #padded} relative to column 0 (dc mod s)·plane + dc/s; row dr alike */
+        int[] hTaps = new int[0], vTaps = new int[0];
 
         void prepare(int h, int w, int kernel, int stride, int padding, int oh, int ow) {
             if (h == this.h && w == this.w && kernel == this.kernel && stride == this.stride
@@ -192,21 +207,33 @@ public final class Pooling {
             band = Math.max(1, Math.min(oh, fit));
             bandRows = (band - 1) * s + kernel;
             hq = (bandRows + s - 1) / s;
-            int plane = hq * wq, slack = 2 * VL + kernel;
+            block = hq * wq;
+            group = band < oh ? 1 : Math.max(1, Math.min(64, 4096 / (s * s * block)));
+            int plane = group * block, slack = 2 * VL + kernel;
             padded = grow(padded, s * s * plane + slack);
             rowMax = grow(rowMax, s * plane + slack);
             rowAt = grow(rowAt, s * plane + slack);
-            max = grow(max, band * wq + slack);
-            if (at.length < band * wq + slack) {
-                at = new int[band * wq + slack];
-                corner = new int[band * wq + slack];
+            max = grow(max, plane + slack);
+            if (at.length < plane + slack) {
+                at = new int[plane + slack];
+                corner = new int[plane + slack];
             }
             // padding columns are never written again for this shape; padding rows are refilled per band
-            java.util.Arrays.fill(padded, Float.NEGATIVE_INFINITY);
+            java.util.Arrays.fill(padded, 0, s * s * plane + slack, Float.NEGATIVE_INFINITY);
             padRowsOf = -1;
-            for (int i = 0; i < band; i++) {
-                for (int j = 0; j < wq; j++) {
-                    corner[i * wq + j] = (i * s - padding) * w + j * s - padding;
+            if (hTaps.length < kernel) {
+                hTaps = new int[kernel];
+                vTaps = new int[kernel];
+            }
+            for (int t = 0; t < kernel; t++) {
+                hTaps[t] = (t % s) * plane + t / s;
+                vTaps[t] = (t % s) * plane + (t / s) * wq;
+            }
+            for (int b = 0; b < group; b++) {
+                for (int i = 0; i < hq; i++) {
+                    for (int j = 0; j < wq; j++) {
+                        corner[b * block + i * wq + j] = b * h * w + (i * s - padding) * w + j * s - padding;
+                    }
                 }
             }
         }
@@ -216,73 +243,129 @@ public final class Pooling {
         }
     }
 
-    /** One plane through the vectorized band kernel (see {@link PoolScratch}). */
-    private static void maxPoolPlane(PoolScratch sc, float[] in, int p, int h, int w, int kernel, int s,
-                                     int padding, int oh, int ow, float[] out, int[] argmax) {
-        int inBase = p * h * w, outBase = p * oh * ow;
-        int wq = sc.wq, plane = sc.hq * wq;
-        for (int i0 = 0; i0 < oh; i0 += sc.band) {
+    /**
+     * Planes [p0, p0+g), g ≤ group, through the vectorized band kernel (see {@link PoolScratch}). Output rows
+     * shorter than a vector are stored as whole vectors, spilling into the rows after them, which are written
+     * later; {@code outEnd} is the end of this task's outputs, past which nothing may spill.
+     */
+    private static void maxPoolGroup(PoolScratch sc, float[] in, int p0, int g, int h, int w, int kernel, int s,
+                                     int padding, int oh, int ow, float[] out, int[] argmax, int outEnd) {
+        int wq = sc.wq, block = sc.block, plane = sc.group * block;
+        for (int i0 = 0; i0 < oh; i0 += sc.band) { // one band when g > 1
             int rows = Math.min(sc.band, oh - i0);
             int bandRows = (rows - 1) * s + kernel;
-            loadBand(sc, in, inBase, h, w, s, padding, i0, bandRows);
-            // horizontal pass, per row phase, over the rows that phase has in this band
+            boolean fillPadRows = sc.padRowsOf != i0;
+            sc.padRowsOf = i0;
+            for (int b = 0; b < g; b++) {
+                loadBand(sc, in, (p0 + b) * h * w, b * block, h, w, s, padding, i0, bandRows, fillPadRows);
+            }
+            // horizontal pass, per row phase, over the rows that phase has in these bands
             for (int rp = 0; rp < s && rp < bandRows; rp++) {
-                int n = ((bandRows - rp + s - 1) / s - 1) * wq + ow;
+                int n = ((g - 1) * sc.hq + (bandRows - rp + s - 1) / s - 1) * wq + ow;
                 if (argmax == null) {
-                    horizontalMax(sc.padded, rp * s * plane, plane, sc.rowMax, rp * plane, n, kernel, s);
+                    horizontalMax(sc.padded, rp * s * plane, sc.hTaps, kernel, sc.rowMax, rp * plane, n);
                 } else {
-                    horizontalMaxAt(sc.padded, rp * s * plane, plane, sc.rowMax, sc.rowAt, rp * plane, n, kernel, s);
+                    horizontalMaxAt(sc.padded, rp * s * plane, sc.hTaps, kernel, sc.rowMax, sc.rowAt, rp * plane, n);
                 }
             }
-            int n = (rows - 1) * wq + ow;
+            int n = ((g - 1) * sc.hq + rows - 1) * wq + ow;
             if (argmax == null) {
-                verticalMax(sc.rowMax, plane, wq, sc.max, n, kernel, s);
+                verticalMax(sc.rowMax, sc.vTaps, kernel, sc.max, n);
             } else {
-                verticalMaxAt(sc.rowMax, sc.rowAt, plane, wq, w, sc.max, sc.at, sc.corner, inBase + i0 * s * w, n,
-                        kernel, s);
+                verticalMaxAt(sc.rowMax, sc.rowAt, sc.vTaps, kernel, w, sc.max, sc.at, sc.corner,
+                        p0 * h * w + i0 * s * w, n);
             }
-            for (int i = 0; i < rows; i++) {
-                int o = outBase + (i0 + i) * ow;
-                System.arraycopy(sc.max, i * wq, out, o, ow);
-                if (argmax != null) {
-                    System.arraycopy(sc.at, i * wq, argmax, o, ow);
+            for (int b = 0; b < g; b++) {
+                for (int i = 0; i < rows; i++) {
+                    int o = (p0 + b) * oh * ow + (i0 + i) * ow, q = b * block + i * wq;
+                    if (ow >= VL || o + VL <= outEnd) {
+                        copyRow(sc.max, q, out, o, ow);
+                        if (argmax != null) {
+                            copyRow(sc.at, q, argmax, o, ow);
+                        }
+                    } else {
+                        System.arraycopy(sc.max, q, out, o, ow);
+                        if (argmax != null) {
+                            System.arraycopy(sc.at, q, argmax, o, ow);
+                        }
+                    }
                 }
             }
         }
     }
 
-    /** Copies the input rows of the band starting at output row i0 into the phase planes; rows outside are −∞. */
-    private static void loadBand(PoolScratch sc, float[] in, int inBase, int h, int w, int s, int padding, int i0,
-                                 int bandRows) {
-        int wq = sc.wq, hq = sc.hq;
+    /**
+     * Copies the input rows of one plane's band starting at output row i0 into the phase planes, at {@code off} in
+     * each; rows outside the input are −∞ (written only if {@code fillPadRows}: else they still are).
+     */
+    private static void loadBand(PoolScratch sc, float[] in, int inBase, int off, int h, int w, int s, int padding,
+                                 int i0, int bandRows, boolean fillPadRows) {
+        int wq = sc.wq, plane = sc.group * sc.block;
         int cols = Math.min(w, s * wq - padding); // input columns some window reaches (and that fit)
-        boolean fillPadRows = sc.padRowsOf != i0;
-        sc.padRowsOf = i0;
-        for (int rl = 0; rl < bandRows; rl++) {
+        for (int rl = 0, rp = 0, rq = 0; rl < bandRows; rl++) { // padded row rl is row rq of row phase rp
             int r = i0 * s + rl - padding; // input row
-            int rp = rl % s, rq = rl / s;
             if (r < 0 || r >= h) {
                 if (fillPadRows) {
                     for (int cp = 0; cp < s; cp++) {
-                        int d = ((rp * s + cp) * hq + rq) * wq;
+                        int d = (rp * s + cp) * plane + off + rq * wq;
                         java.util.Arrays.fill(sc.padded, d, d + wq, Float.NEGATIVE_INFINITY);
                     }
                 }
-                continue;
-            }
-            int src = inBase + r * w;
-            if (s == 1) {
-                System.arraycopy(in, src, sc.padded, rq * wq + padding, cols);
-                continue;
-            }
-            for (int cp = 0; cp < s; cp++) {
-                int c = Math.floorMod(cp - padding, s); // first input column in column phase cp
-                int d = ((rp * s + cp) * hq + rq) * wq + (c + padding) / s;
-                for (; c < cols; c += s) {
-                    sc.padded[d++] = in[src + c];
+            } else if (s == 1) {
+                int src = inBase + r * w, d = off + rq * wq + padding;
+                if (cols >= VL || src + VL <= in.length) {
+                    copyRow(in, src, sc.padded, d, cols);
+                    if (cols < VL) {
+                        // the vector spilt past the row into the padding (and the next rows, copied later): −∞ again
+                        NEG_INF.intoArray(sc.padded, d + cols);
+                    }
+                } else {
+                    System.arraycopy(in, src, sc.padded, d, cols);
+                }
+            } else {
+                // column phase cp holds padded columns cp, cp+s, ..., i.e. input columns cp−padding, cp−padding+s, ...
+                int src = inBase + r * w;
+                for (int cp = 0; cp < s; cp++) {
+                    int c = cp - padding, d = (rp * s + cp) * plane + off + rq * wq;
+                    if (c < 0) { // the phase's first columns are padding (already −∞): start at its first input column
+                        int skip = (-c + s - 1) / s;
+                        c += skip * s;
+                        d += skip;
+                    }
+                    for (; c < cols; c += s) {
+                        sc.padded[d++] = in[src + c];
+                    }
                 }
             }
+            if (++rp == s) {
+                rp = 0;
+                rq++;
+            }
         }
+    }
+
+    private static final FloatVector NEG_INF = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+
+    /**
+     * {@code dst[d, d+n) = src[s, s+n)} in whole vectors, the last one overlapping the one before; map rows are
+     * short (4 to 56 floats), where System.arraycopy's call costs more than the copy. A row shorter than a vector
+     * is copied as one whole vector: the caller makes sure that src has it and that spilling past d+n is harmless.
+     */
+    private static void copyRow(float[] src, int s, float[] dst, int d, int n) {
+        int last = Math.max(0, n - VL);
+        for (int c = 0; c < last; c += VL) {
+            FloatVector.fromArray(S, src, s + c).intoArray(dst, d + c);
+        }
+        FloatVector.fromArray(S, src, s + last).intoArray(dst, d + last);
+    }
+
+    /** {@link #copyRow(float[], int, float[], int, int)} for ints. */
+    private static void copyRow(int[] src, int s, int[] dst, int d, int n) {
+        int last = Math.max(0, n - VL);
+        for (int c = 0; c < last; c += VL) {
+            IntVector.fromArray(I, src, s + c).intoArray(dst, d + c);
+        }
+        IntVector.fromArray(I, src, s + last).intoArray(dst, d + last);
     }
 
     /*
@@ -292,45 +375,67 @@ public final class Pooling {
      * first maximum in row-major order. They run past the last output (into the buffers' slack) to whole vectors.
      */
 
-    /** rowMax[d + q] = max over dc of phase-row plane (dc mod s) at q + dc/s, for q in [0, n). */
-    private static void horizontalMax(float[] src, int base, int plane, float[] dst, int d, int n, int kernel, int s) {
+    /**
+     * rowMax[d + q] = max over the window's columns dc of {@code src[base + taps[dc] + q]}, for q in [0, n). The
+     * 3-wide window (every GoogLeNet pool) is unrolled: no loop over taps in the hot loop.
+     */
+    private static void horizontalMax(float[] src, int base, int[] taps, int kernel, float[] dst, int d, int n) {
+        if (kernel == 3) {
+            int b1 = base + taps[1], b2 = base + taps[2];
+            for (int q = 0; q < n; q += VL) {
+                FloatVector m = FloatVector.fromArray(S, src, base + q);
+                FloatVector v = FloatVector.fromArray(S, src, b1 + q);
+                m = m.blend(v, v.compare(VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, src, b2 + q);
+                m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(dst, d + q);
+            }
+            return;
+        }
         for (int q = 0; q < n; q += VL) {
             FloatVector m = FloatVector.fromArray(S, src, base + q);
-            for (int dc = 1; dc < kernel; dc++) {
-                FloatVector v = FloatVector.fromArray(S, src, base + (dc % s) * plane + dc / s + q);
+            for (int t = 1; t < kernel; t++) {
+                FloatVector v = FloatVector.fromArray(S, src, base + taps[t] + q);
                 m = m.blend(v, v.compare(VectorOperators.GT, m));
             }
             m.intoArray(dst, d + q);
         }
     }
 
-    /** {@link #horizontalMax}, also recording the column offset dc of each maximum. */
-    private static void horizontalMaxAt(float[] src, int base, int plane, float[] dst, float[] dstAt, int d, int n,
-                                        int kernel, int s) {
+    /** {@link #horizontalMax}, also recording the column offset dc of each maximum (as a float). */
+    private static void horizontalMaxAt(float[] src, int base, int[] taps, int kernel, float[] dst, float[] dstAt,
+                                        int d, int n) {
+        if (kernel == 3) {
+            int b1 = base + taps[1], b2 = base + taps[2];
+            for (int q = 0; q < n; q += VL) {
+                FloatVector m = FloatVector.fromArray(S, src, base + q);
+                FloatVector v = FloatVector.fromArray(S, src, b1 + q);
+                VectorMask<Float> gt = v.compare(VectorOperators.GT, m);
+                m = m.blend(v, gt);
+                FloatVector a = FloatVector.zero(S).blend(1, gt);
+                v = FloatVector.fromArray(S, src, b2 + q);
+                gt = v.compare(VectorOperators.GT, m);
+                m.blend(v, gt).intoArray(dst, d + q);
+                a.blend(2, gt).intoArray(dstAt, d + q);
+            }
+            return;
+        }
         for (int q = 0; q < n; q += VL) {
             FloatVector m = FloatVector.fromArray(S, src, base + q);
             FloatVector a = FloatVector.zero(S);
-            for (int dc = 1; dc < kernel; dc++) {
-                FloatVector v = FloatVector.fromArray(S, src, base + (dc % s) * plane + dc / s + q);
+            for (int t = 1; t < kernel; t++) {
+                FloatVector v = FloatVector.fromArray(S, src, base + taps[t] + q);
                 VectorMask<Float> gt = v.compare(VectorOperators.GT, m);
                 m = m.blend(v, gt);
-                a = a.blend(dc, gt);
+                a = a.blend(t, gt);
             }
             m.intoArray(dst, d + q);
             a.intoArray(dstAt, d + q);
         }
     }
 
-    /** max[q] = max over dr of rowMax plane (dr mod s) at q + (dr/s)·wq, for q in [0, n). */
-    private static void verticalMax(float[] src, int plane, int wq, float[] max, int n, int kernel, int s) {
-        for (int q = 0; q < n; q += VL) {
-            FloatVector m = FloatVector.fromArray(S, src, q);
-            for (int dr = 1; dr < kernel; dr++) {
-                FloatVector v = FloatVector.fromArray(S, src, (dr % s) * plane + (dr / s) * wq + q);
-                m = m.blend(v, v.compare(VectorOperators.GT, m));
-            }
-            m.intoArray(max, q);
-        }
+    /** max[q] = max over the window's rows dr of {@code src[taps[dr] + q]}, for q in [0, n). */
+    private static void verticalMax(float[] src, int[] taps, int kernel, float[] max, int n) {
+        horizontalMax(src, 0, taps, kernel, max, 0, n); // the same loop, over row offsets
     }
 
     /**
@@ -338,183 +443,40 @@ public final class Pooling {
      * plus dr·w plus the row pass's column offset. Offsets are carried as floats (exact: below k·w) so that one
      * float mask blends both.
      */
-    private static void verticalMaxAt(float[] src, float[] srcAt, int plane, int wq, int w, float[] max, int[] at,
-                                      int[] corner, int base, int n, int kernel, int s) {
+    private static void verticalMaxAt(float[] src, float[] srcAt, int[] taps, int kernel, int w, float[] max,
+                                      int[] at, int[] corner, int base, int n) {
         IntVector b = IntVector.broadcast(I, base);
+        if (kernel == 3) {
+            int o1 = taps[1], o2 = taps[2];
+            float w1 = w, w2 = 2 * w;
+            for (int q = 0; q < n; q += VL) {
+                FloatVector m = FloatVector.fromArray(S, src, q);
+                FloatVector a = FloatVector.fromArray(S, srcAt, q);
+                FloatVector v = FloatVector.fromArray(S, src, o1 + q);
+                VectorMask<Float> gt = v.compare(VectorOperators.GT, m);
+                m = m.blend(v, gt);
+                a = a.blend(FloatVector.fromArray(S, srcAt, o1 + q).add(w1), gt);
+                v = FloatVector.fromArray(S, src, o2 + q);
+                gt = v.compare(VectorOperators.GT, m);
+                m.blend(v, gt).intoArray(max, q);
+                a = a.blend(FloatVector.fromArray(S, srcAt, o2 + q).add(w2), gt);
+                ((IntVector) a.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, corner, q)).add(b)
+                        .intoArray(at, q);
+            }
+            return;
+        }
         for (int q = 0; q < n; q += VL) {
             FloatVector m = FloatVector.fromArray(S, src, q);
             FloatVector a = FloatVector.fromArray(S, srcAt, q);
             for (int dr = 1; dr < kernel; dr++) {
-                int off = (dr % s) * plane + (dr / s) * wq + q;
-                FloatVector v = FloatVector.fromArray(S, src, off);
+                FloatVector v = FloatVector.fromArray(S, src, taps[dr] + q);
                 VectorMask<Float> gt = v.compare(VectorOperators.GT, m);
                 m = m.blend(v, gt);
-                a = a.blend(FloatVector.fromArray(S, srcAt, off).add(dr * w), gt);
+                a = a.blend(FloatVector.fromArray(S, srcAt, taps[dr] + q).add(dr * w), gt);
             }
             m.intoArray(max, q);
             ((IntVector) a.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, corner, q)).add(b)
                     .intoArray(at, q);
-        }
-    }
-
-    /**
-     * Any window, one plane: per output row, the maximum over the window's input rows, column by column (Vector
-     * API), then the maximum over each window's columns of that. Math.max semantics: NaN wins, as in the reference.
-     */
-    private static void maxPoolRowsThenColumns(float[] in, int inBase, int h, int w, int kernel, int stride,
-                                               int padding, int oh, int ow, float[] out, int outBase, float[] colMax) {
-        for (int i = 0; i < oh; i++) {
-            int h0 = Math.max(i * stride - padding, 0), h1 = Math.min(i * stride - padding + kernel, h);
-            System.arraycopy(in, inBase + h0 * w, colMax, 0, w);
-            for (int r = h0 + 1; r < h1; r++) {
-                int row = inBase + r * w, c = 0;
-                for (int bound = S.loopBound(w); c < bound; c += S.length()) {
-                    FloatVector.fromArray(S, colMax, c).max(FloatVector.fromArray(S, in, row + c)).intoArray(colMax, c);
-                }
-                for (; c < w; c++) {
-                    colMax[c] = Math.max(colMax[c], in[row + c]);
-                }
-            }
-            int o = outBase + i * ow;
-            for (int j = 0; j < ow; j++) {
-                int w0 = Math.max(j * stride - padding, 0), w1 = Math.min(j * stride - padding + kernel, w);
-                float m = colMax[w0];
-                for (int c = w0 + 1; c < w1; c++) {
-                    m = Math.max(m, colMax[c]);
-                }
-                out[o + j] = m;
-            }
-        }
-    }
-
-    /**
-     * {@link #locateMaxima} for the 3×3/1 window with padding 1, 16 outputs at a time: the window's nine positions
-     * are compared with the maximum from last to first, so the first equal one wins (the reference's tie rule).
-     * Edge columns, and any output whose maximum is NaN, go through the scalar search.
-     */
-    private static void locateMaxima3x3Same(float[] in, int base, int h, int w, float[] out, int[] argmax) {
-        int vl = S.length();
-        for (int i = 0; i < h; i++) {
-            int o = base + i * w;
-            int j = 1;
-            for (; j + vl < w; j += vl) {
-                FloatVector max = FloatVector.fromArray(S, out, o + j);
-                FloatVector found = FloatVector.broadcast(S, -1f);
-                for (int k = 8; k >= 0; k--) {
-                    int r = i + k / 3 - 1;
-                    if (r < 0 || r >= h) {
-                        continue;
-                    }
-                    FloatVector v = FloatVector.fromArray(S, in, base + r * w + j + k % 3 - 1);
-                    found = found.blend((float) ((k / 3) * w + k % 3), v.compare(VectorOperators.EQ, max));
-                }
-                // flat input index = (row i−1, column j−1 of the window's corner) + the offset found
-                IntVector idx = (IntVector) found.convert(VectorOperators.F2I, 0);
-                IntVector corner = IntVector.broadcast(I, base + (i - 1) * w + j - 1).add(IntVector.zero(I).addIndex(1));
-                idx.add(corner).intoArray(argmax, o + j);
-                if (found.compare(VectorOperators.LT, 0f).anyTrue()) { // NaN maxima: no position compared equal
-                    locateRow(in, h, w, 3, 1, 1, h, w, out, argmax, base, i, j, j + vl);
-                }
-            }
-            locateRow(in, h, w, 3, 1, 1, h, w, out, argmax, base, i, 0, 1);
-            locateRow(in, h, w, 3, 1, 1, h, w, out, argmax, base, i, j, w);
-        }
-    }
-
-    /** Where each maximum came from: the first window element equal to it (the last NaN, for a NaN maximum). */
-    private static void locateMaxima(float[] in, int planeFrom, int planeTo, int h, int w, int kernel, int stride,
-                                     int padding, int oh, int ow, float[] out, int[] argmax) {
-        for (int p = planeFrom; p < planeTo; p++) {
-            for (int i = 0; i < oh; i++) {
-                locateRow(in, h, w, kernel, stride, padding, oh, ow, out, argmax, p * h * w, i, 0, ow);
-            }
-        }
-    }
-
-    /** One output row {@code i} of the plane at {@code inBase} (output plane {@code inBase/(h·w)}), columns [j0, j1). */
-    private static void locateRow(float[] in, int h, int w, int kernel, int stride, int padding, int oh, int ow,
-                                  float[] out, int[] argmax, int inBase, int i, int j0, int j1) {
-        int outBase = inBase / (h * w) * oh * ow;
-        int h0 = Math.max(i * stride - padding, 0), h1 = Math.min(i * stride - padding + kernel, h);
-        for (int j = j0; j < j1; j++) {
-            int w0 = Math.max(j * stride - padding, 0), w1 = Math.min(j * stride - padding + kernel, w);
-            float max = out[outBase + i * ow + j];
-            int found = inBase + h0 * w + w0;
-            if (Float.isNaN(max)) {
-                for (int r = h0; r < h1; r++) {
-                    for (int c = w0; c < w1; c++) {
-                        if (Float.isNaN(in[inBase + r * w + c])) {
-                            found = inBase + r * w + c;
-                        }
-                    }
-                }
-            } else {
-                search:
-                for (int r = h0; r < h1; r++) {
-                    for (int c = w0; c < w1; c++) {
-                        if (in[inBase + r * w + c] == max) {
-                            found = inBase + r * w + c;
-                            break search;
-                        }
-                    }
-                }
-            }
-            argmax[outBase + i * ow + j] = found;
-        }
-    }
-
-    /** 3×3/1, padding 1, on one plane: horizontal 3-maxima per row (kept for three rows), then vertical. */
-    private static void maxPool3x3Same(float[] in, int base, int h, int w, float[] out, float[] rows) {
-        for (int r = 0; r < h; r++) {
-            rowMax3(in, base + r * w, w, rows, (r % 3) * w);
-            // output row r-1 needs rows r-2, r-1, r
-            if (r >= 1) {
-                int mid = ((r - 1) % 3) * w, below = (r % 3) * w, top = r >= 2 ? ((r - 2) % 3) * w : -1;
-                columnMax(rows, top, mid, below, w, out, base + (r - 1) * w);
-            }
-        }
-        int last = ((h - 1) % 3) * w, prev = h >= 2 ? ((h - 2) % 3) * w : -1;
-        columnMax(rows, prev, last, -1, w, out, base + (h - 1) * w);
-    }
-
-    private static void rowMax3(float[] in, int off, int w, float[] dst, int d) {
-        dst[d] = Math.max(in[off], in[off + 1]);
-        int c = 1;
-        for (; c + S.length() < w; c += S.length()) {
-            FloatVector a = FloatVector.fromArray(S, in, off + c - 1);
-            FloatVector b = FloatVector.fromArray(S, in, off + c);
-            FloatVector e = FloatVector.fromArray(S, in, off + c + 1);
-            a.max(b).max(e).intoArray(dst, d + c);
-        }
-        for (; c < w - 1; c++) {
-            dst[d + c] = Math.max(Math.max(in[off + c - 1], in[off + c]), in[off + c + 1]);
-        }
-        dst[d + w - 1] = Math.max(in[off + w - 2], in[off + w - 1]);
-    }
-
-    /** Column maxima of up to three row buffers (offset −1 = absent) into the output row. */
-    private static void columnMax(float[] rows, int a, int b, int c, int w, float[] out, int o) {
-        int i = 0;
-        int bound = S.loopBound(w);
-        for (; i < bound; i += S.length()) {
-            FloatVector m = FloatVector.fromArray(S, rows, b + i);
-            if (a >= 0) {
-                m = m.max(FloatVector.fromArray(S, rows, a + i));
-            }
-            if (c >= 0) {
-                m = m.max(FloatVector.fromArray(S, rows, c + i));
-            }
-            m.intoArray(out, o + i);
-        }
-        for (; i < w; i++) {
-            float m = rows[b + i];
-            if (a >= 0) {
-                m = Math.max(m, rows[a + i]);
-            }
-            if (c >= 0) {
-                m = Math.max(m, rows[c + i]);
-            }
-            out[o + i] = m;
         }
     }
 }
