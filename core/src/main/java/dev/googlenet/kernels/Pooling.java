@@ -268,17 +268,33 @@ public final class Pooling {
                     horizontalMaxAt(sc.padded, rp * s * plane, sc.hTaps, kernel, sc.rowMax, sc.rowAt, rp * plane, n);
                 }
             }
+            int base = p0 * h * w + i0 * s * w; // flat input index that sc.corner is relative to
+            if (ow >= VL) {
+                // wide rows: the column pass stores each output row straight into out (no round trip through max)
+                for (int b = 0; b < g; b++) {
+                    for (int i = 0; i < rows; i++) {
+                        int o = (p0 + b) * oh * ow + (i0 + i) * ow, q = b * block + i * wq;
+                        if (argmax == null) {
+                            verticalMax(sc.rowMax, sc.vTaps, kernel, q, ow, out, o);
+                        } else {
+                            verticalMaxAt(sc.rowMax, sc.rowAt, sc.vTaps, kernel, w, q, ow, out, argmax, o,
+                                    sc.corner, base);
+                        }
+                    }
+                }
+                continue;
+            }
+            // short rows: the column pass over all rows at once, then whole-vector row copies
             int n = ((g - 1) * sc.hq + rows - 1) * wq + ow;
             if (argmax == null) {
-                verticalMax(sc.rowMax, sc.vTaps, kernel, sc.max, n);
+                verticalMax(sc.rowMax, sc.vTaps, kernel, 0, n, sc.max, 0);
             } else {
-                verticalMaxAt(sc.rowMax, sc.rowAt, sc.vTaps, kernel, w, sc.max, sc.at, sc.corner,
-                        p0 * h * w + i0 * s * w, n);
+                verticalMaxAt(sc.rowMax, sc.rowAt, sc.vTaps, kernel, w, 0, n, sc.max, sc.at, 0, sc.corner, base);
             }
             for (int b = 0; b < g; b++) {
                 for (int i = 0; i < rows; i++) {
                     int o = (p0 + b) * oh * ow + (i0 + i) * ow, q = b * block + i * wq;
-                    if (ow >= VL || o + VL <= outEnd) {
+                    if (o + VL <= outEnd) {
                         copyRow(sc.max, q, out, o, ow);
                         if (argmax != null) {
                             copyRow(sc.at, q, argmax, o, ow);
@@ -433,50 +449,71 @@ public final class Pooling {
         }
     }
 
-    /** max[q] = max over the window's rows dr of {@code src[taps[dr] + q]}, for q in [0, n). */
-    private static void verticalMax(float[] src, int[] taps, int kernel, float[] max, int n) {
-        horizontalMax(src, 0, taps, kernel, max, 0, n); // the same loop, over row offsets
+    /**
+     * dst[d + c] = max over the window's rows dr of {@code src[taps[dr] + q0 + c]}, for c in [0, n). With
+     * {@code n >= VL} the last vector overlaps the one before, so nothing is written past d+n; with a shorter n
+     * one whole vector is written (dst must have room).
+     */
+    private static void verticalMax(float[] src, int[] taps, int kernel, int q0, int n, float[] dst, int d) {
+        int o1 = taps[Math.min(1, kernel - 1)], o2 = taps[Math.min(2, kernel - 1)];
+        for (int c = 0; c < n; c += VL) {
+            if (c > n - VL && n >= VL) {
+                c = n - VL;
+            }
+            int q = q0 + c;
+            FloatVector m = FloatVector.fromArray(S, src, q);
+            if (kernel == 3) { // unrolled: every GoogLeNet pool
+                FloatVector v = FloatVector.fromArray(S, src, o1 + q);
+                m = m.blend(v, v.compare(VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, src, o2 + q);
+                m = m.blend(v, v.compare(VectorOperators.GT, m));
+            } else {
+                for (int t = 1; t < kernel; t++) {
+                    FloatVector v = FloatVector.fromArray(S, src, taps[t] + q);
+                    m = m.blend(v, v.compare(VectorOperators.GT, m));
+                }
+            }
+            m.intoArray(dst, d + c);
+        }
     }
 
     /**
-     * {@link #verticalMax}, also the flat input index of each maximum: window corner ({@code base + corner[q]})
-     * plus dr·w plus the row pass's column offset. Offsets are carried as floats (exact: below k·w) so that one
-     * float mask blends both.
+     * {@link #verticalMax}, also the flat input index of each maximum into {@code at}: window corner
+     * ({@code base + corner[q]}) plus dr·w plus the row pass's column offset. Offsets are carried as floats (exact:
+     * below k·w) so that one float mask blends both.
      */
-    private static void verticalMaxAt(float[] src, float[] srcAt, int[] taps, int kernel, int w, float[] max,
-                                      int[] at, int[] corner, int base, int n) {
+    private static void verticalMaxAt(float[] src, float[] srcAt, int[] taps, int kernel, int w, int q0, int n,
+                                      float[] dst, int[] at, int d, int[] corner, int base) {
         IntVector b = IntVector.broadcast(I, base);
-        if (kernel == 3) {
-            int o1 = taps[1], o2 = taps[2];
-            float w1 = w, w2 = 2 * w;
-            for (int q = 0; q < n; q += VL) {
-                FloatVector m = FloatVector.fromArray(S, src, q);
-                FloatVector a = FloatVector.fromArray(S, srcAt, q);
+        int o1 = taps[Math.min(1, kernel - 1)], o2 = taps[Math.min(2, kernel - 1)];
+        float w1 = w, w2 = 2 * w;
+        for (int c = 0; c < n; c += VL) {
+            if (c > n - VL && n >= VL) {
+                c = n - VL;
+            }
+            int q = q0 + c;
+            FloatVector m = FloatVector.fromArray(S, src, q);
+            FloatVector a = FloatVector.fromArray(S, srcAt, q);
+            if (kernel == 3) { // unrolled: every GoogLeNet pool
                 FloatVector v = FloatVector.fromArray(S, src, o1 + q);
                 VectorMask<Float> gt = v.compare(VectorOperators.GT, m);
                 m = m.blend(v, gt);
                 a = a.blend(FloatVector.fromArray(S, srcAt, o1 + q).add(w1), gt);
                 v = FloatVector.fromArray(S, src, o2 + q);
                 gt = v.compare(VectorOperators.GT, m);
-                m.blend(v, gt).intoArray(max, q);
-                a = a.blend(FloatVector.fromArray(S, srcAt, o2 + q).add(w2), gt);
-                ((IntVector) a.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, corner, q)).add(b)
-                        .intoArray(at, q);
-            }
-            return;
-        }
-        for (int q = 0; q < n; q += VL) {
-            FloatVector m = FloatVector.fromArray(S, src, q);
-            FloatVector a = FloatVector.fromArray(S, srcAt, q);
-            for (int dr = 1; dr < kernel; dr++) {
-                FloatVector v = FloatVector.fromArray(S, src, taps[dr] + q);
-                VectorMask<Float> gt = v.compare(VectorOperators.GT, m);
                 m = m.blend(v, gt);
-                a = a.blend(FloatVector.fromArray(S, srcAt, taps[dr] + q).add(dr * w), gt);
+                a = a.blend(FloatVector.fromArray(S, srcAt, o2 + q).add(w2), gt);
+            } else {
+                for (int dr = 1; dr < kernel; dr++) {
+                    FloatVector v = FloatVector.fromArray(S, src, taps[dr] + q);
+                    VectorMask<Float> gt = v.compare(VectorOperators.GT, m);
+                    m = m.blend(v, gt);
+                    a = a.blend(FloatVector.fromArray(S, srcAt, taps[dr] + q).add(dr * w), gt);
+                }
             }
-            m.intoArray(max, q);
+            m.intoArray(dst, d + c);
             ((IntVector) a.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, corner, q)).add(b)
-                    .intoArray(at, q);
+                    .intoArray(at, d + c);
         }
     }
 }
