@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * {@link Pooling#maxPool} on the shapes of a 28×28-input (Fashion-MNIST) GoogLeNet at batch 128 and one 224-input
  * shape, with and without argmax (training records it). Sample mode: read the p0.50 lines. The shape is
  * {@code N×C×H×W/kernel/stride/padding} with ceil-mode output sizes, as GoogLeNet's pools use.
- * GB/s = (input floats + output floats + argmax ints) · 4 bytes / time.
+ * GB/s = (input floats + output floats + argmax ints) · 4 bytes / time. The jar's main class is BenchMain, so:
+ * {@code java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.openjdk.jmh.Main PoolingBench
+ * -f 1 -wi 3 -i 5 -w 1 -r 1}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
