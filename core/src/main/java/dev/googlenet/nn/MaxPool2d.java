@@ -79,12 +79,9 @@ public final class MaxPool2d implements Layer {
             argmaxValid = true;
         }
         gradInput = Tensor.reuse(gradInput, input.shape());
-        float[] d = gradInput.data();
-        java.util.Arrays.fill(d, 0f);
-        float[] g = gradOut.data();
-        for (int o = 0; o < g.length; o++) {
-            d[argmax[o]] += g[o]; // overlapping windows (stride < kernel) can pick the same input: accumulate
-        }
+        // each output gradient goes to where its maximum came from (accumulated: overlapping windows can share one)
+        Pooling.maxPoolBackward(gradOut.data(), argmax, input.dim(0) * input.dim(1), outputShape[2] * outputShape[3],
+                input.dim(2) * input.dim(3), gradInput.data());
         return gradInput;
     }
 
