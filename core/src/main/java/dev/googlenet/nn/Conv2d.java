@@ -41,7 +41,7 @@ public final class Conv2d implements Layer {
      * Least number of GEMM columns (images × output pixels) worth batching images for: below it, images are
      * unfolded side by side until a GEMM has at least this many (maps of at least this size get one GEMM each).
      */
-    static final int BATCH_COLUMNS = Integer.getInteger("googlenet.conv.columns", 512);
+    static final int BATCH_COLUMNS = Integer.getInteger("googlenet.conv.columns", 256);
 
     private Parallel pool; // null: the engine's pool
     private Gemm gemm = Kernels.gemm();

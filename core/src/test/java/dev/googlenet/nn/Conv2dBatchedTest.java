@@ -43,7 +43,7 @@ class Conv2dBatchedTest {
 
     /** kernel, stride, padding. */
     private static final int[][] KERNELS = {{1, 1, 0}, {3, 1, 1}, {5, 1, 2}, {7, 2, 3}, {1, 2, 0}};
-    /** h, w; 24×26 gets one GEMM per image (576 output pixels ≥ the batching threshold) for the 1×1/1 and same convs. */
+    /** h, w; 24×26 gets one GEMM per image (576 output pixels ≥ the batching threshold of 256) for the 1×1/1 and same convs. */
     private static final int[][] MAPS = {{1, 1}, {2, 2}, {3, 5}, {4, 4}, {7, 7}, {14, 14}, {24, 26}};
     private static final int[] BATCHES = {1, 2, 3, 7, 9};
     private static final int[][] CHANNELS = {{3, 5}, {17, 3}, {5, 17}};
