@@ -46,7 +46,7 @@ class Conv2dBatchedTest {
     /** h, w; 24×26 gets one GEMM per image (576 output pixels ≥ the batching threshold of 256) for the 1×1/1 and same convs. */
     private static final int[][] MAPS = {{1, 1}, {2, 2}, {3, 5}, {4, 4}, {7, 7}, {14, 14}, {24, 26}};
     private static final int[] BATCHES = {1, 2, 3, 7, 9};
-    private static final int[][] CHANNELS = {{3, 5}, {17, 3}, {5, 17}};
+    private static final int[][] CHANNELS = {{3, 5}, {17, 3}, {5, 17}, {1, 4}};
 
     static Stream<Arguments> shapes() {
         List<Arguments> cases = new ArrayList<>();
