@@ -2,15 +2,31 @@ package dev.googlenet.nn;
 
 import dev.googlenet.kernels.Epilogue;
 import dev.googlenet.kernels.Gemm;
+import dev.googlenet.kernels.Im2col;
 import dev.googlenet.kernels.Kernels;
 import dev.googlenet.kernels.Parallel;
+import dev.googlenet.kernels.VectorGemm;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
 
 /**
- * 2-D convolution over NCHW input, as one GEMM per image: {@code Y[Cout, OH·OW] = W[Cout, Cin·kh·kw] × col}.
- * {@code col} is the im2col unfolding of the input; a 1×1/1 convolution without padding needs none — its input
- * already is the matrix. Backward recomputes {@code col} instead of keeping it, to save memory.
+ * 2-D convolution over NCHW input as GEMMs: {@code Y[Cout, cols] = W[Cout, Cin·kh·kw] × col[Cin·kh·kw, cols]},
+ * {@code col} being the im2col unfolding ({@link Im2col}) of the input. A large output map gets one GEMM per
+ * image; on small maps (the Inception blocks of a small-input network: 14×14, 7×7, 4×4) a GEMM with only
+ * OH·OW = 196, 49 or 16 columns wastes most of the 6×64 register tile, so several images are unfolded side by side
+ * into one matrix of at least {@link #BATCH_COLUMNS} columns, and the product is scattered back into NCHW.
+ * Backward does the same with {@code dY}: {@code dW += dY·colᵀ} then has a long k, and {@code dcol = Wᵀ·dY} is
+ * folded back per image. Backward recomputes {@code col} instead of keeping it, to save memory.
+ *
+ * <p>Buffers: the tensor {@link #forward} returns is this layer's, reused by its next forward, and the one
+ * {@link #backward} returns is reused by its next backward: each stays valid only until then (copy it to keep it).
+ * Scratch matrices are per thread and the weight-gradient partials per layer, so steady-state steps allocate
+ * nothing here.
+ *
+ * <p>Determinism: forward and the input gradient are bitwise the same for any thread count (how images are grouped
+ * depends on the batch and map size only). The weight gradient is summed in a fixed number of chunks (one per
+ * thread, at most one per image group), each in image order, and the chunks are added in order: deterministic for
+ * a given thread count.
  */
 public final class Conv2d implements Layer {
     private final int inChannels;
@@ -21,9 +37,22 @@ public final class Conv2d implements Layer {
     private final int padding;
     private final Param weight;
     private final Param bias; // null when the convolution has no bias (it is followed by BatchNorm)
-    private final Gemm gemm = Kernels.gemm();
+    /**
+     * Least number of GEMM columns (images × output pixels) worth batching images for: below it, images are
+     * unfolded side by side until a GEMM has at least this many (maps of at least this size get one GEMM each).
+     */
+    static final int BATCH_COLUMNS = Integer.getInteger("googlenet.conv.columns", 256);
+
+    private Parallel pool; // null: the engine's pool
+    private Gemm gemm = Kernels.gemm();
 
     private Tensor input;
+    private Tensor output;
+    private Tensor gradInput;
+    /** Weight-gradient sums of chunks 1.. (chunk 0 adds straight into the gradient), kept between steps. */
+    private float[][] partials = new float[0][];
+    /** Unfolding for the last input size seen. */
+    private volatile Im2col lowering;
 
     public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, boolean bias) {
         this(inChannels, outChannels, kernel, kernel, stride, padding, bias);
@@ -102,20 +131,56 @@ public final class Conv2d implements Layer {
         }
     }
 
+    /** Runs this layer, its GEMMs included, on {@code pool} instead of the engine's pool (tests compare counts). */
+    Conv2d usePool(Parallel pool) {
+        this.pool = pool;
+        this.gemm = new VectorGemm(pool);
+        return this;
+    }
+
+    private Parallel pool() {
+        return pool != null ? pool : Parallel.get();
+    }
+
+    private Im2col lowering(int h, int w) {
+        Im2col l = lowering;
+        if (l == null || !l.matches(inChannels, h, w)) {
+            l = new Im2col(inChannels, h, w, kernelH, kernelW, stride, padding);
+            lowering = l;
+        }
+        return l;
+    }
+
+    /**
+     * Images per GEMM: enough for {@link #BATCH_COLUMNS} columns, with the batch spread evenly over the groups.
+     * Depends on the batch and map size only, never on the thread count: results do not either.
+     */
+    static int imagesPerGemm(int n, int ohw) {
+        if (ohw >= BATCH_COLUMNS) {
+            return 1;
+        }
+        int groups = Math.ceilDiv(n, Math.ceilDiv(BATCH_COLUMNS, ohw));
+        return Math.ceilDiv(n, groups);
+    }
+
+    /**
+     * {@inheritDoc} The returned tensor is this layer's buffer: valid until its next forward.
+     */
     @Override
     public Tensor forward(Tensor x, boolean training) {
         Shape.requireNchw(x, inChannels, "Conv2d");
-        Tensor y = Tensor.zeros(outputShape(x.shape()));
-        forwardInto(x, weight.value().data(), bias == null ? null : bias.value().data(), false, y, 0);
+        output = Tensor.reuse(output, outputShape(x.shape())); // every element is overwritten
+        forwardInto(x, weight.value().data(), bias == null ? null : bias.value().data(), false, output, 0);
         input = x;
-        return y;
+        return output;
     }
 
     /**
      * Inference building block: writes {@code act(conv(x; w) + b)} into channels {@code [offset, offset+Cout)}
      * of {@code out} (so Inception branches land straight in their slice of the concatenation). {@code w} has this
-     * layer's weight layout; {@code b} may be null; {@code relu} fuses the activation. Images run in parallel
-     * (each one GEMM on one thread); a single image parallelizes inside its GEMM instead.
+     * layer's weight layout; {@code b} may be null; {@code relu} fuses the activation. Groups of images (see
+     * {@link #imagesPerGemm}) run in parallel, each one GEMM on one thread; fewer groups than threads run one
+     * after the other, each parallel inside.
      */
     public void forwardInto(Tensor x, float[] w, float[] b, boolean relu, Tensor out, int offset) {
         Shape.requireNchw(x, inChannels, "Conv2d");
@@ -126,77 +191,93 @@ public final class Conv2d implements Layer {
                     + Shape.toString(os) + " at channel " + offset);
         }
         int n = os[0];
-        Parallel pool = Parallel.get();
-        if (n == 1 || pool.threads() == 1) {
-            for (int img = 0; img < n; img++) {
-                imageForward(x, img, os, w, b, relu, out, offset);
+        int nb = imagesPerGemm(n, os[2] * os[3]);
+        int groups = Math.ceilDiv(n, nb);
+        Im2col l = lowering(x.dim(2), x.dim(3));
+        Parallel p = pool();
+        if (groups >= p.threads()) {
+            p.parallelFor(groups, g -> forwardGroup(x, g * nb, Math.min(nb, n - g * nb), l, w, b, relu, out, offset,
+                    false));
+        } else {
+            for (int g = 0; g < groups; g++) {
+                forwardGroup(x, g * nb, Math.min(nb, n - g * nb), l, w, b, relu, out, offset, true);
             }
-        } else {
-            pool.parallelFor(n, img -> imageForward(x, img, os, w, b, relu, out, offset));
         }
     }
 
-    private void imageForward(Tensor x, int img, int[] os, float[] w, float[] b, boolean relu, Tensor out,
-                              int offset) {
-        int ohw = os[2] * os[3], k = inChannels * kernelH * kernelW;
+    /** Images [img0, img0+count) as one GEMM; {@code inner}: spread the unfolding over the pool too. */
+    private void forwardGroup(Tensor x, int img0, int count, Im2col l, float[] w, float[] b, boolean relu,
+                              Tensor out, int offset, boolean inner) {
+        int ohw = l.outH() * l.outW(), cols = count * ohw, k = inChannels * kernelH * kernelW;
         int inImage = inChannels * x.dim(2) * x.dim(3);
-        int cOff = (img * out.dim(1) + offset) * ohw;
-        if (isPointwise()) {
-            gemm.sgemm(false, false, outChannels, ohw, k, w, 0, k, x.data(), img * inImage, ohw, 0f,
-                    out.data(), cOff, ohw);
+        float[] yd = out.data();
+        float[][] s = SCRATCH.get();
+        float[] col;
+        int colOff = 0;
+        if (isPointwise() && count == 1) {
+            col = x.data(); // one image of a 1×1/1 convolution already is the matrix
+            colOff = img0 * inImage;
         } else {
-            float[] col = os[0] == 1 ? im2colParallel(x, img, os[2], os[3], scratch(k * ohw))
-                    : im2col(x, img, os[2], os[3], scratch(k * ohw));
-            gemm.sgemm(false, false, outChannels, ohw, k, w, 0, k, col, 0, ohw, 0f, out.data(), cOff, ohw);
+            col = scratch(s, 0, k * cols);
+            unfold(l, x.data(), img0, count, inImage, col, ohw, cols, inner);
         }
-        Epilogue.biasRelu(out.data(), cOff, outChannels, ohw, b, 0, relu);
+        if (count == 1) {
+            // straight into the output: no scatter needed
+            int cOff = (img0 * out.dim(1) + offset) * ohw;
+            gemm.sgemm(false, false, outChannels, ohw, k, w, 0, k, col, colOff, ohw, 0f, yd, cOff, ohw);
+            Epilogue.biasRelu(yd, cOff, outChannels, ohw, b, 0, relu);
+        } else {
+            float[] y = scratch(s, 1, outChannels * cols);
+            gemm.sgemm(false, false, outChannels, cols, k, w, 0, k, col, 0, cols, 0f, y, 0, cols);
+            for (int i = 0; i < count; i++) {
+                Im2col.copyRows(y, i * ohw, cols, yd, ((img0 + i) * out.dim(1) + offset) * ohw, ohw, outChannels, ohw,
+                        b, 0, relu);
+            }
+        }
     }
 
+    /**
+     * {@inheritDoc} The returned input gradient is this layer's buffer: valid until its next backward.
+     */
     @Override
     public Tensor backward(Tensor gradOut) {
         Tensor x = input;
-        int n = x.dim(0), h = x.dim(2), wd = x.dim(3);
-        int oh = gradOut.dim(2), ow = gradOut.dim(3), ohw = oh * ow, k = inChannels * kernelH * kernelW;
-        int inImage = inChannels * h * wd, outImage = outChannels * ohw;
-        float[] dy = gradOut.data();
-        float[] w = weight.value().data();
-        Tensor dx = Tensor.zerosLike(x);
-        // images in a fixed number of chunks, each summing its own weight gradient in image order; the chunks
-        // are then added in chunk order: deterministic for a given thread count
-        Parallel pool = Parallel.get();
-        int chunks = Math.min(n, pool.threads());
-        float[][] partial = new float[chunks][];
-        pool.parallelFor(chunks, t -> {
-            float[] dw = chunks == 1 ? weight.grad().data() : new float[weight.value().size()];
-            partial[t] = dw;
-            int from = (int) ((long) n * t / chunks), to = (int) ((long) n * (t + 1) / chunks);
-            float[] dcol = isPointwise() ? null : scratchGrad(k * ohw);
-            for (int img = from; img < to; img++) {
-                int dyOff = img * outImage;
-                if (isPointwise()) {
-                    // dW += dY · Xᵀ; dX = Wᵀ · dY, straight into the input gradient
-                    gemm.sgemm(false, true, outChannels, k, ohw, dy, dyOff, ohw, x.data(), img * inImage, ohw,
-                            1f, dw, 0, k);
-                    gemm.sgemm(true, false, k, ohw, outChannels, w, 0, k, dy, dyOff, ohw, 0f, dx.data(),
-                            img * inImage, ohw);
-                } else {
-                    float[] c = im2col(x, img, oh, ow, scratch(k * ohw));
-                    gemm.sgemm(false, true, outChannels, k, ohw, dy, dyOff, ohw, c, 0, ohw, 1f, dw, 0, k);
-                    gemm.sgemm(true, false, k, ohw, outChannels, w, 0, k, dy, dyOff, ohw, 0f, dcol, 0, ohw);
-                    col2im(dcol, dx.data(), img * inImage, h, wd, oh, ow);
-                }
+        int n = x.dim(0);
+        int ohw = gradOut.dim(2) * gradOut.dim(3);
+        Im2col l = lowering(x.dim(2), x.dim(3));
+        Tensor dx = Tensor.reuse(gradInput, x.shape()); // every element is overwritten (col2im clears first)
+        gradInput = dx;
+        int nb = imagesPerGemm(n, ohw);
+        int groups = Math.ceilDiv(n, nb);
+        Parallel p = pool();
+        int chunks = Math.min(groups, p.threads());
+        float[] grad = weight.grad().data();
+        if (chunks == 1) {
+            for (int g = 0; g < groups; g++) {
+                backwardGroup(x, gradOut, g * nb, Math.min(nb, n - g * nb), l, grad, 1f, dx, true);
             }
-        });
-        if (chunks > 1) {
-            float[] dw = weight.grad().data();
-            for (float[] p : partial) {
-                for (int i = 0; i < dw.length; i++) {
-                    dw[i] += p[i];
+        } else {
+            // image groups in a fixed number of chunks, each summing its own weight gradient in image order
+            // (chunk 0 straight into the gradient, the others into partials that their first GEMM overwrites);
+            // the partials are then added in chunk order: deterministic for a given thread count
+            float[][] part = partials(chunks - 1, grad.length);
+            p.parallelFor(chunks, t -> {
+                int from = (int) ((long) groups * t / chunks), to = (int) ((long) groups * (t + 1) / chunks);
+                for (int g = from; g < to; g++) {
+                    backwardGroup(x, gradOut, g * nb, Math.min(nb, n - g * nb), l, t == 0 ? grad : part[t - 1],
+                            t > 0 && g == from ? 0f : 1f, dx, false);
+                }
+            });
+            for (float[] q : part) {
+                for (int i = 0; i < grad.length; i++) {
+                    grad[i] += q[i];
                 }
             }
         }
         if (bias != null) {
+            float[] dy = gradOut.data();
             float[] db = bias.grad().data();
+            int outImage = outChannels * ohw;
             for (int img = 0; img < n; img++) {
                 for (int c = 0; c < outChannels; c++) {
                     int off = img * outImage + c * ohw;
@@ -211,107 +292,108 @@ public final class Conv2d implements Layer {
         return dx;
     }
 
+    /**
+     * Images [img0, img0+count): {@code dw = dwBeta·dw + dY·colᵀ} (one GEMM whose k is all the group's pixels),
+     * then their input gradients from {@code dcol = Wᵀ·dY}.
+     */
+    private void backwardGroup(Tensor x, Tensor gradOut, int img0, int count, Im2col l, float[] dw, float dwBeta,
+                               Tensor dx, boolean inner) {
+        int ohw = l.outH() * l.outW(), cols = count * ohw, k = inChannels * kernelH * kernelW;
+        int inImage = inChannels * x.dim(2) * x.dim(3), outImage = outChannels * ohw;
+        float[] dy = gradOut.data(), w = weight.value().data();
+        float[][] s = SCRATCH.get();
+        boolean direct = isPointwise() && count == 1;
+        float[] col;
+        int colOff = 0;
+        if (direct) {
+            col = x.data();
+            colOff = img0 * inImage;
+        } else {
+            col = scratch(s, 0, k * cols);
+            unfold(l, x.data(), img0, count, inImage, col, ohw, cols, inner);
+        }
+        float[] dyg = dy;
+        int dyOff = img0 * outImage;
+        if (count > 1) {
+            dyg = scratch(s, 1, outChannels * cols);
+            dyOff = 0;
+            for (int i = 0; i < count; i++) {
+                Im2col.copyRows(dy, (img0 + i) * outImage, ohw, dyg, i * ohw, cols, outChannels, ohw, null, 0, false);
+            }
+        }
+        gemm.sgemm(false, true, outChannels, k, cols, dyg, dyOff, cols, col, colOff, cols, dwBeta, dw, 0, k);
+        if (direct) {
+            gemm.sgemm(true, false, k, ohw, outChannels, w, 0, k, dyg, dyOff, ohw, 0f, dx.data(), img0 * inImage,
+                    ohw);
+        } else {
+            // dcol goes into the unfolding's buffer, which the weight gradient no longer needs
+            gemm.sgemm(true, false, k, cols, outChannels, w, 0, k, dyg, dyOff, cols, 0f, col, 0, cols);
+            fold(l, col, img0, count, inImage, dx.data(), ohw, cols, inner);
+        }
+    }
+
+    private float[][] partials(int count, int size) {
+        if (partials.length != count || count > 0 && partials[0].length != size) {
+            partials = new float[count][size];
+        }
+        return partials;
+    }
+
+    /** Below this many values to move, unfolding or folding one group is not split over threads. */
+    private static final long LOWERING_GRAIN = 1 << 15;
+
+    /** im2col of images img0.. side by side (image i from column i·ohw); channels over the pool when inner. */
+    private void unfold(Im2col l, float[] xd, int img0, int count, int inImage, float[] col, int ohw, int cols,
+                        boolean inner) {
+        int tasks = inner ? Math.min(inChannels, pool().tasksFor((long) inChannels * kernelH * kernelW * cols,
+                LOWERING_GRAIN)) : 1;
+        if (tasks <= 1) {
+            for (int i = 0; i < count; i++) {
+                l.im2col(xd, (img0 + i) * inImage, col, i * ohw, cols, 0, inChannels);
+            }
+        } else {
+            pool().parallelFor(tasks, t -> {
+                int c0 = (int) ((long) inChannels * t / tasks), c1 = (int) ((long) inChannels * (t + 1) / tasks);
+                for (int i = 0; i < count; i++) {
+                    l.im2col(xd, (img0 + i) * inImage, col, i * ohw, cols, c0, c1);
+                }
+            });
+        }
+    }
+
+    /** col2im of the images' side-by-side column gradients into dx (overwritten); channels over the pool when inner. */
+    private void fold(Im2col l, float[] dcol, int img0, int count, int inImage, float[] dx, int ohw, int cols,
+                      boolean inner) {
+        int tasks = inner ? Math.min(inChannels, pool().tasksFor((long) inChannels * kernelH * kernelW * cols,
+                LOWERING_GRAIN)) : 1;
+        if (tasks <= 1) {
+            for (int i = 0; i < count; i++) {
+                l.col2im(dcol, i * ohw, cols, dx, (img0 + i) * inImage, 0, inChannels);
+            }
+        } else {
+            pool().parallelFor(tasks, t -> {
+                int c0 = (int) ((long) inChannels * t / tasks), c1 = (int) ((long) inChannels * (t + 1) / tasks);
+                for (int i = 0; i < count; i++) {
+                    l.col2im(dcol, i * ohw, cols, dx, (img0 + i) * inImage, c0, c1);
+                }
+            });
+        }
+    }
+
     static void addBias(float[] y, float[] b, int n, int channels, int hw) {
         for (int img = 0; img < n; img++) {
             Epilogue.biasRelu(y, img * channels * hw, channels, hw, b, 0, false);
         }
     }
 
+    /** Per thread: [0] the unfolded input (then its gradient), [1] a group's output or output gradient. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
-    /** This thread's im2col buffer, grown as needed and reused across layers and calls. */
-    private static float[] scratch(int size) {
-        float[][] s = SCRATCH.get();
-        if (s[0].length < size) {
-            s[0] = new float[size];
+    /** This thread's buffer {@code which}, grown as needed and reused across layers and calls. */
+    private static float[] scratch(float[][] s, int which, int size) {
+        if (s[which].length < size) {
+            s[which] = new float[size];
         }
-        return s[0];
-    }
-
-    /** This thread's buffer for column gradients. */
-    private static float[] scratchGrad(int size) {
-        float[][] s = SCRATCH.get();
-        if (s[1].length < size) {
-            s[1] = new float[size];
-        }
-        return s[1];
-    }
-
-    /** Unfolds image {@code img} into {@code col}: row (c, i, j), column (oy, ox). */
-    private float[] im2col(Tensor x, int img, int oh, int ow, float[] col) {
-        im2colChannels(x, img, oh, ow, col, 0, inChannels);
-        return col;
-    }
-
-    /** im2col with the channels split over the engine's threads (one image: the GEMM alone would leave a core idle). */
-    private float[] im2colParallel(Tensor x, int img, int oh, int ow, float[] col) {
-        Parallel pool = Parallel.get();
-        int tasks = Math.min(inChannels, pool.threads() * 4);
-        pool.parallelFor(tasks, t -> im2colChannels(x, img, oh, ow, col,
-                (int) ((long) inChannels * t / tasks), (int) ((long) inChannels * (t + 1) / tasks)));
-        return col;
-    }
-
-    private void im2colChannels(Tensor x, int img, int oh, int ow, float[] col, int cFrom, int cTo) {
-        int h = x.dim(2), w = x.dim(3), ohw = oh * ow;
-        float[] src = x.data();
-        int base = img * inChannels * h * w;
-        for (int c = cFrom; c < cTo; c++) {
-            int plane = base + c * h * w;
-            int row = c * kernelH * kernelW;
-            for (int i = 0; i < kernelH; i++) {
-                for (int j = 0; j < kernelW; j++, row++) {
-                    int dst = row * ohw;
-                    // output columns whose input column ox·stride − padding + j lies inside the image
-                    int lo = Math.min(ow, Math.max(0, Math.ceilDiv(padding - j, stride)));
-                    int hi = Math.max(lo, Math.min(ow, Math.ceilDiv(w + padding - j, stride)));
-                    for (int oy = 0; oy < oh; oy++) {
-                        int iy = oy * stride - padding + i;
-                        int rowDst = dst + oy * ow;
-                        if (iy < 0 || iy >= h) {
-                            java.util.Arrays.fill(col, rowDst, rowDst + ow, 0f);
-                            continue;
-                        }
-                        int srcRow = plane + iy * w - padding + j;
-                        java.util.Arrays.fill(col, rowDst, rowDst + lo, 0f);
-                        if (stride == 1) {
-                            System.arraycopy(src, srcRow + lo, col, rowDst + lo, hi - lo);
-                        } else {
-                            for (int ox = lo; ox < hi; ox++) {
-                                col[rowDst + ox] = src[srcRow + ox * stride];
-                            }
-                        }
-                        java.util.Arrays.fill(col, rowDst + hi, rowDst + ow, 0f);
-                    }
-                }
-            }
-        }
-    }
-
-    /** Adds the columns of {@code dcol} back onto the input positions they were unfolded from. */
-    private void col2im(float[] dcol, float[] dx, int base, int h, int w, int oh, int ow) {
-        int ohw = oh * ow;
-        int row = 0;
-        for (int c = 0; c < inChannels; c++) {
-            int plane = base + c * h * w;
-            for (int i = 0; i < kernelH; i++) {
-                for (int j = 0; j < kernelW; j++, row++) {
-                    int src = row * ohw;
-                    for (int oy = 0; oy < oh; oy++) {
-                        int iy = oy * stride - padding + i;
-                        if (iy < 0 || iy >= h) {
-                            continue;
-                        }
-                        int dstRow = plane + iy * w;
-                        for (int ox = 0; ox < ow; ox++) {
-                            int ix = ox * stride - padding + j;
-                            if (ix >= 0 && ix < w) {
-                                dx[dstRow + ix] += dcol[src + oy * ow + ox];
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        return s[which];
     }
 }

@@ -43,7 +43,7 @@ class Conv2dTest {
         return out;
     }
 
-    private static Conv2d randomConv(Random rnd, int cin, int cout, int kh, int kw, int s, int p, boolean bias) {
+    static Conv2d randomConv(Random rnd, int cin, int cout, int kh, int kw, int s, int p, boolean bias) {
         Conv2d conv = new Conv2d(cin, cout, kh, kw, s, p, bias);
         System.arraycopy(GradCheck.random(rnd, conv.weight().value().shape()).data(), 0,
                 conv.weight().value().data(), 0, conv.weight().value().size());
