@@ -34,15 +34,23 @@ class TrainerTest {
     Path dir;
 
     /**
-     * Four classes of 8×8 gray images: a bright quadrant (which one is the class) on noise. Example {@code poison}
-     * (if set) turns into NaNs, to make the loss diverge.
+     * Four classes of 8×8 gray images: a bright bar on noise, horizontal, vertical, diagonal or anti-diagonal (the
+     * class), at a random place. Orientation is what a small CNN with global pooling learns easily (a position,
+     * such as "which quadrant is bright", is not: its fit hinged on float rounding). Example {@code poison} (if
+     * set) turns into NaNs, to make the loss diverge.
      */
-    static final class Quadrants implements Dataset {
+    static final class Bars implements Dataset {
         final int n;
+        final int side;
         volatile int poison = -1;
 
-        Quadrants(int n) {
+        Bars(int n) {
+            this(n, 8);
+        }
+
+        Bars(int n, int side) {
             this.n = n;
+            this.side = side;
         }
 
         @Override
@@ -58,23 +66,28 @@ class TrainerTest {
         @Override
         public FloatImage image(int index) {
             Random r = new Random(index);
-            float[] px = new float[64];
-            int q = label(index), qy = q / 2 * 4, qx = q % 2 * 4;
-            for (int y = 0; y < 8; y++) {
-                for (int x = 0; x < 8; x++) {
-                    boolean in = y >= qy && y < qy + 4 && x >= qx && x < qx + 4;
-                    px[y * 8 + x] = (in ? 0.8f : 0.1f) + 0.1f * r.nextFloat();
+            float[] px = new float[side * side];
+            int k = r.nextInt(side);
+            for (int y = 0; y < side; y++) {
+                for (int x = 0; x < side; x++) {
+                    boolean on = switch (label(index)) {
+                        case 0 -> y == k;
+                        case 1 -> x == k;
+                        case 2 -> x - y == k - side / 2;
+                        default -> x + y == k + side / 2 - 1;
+                    };
+                    px[y * side + x] = (on ? 0.8f : 0.1f) + 0.1f * r.nextFloat();
                 }
             }
             if (index == poison) {
                 java.util.Arrays.fill(px, Float.NaN);
             }
-            return new FloatImage(1, 8, 8, px);
+            return new FloatImage(1, side, side, px);
         }
 
         @Override
         public List<String> classes() {
-            return List.of("top-left", "top-right", "bottom-left", "bottom-right");
+            return List.of("horizontal", "vertical", "diagonal", "anti-diagonal");
         }
     }
 
@@ -88,15 +101,19 @@ class TrainerTest {
                 .build();
     }
 
-    /** At lr 0.1 the fit hinged on float rounding (one summation order fitted, another did not); 0.05 fits with both. */
-    static final int EPOCHS = 30;
+    /**
+     * The fit's recipe: cosine decay lets the weights settle, so that BatchNorm's running statistics (which eval
+     * uses) catch up with them; at a constant rate eval lagged train. Fits for every seed tried (1–6).
+     */
+    static final int EPOCHS = 20;
 
     @Test
     void fitsATinySyntheticDatasetPerfectly() throws IOException {
-        Quadrants data = new Quadrants(32);
+        Bars data = new Bars(32);
         TrainingConfig recipe = TrainingConfig.builder().epochs(EPOCHS).batchSize(8).learningRate(0.05)
-                .schedule(ScheduleKind.CONSTANT).weightDecay(0).seed(1).build();
-        GoogLeNet model = new GoogLeNet(tinyModel());
+                .schedule(ScheduleKind.COSINE).weightDecay(0).seed(1).build();
+        GoogLeNet model = new GoogLeNet(GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION).optNumClasses(4)
+                .optSmallInput(true).optWidth(1 / 8f).optInputChannels(1).optSeed(7).build());
         long t0 = System.nanoTime();
         try (DataLoader train = loader(data, 8, Transform.identity(), 1, 1);
              DataLoader eval = DataLoader.builder(data).batchSize(16).shuffle(false).build()) {
@@ -121,7 +138,7 @@ class TrainerTest {
 
     @Test
     void monitoringATestSplitRecordsItsAccuracyAgainstElapsedTimeWithoutChangingTraining() throws IOException {
-        Quadrants data = new Quadrants(16);
+        Bars data = new Bars(16);
         TrainingConfig recipe = TrainingConfig.builder().epochs(2).batchSize(8).learningRate(0.05)
                 .schedule(ScheduleKind.CONSTANT).seed(1).build();
         List<EpochMetrics> plain, monitored;
@@ -132,7 +149,7 @@ class TrainerTest {
             plainWeights = t.model().stateDict();
         }
         try (DataLoader train = loader(data, 8, Transform.identity(), 1, 1);
-             DataLoader test = DataLoader.builder(new Quadrants(12)).batchSize(5).shuffle(false).build()) {
+             DataLoader test = DataLoader.builder(new Bars(12)).batchSize(5).shuffle(false).build()) {
             Trainer t = new Trainer(new GoogLeNet(tinyModel()), recipe, train, null, dir.resolve("monitored"))
                     .monitorTest(test);
             monitored = t.fit();
@@ -174,7 +191,7 @@ class TrainerTest {
 
     @Test
     void anInterruptedAndResumedRunEndsWithTheSameWeightsBitForBit() throws IOException {
-        Quadrants data = new Quadrants(30);
+        Bars data = new Bars(30);
         Transform augment = Transform.compose(List.of(new RandomCrop(8, 1), new HorizontalFlip(0.5)));
         Run straight;
         try (DataLoader train = loader(data, 6, augment, 5, 2);
@@ -228,7 +245,7 @@ class TrainerTest {
         assertEquals("ema", tm.weights());
         assertEquals(3, tm.epoch());
         assertEquals(tinyModel(), tm.config());
-        assertEquals("bottom-right", tm.classes().get(3));
+        assertEquals("anti-diagonal", tm.classes().get(3));
         assertNotNull(tm.preprocess());
         assertArrayEquals(straight.ema().get("fc.weight").data(), tm.model().stateDict().get("fc.weight").data(), 0f);
         assertEquals("raw", Checkpoints.load(resumed.resolve("weights-epoch003.safetensors"), true).weights());
@@ -236,7 +253,7 @@ class TrainerTest {
 
     @Test
     void resumingWithAnotherRecipeIsRefused() throws IOException {
-        Quadrants data = new Quadrants(12);
+        Bars data = new Bars(12);
         try (DataLoader train = loader(data, 6, Transform.identity(), 5, 0)) {
             trainer(dir, 1, train, null).fit();
             Trainer other = new Trainer(new GoogLeNet(tinyModel()), TrainingConfig.builder().epochs(2).batchSize(6)
@@ -249,7 +266,7 @@ class TrainerTest {
 
     @Test
     void aNanLossStopsTrainingAndKeepsTheLastGoodCheckpoint() throws IOException {
-        Quadrants data = new Quadrants(12);
+        Bars data = new Bars(12);
         try (DataLoader train = loader(data, 6, Transform.identity(), 5, 1)) {
             Trainer t = trainer(dir, 3, train, null);
             t.addListener(new TrainingListener() {
