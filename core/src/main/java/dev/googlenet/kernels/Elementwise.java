@@ -61,11 +61,9 @@ public final class Elementwise {
      * interpreted, and results must not depend on the JIT's state.
      */
     private static double lanes(FloatVector v) {
-        float[] l = new float[S.length()];
-        v.intoArray(l, 0);
         double s = 0;
-        for (float x : l) {
-            s += x;
+        for (int i = 0; i < S.length(); i++) { // lane by lane: no scratch array to allocate on every call
+            s += v.lane(i);
         }
         return s;
     }

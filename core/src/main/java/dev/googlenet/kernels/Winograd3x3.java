@@ -419,13 +419,14 @@ public final class Winograd3x3 {
             int pixels = Math.min(segPixels, g.w - xStart);
             for (int cl = 0; cl < width && co0 + cl < g.cout; cl += VL) {
                 int c = co0 + cl;
-                FloatVector bv = biasVector(bias, c, g.cout);
+                // the bias lanes go through a small array: a vector handed to a call the JIT may not inline is boxed
+                biasVector(bias, c, g.cout).intoArray(s.biasLanes, 0);
                 for (int tx = txa; tx < txb; tx++) {
                     int at = mBase + (ty * g.tilesX + tx - tm) * tileStride + cl;
                     if (m == 4) {
-                        WinogradTransforms.output4(mm, at, xiStride, bv, relu, tmp, stage, (tx - txa) * 4 * VL, yRow);
+                        WinogradTransforms.output4(mm, at, xiStride, s.biasLanes, relu, tmp, stage, (tx - txa) * 4 * VL, yRow);
                     } else {
-                        WinogradTransforms.output2(mm, at, xiStride, bv, relu, stage, (tx - txa) * 2 * VL, yRow);
+                        WinogradTransforms.output2(mm, at, xiStride, s.biasLanes, relu, stage, (tx - txa) * 2 * VL, yRow);
                     }
                 }
                 int channels = Math.min(VL, g.cout - c);
@@ -592,6 +593,7 @@ public final class Winograd3x3 {
     /** Per-thread buffers, grown on demand and then reused. */
     private static final class Scratch {
         final float[] tmp = new float[36 * VL + 256];
+        final float[] biasLanes = new float[VL];
         private float[] v = new float[0];
         private float[] m = new float[0];
         private float[] mloc = new float[0];

@@ -188,8 +188,9 @@ final class WinogradTransforms {
      * (plus bias, then ReLU if asked) go to {@code y[yBase + yi*yRow + xj*VL]}.
      * Aᵀ = [[1,1,1,0],[0,1,-1,-1]].
      */
-    static void output2(float[] mm, int mBase, int xiStride, FloatVector bias, boolean relu,
+    static void output2(float[] mm, int mBase, int xiStride, float[] biasLanes, boolean relu,
                         float[] y, int yBase, int yRow) {
+        FloatVector bias = FloatVector.fromArray(S, biasLanes, 0);
         FloatVector t00, t01, t02, t03, t10, t11, t12, t13;
         {
             int o = mBase;
@@ -241,8 +242,9 @@ final class WinogradTransforms {
      * F(4,3) output transform (see {@link #output2}); {@code tmp} holds 24·VL floats of scratch.
      * Aᵀ rows: (1,1,1,1,1,0), (0,1,-1,2,-2,0), (0,1,1,4,4,0), (0,1,-1,8,-8,1).
      */
-    static void output4(float[] mm, int mBase, int xiStride, FloatVector bias, boolean relu, float[] tmp,
+    static void output4(float[] mm, int mBase, int xiStride, float[] biasLanes, boolean relu, float[] tmp,
                         float[] y, int yBase, int yRow) {
+        FloatVector bias = FloatVector.fromArray(S, biasLanes, 0);
         for (int j = 0; j < 6; j++) { // along i: tmp[yi][j]
             int o = mBase + j * xiStride;
             FloatVector m0 = FloatVector.fromArray(S, mm, o);
