@@ -47,6 +47,12 @@ public final class BatchNormKernels {
      */
     public static void gradientSums(float[] dy, float[] y, float[] x, int off, int len, float mean, boolean relu,
                                     double[] sums) {
+        gradientSums(dy, y, x, off, len, mean, relu, sums, 0);
+    }
+
+    /** {@link #gradientSums(float[], float[], float[], int, int, float, boolean, double[])} into sums[at], sums[at+1]. */
+    public static void gradientSums(float[] dy, float[] y, float[] x, int off, int len, float mean, boolean relu,
+                                    double[] sums, int at) {
         FloatVector m = FloatVector.broadcast(S, mean), zero = FloatVector.zero(S);
         FloatVector sg = zero, sgx = zero;
         int i = 0;
@@ -65,8 +71,8 @@ public final class BatchNormKernels {
             a += g;
             b += (double) g * (x[off + i] - mean);
         }
-        sums[0] += a;
-        sums[1] += b;
+        sums[at] += a;
+        sums[at + 1] += b;
     }
 
     public static void gradientSumsReference(float[] dy, float[] y, float[] x, int off, int len, float mean,

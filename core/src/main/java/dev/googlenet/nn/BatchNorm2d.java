@@ -98,35 +98,44 @@ public final class BatchNorm2d implements Layer {
         }
         float[] gamma = weight.value().data(), beta = bias.value().data();
         float[] rm = runningMean.data(), rv = runningVar.data();
-        // channels are independent: one task each
-        Parallel.get().parallelFor(channels, c -> {
-            float mu, var;
+        // channels are independent; a task takes a block of them and walks the images in order, so that it reads
+        // contiguous runs of block·H·W floats (one channel's planes alone are short, scattered runs on small maps)
+        int block = channelBlock(hw), blocks = (channels + block - 1) / block;
+        Parallel.get().parallelFor(blocks, t -> {
+            int c0 = t * block, c1 = Math.min(channels, c0 + block);
             if (training) {
-                double s = 0;
+                double[] s = new double[c1 - c0];
                 for (int img = 0; img < n; img++) {
-                    s += Elementwise.sum(in, (img * channels + c) * hw, hw);
+                    for (int c = c0; c < c1; c++) {
+                        s[c - c0] += Elementwise.sum(in, (img * channels + c) * hw, hw);
+                    }
                 }
-                double m = s / count;
-                double ss = 0;
+                for (int c = c0; c < c1; c++) {
+                    mean[c] = (float) (s[c - c0] / count);
+                    s[c - c0] = 0;
+                }
                 for (int img = 0; img < n; img++) {
-                    ss += Elementwise.sumSquaredDeviations(in, (img * channels + c) * hw, hw, (float) m);
+                    for (int c = c0; c < c1; c++) {
+                        s[c - c0] += Elementwise.sumSquaredDeviations(in, (img * channels + c) * hw, hw, mean[c]);
+                    }
                 }
-                double biased = ss / count;
-                mu = (float) m;
-                var = (float) biased;
-                double unbiased = count > 1 ? ss / (count - 1) : biased;
-                rm[c] = (float) ((1 - momentum) * rm[c] + momentum * m);
-                rv[c] = (float) ((1 - momentum) * rv[c] + momentum * unbiased);
+                for (int c = c0; c < c1; c++) {
+                    double ss = s[c - c0], biased = ss / count, unbiased = count > 1 ? ss / (count - 1) : biased;
+                    rm[c] = (float) ((1 - momentum) * rm[c] + momentum * mean[c]);
+                    rv[c] = (float) ((1 - momentum) * rv[c] + momentum * unbiased);
+                    invStd[c] = (float) (1.0 / Math.sqrt((double) (float) biased + eps));
+                }
             } else {
-                mu = rm[c];
-                var = rv[c];
+                for (int c = c0; c < c1; c++) {
+                    mean[c] = rm[c];
+                    invStd[c] = (float) (1.0 / Math.sqrt((double) rv[c] + eps));
+                }
             }
-            float is = (float) (1.0 / Math.sqrt((double) var + eps));
-            mean[c] = mu;
-            invStd[c] = is;
-            float scale = gamma[c] * is;
             for (int img = 0; img < n; img++) {
-                BatchNormKernels.normalize(in, out, (img * channels + c) * hw, hw, mu, scale, beta[c], relu);
+                for (int c = c0; c < c1; c++) {
+                    BatchNormKernels.normalize(in, out, (img * channels + c) * hw, hw, mean[c], gamma[c] * invStd[c],
+                            beta[c], relu);
+                }
             }
         });
         if (training) {
@@ -137,6 +146,13 @@ public final class BatchNorm2d implements Layer {
         trainedForward = training;
         fusedRelu = relu;
         return output;
+    }
+
+    /** Channels per task: enough that each image contributes a contiguous run of a few KB, at least one channel. */
+    private int channelBlock(int hw) {
+        int byRun = Math.max(1, 1024 / Math.max(1, hw));
+        int byBalance = Math.max(1, channels / (Parallel.get().threads() * Parallel.TASKS_PER_THREAD));
+        return Math.min(byRun, byBalance);
     }
 
     /**
@@ -156,22 +172,32 @@ public final class BatchNorm2d implements Layer {
         float[] dgamma = weight.grad().data(), dbeta = bias.grad().data();
         gradInput = Tensor.reuse(gradInput, gradOut.shape());
         float[] d = gradInput.data();
-        Parallel.get().parallelFor(channels, c -> {
-            double[] sums = new double[2]; // Σ dy, Σ dy·(x − μ)
+        int block = channelBlock(hw), blocks = (channels + block - 1) / block;
+        Parallel.get().parallelFor(blocks, t -> {
+            int c0 = t * block, c1 = Math.min(channels, c0 + block);
+            double[] sums = new double[2 * (c1 - c0)]; // per channel: Σ dy, Σ dy·(x − μ)
             for (int img = 0; img < n; img++) {
-                BatchNormKernels.gradientSums(dy, y, x, (img * channels + c) * hw, hw, mean[c], relu, sums);
+                for (int c = c0; c < c1; c++) {
+                    BatchNormKernels.gradientSums(dy, y, x, (img * channels + c) * hw, hw, mean[c], relu, sums,
+                            2 * (c - c0));
+                }
             }
-            double sumDy = sums[0], sumDyXhat = sums[1] * invStd[c];
-            dgamma[c] += (float) sumDyXhat;
-            dbeta[c] += (float) sumDy;
-            float scale = gamma[c] * invStd[c];
-            // the batch statistics depend on x: dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂));
-            // with running statistics they are constants: dx = γ·σ⁻¹·dy
-            float a = trainedForward ? -scale * invStd[c] * (float) (sumDyXhat / count) : 0f;
-            float b = trainedForward ? -scale * (float) (sumDy / count) : 0f;
+            float[] scale = new float[c1 - c0], a = new float[c1 - c0], b = new float[c1 - c0];
+            for (int c = c0; c < c1; c++) {
+                double sumDy = sums[2 * (c - c0)], sumDyXhat = sums[2 * (c - c0) + 1] * invStd[c];
+                dgamma[c] += (float) sumDyXhat;
+                dbeta[c] += (float) sumDy;
+                scale[c - c0] = gamma[c] * invStd[c];
+                // the batch statistics depend on x: dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂));
+                // with running statistics they are constants: dx = γ·σ⁻¹·dy
+                a[c - c0] = trainedForward ? -scale[c - c0] * invStd[c] * (float) (sumDyXhat / count) : 0f;
+                b[c - c0] = trainedForward ? -scale[c - c0] * (float) (sumDy / count) : 0f;
+            }
             for (int img = 0; img < n; img++) {
-                BatchNormKernels.inputGradient(dy, y, x, d, (img * channels + c) * hw, hw, mean[c], scale, a, b,
-                        relu);
+                for (int c = c0; c < c1; c++) {
+                    BatchNormKernels.inputGradient(dy, y, x, d, (img * channels + c) * hw, hw, mean[c],
+                            scale[c - c0], a[c - c0], b[c - c0], relu);
+                }
             }
         });
         return gradInput;
