@@ -1,9 +1,9 @@
 package dev.googlenet.kernels;
 
+import dev.googlenet.testing.ThreadPools;
 import dev.googlenet.tensor.Shape;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,20 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class PoolingTest {
-    private static Parallel one;
-    private static Parallel two;
-
-    @BeforeAll
-    static void pools() {
-        one = new Parallel(1);
-        two = new Parallel(2);
-    }
-
-    @AfterAll
-    static void closePools() {
-        one.close();
-        two.close();
-    }
+    @RegisterExtension
+    static final ThreadPools POOLS = new ThreadPools();
+    private static final Parallel one = POOLS.one();
+    private static final Parallel two = POOLS.two();
 
     @ParameterizedTest(name = "{0}×{1}, kernel {2}/{3} pad {4}")
     @CsvSource({"13, 11, 3, 1, 1", "7, 7, 3, 1, 1", "1, 5, 3, 1, 1", "5, 2, 3, 1, 1", "40, 37, 3, 1, 1",

@@ -1,8 +1,8 @@
 package dev.googlenet.kernels;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.googlenet.testing.ThreadPools;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,20 +20,10 @@ class VectorGemmTest {
     private static final int[] ODD = {1, 2, 3, 5, 7, 13, 17, 31, 63, 65, 129};
     private static final ScalarGemm REF = new ScalarGemm();
 
-    private static Parallel one;
-    private static Parallel two;
-
-    @BeforeAll
-    static void pools() {
-        one = new Parallel(1);
-        two = new Parallel(2);
-    }
-
-    @AfterAll
-    static void closePools() {
-        one.close();
-        two.close();
-    }
+    @RegisterExtension
+    static final ThreadPools POOLS = new ThreadPools();
+    private static final Parallel one = POOLS.one();
+    private static final Parallel two = POOLS.two();
 
     private static VectorGemm gemm(int threads) {
         return new VectorGemm(threads == 1 ? one : two);

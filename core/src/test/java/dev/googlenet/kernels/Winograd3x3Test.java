@@ -1,8 +1,9 @@
 package dev.googlenet.kernels;
 
+import dev.googlenet.testing.ThreadPools;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -32,20 +33,14 @@ class Winograd3x3Test {
     private static final double TOL_F2 = 2e-6;
     private static final double TOL_F4 = 2e-5;
 
-    private static Parallel one;
-    private static Parallel two;
+    @RegisterExtension
+    static final ThreadPools POOLS = new ThreadPools();
+    private static final Parallel one = POOLS.one();
+    private static final Parallel two = POOLS.two();
     private static final ConcurrentHashMap<Integer, double[]> WORST = new ConcurrentHashMap<>();
 
-    @BeforeAll
-    static void pools() {
-        one = new Parallel(1);
-        two = new Parallel(2);
-    }
-
     @AfterAll
-    static void closePools() {
-        one.close();
-        two.close();
+    static void reportAccuracy() {
         WORST.forEach((tile, e) -> System.out.printf(Locale.ROOT,
                 "Winograd F(%dx%d,3x3): max |err|/sum|w||x| = %.3g, mean of per-case maxima = %.3g over %d cases%n",
                 tile, tile, e[0], e[1] / e[2], (long) e[2]));

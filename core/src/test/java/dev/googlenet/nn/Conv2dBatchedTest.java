@@ -1,11 +1,11 @@
 package dev.googlenet.nn;
 
+import dev.googlenet.testing.ThreadPools;
 import dev.googlenet.kernels.Parallel;
 import dev.googlenet.tensor.Tensor;
 import dev.googlenet.testing.GradCheck;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,20 +26,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * dW and db, on odd shapes, with a one-thread and a two-thread pool.
  */
 class Conv2dBatchedTest {
-    private static Parallel one;
-    private static Parallel two;
-
-    @BeforeAll
-    static void pools() {
-        one = new Parallel(1);
-        two = new Parallel(2);
-    }
-
-    @AfterAll
-    static void close() {
-        one.close();
-        two.close();
-    }
+    @RegisterExtension
+    static final ThreadPools POOLS = new ThreadPools();
+    private static final Parallel one = POOLS.one();
+    private static final Parallel two = POOLS.two();
 
     /** kernel, stride, padding. */
     private static final int[][] KERNELS = {{1, 1, 0}, {3, 1, 1}, {5, 1, 2}, {7, 2, 3}, {1, 2, 0}};
