@@ -65,7 +65,7 @@ public final class BatchNormKernels {
             sg = sg.add(g);
             sgx = FloatVector.fromArray(S, x, off + i).sub(m).fma(g, sgx);
         }
-        double a = lanes(sg), b = lanes(sgx);
+        double a = Elementwise.lanes(sg), b = Elementwise.lanes(sgx);
         for (; i < len; i++) {
             float g = relu && y[off + i] <= 0f ? 0f : dy[off + i];
             a += g;
@@ -109,14 +109,5 @@ public final class BatchNormKernels {
             float g = relu && y[i] <= 0f ? 0f : dy[i];
             dx[i] = (float) ((double) (x[i] - mean) * a + b + (double) g * scale);
         }
-    }
-
-    /** The lanes' sum in a fixed order (reduceLanes may change order once JIT-compiled). */
-    private static double lanes(FloatVector v) {
-        double s = 0;
-        for (int i = 0; i < S.length(); i++) { // lane by lane: no scratch array to allocate on every call
-            s += v.lane(i);
-        }
-        return s;
     }
 }

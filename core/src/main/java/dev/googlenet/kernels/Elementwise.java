@@ -60,7 +60,7 @@ public final class Elementwise {
      * The lanes' sum in a fixed order. {@code reduceLanes(ADD)} may add in another order once compiled than when
      * interpreted, and results must not depend on the JIT's state.
      */
-    private static double lanes(FloatVector v) {
+    static double lanes(FloatVector v) {
         double s = 0;
         for (int i = 0; i < S.length(); i++) { // lane by lane: no scratch array to allocate on every call
             s += v.lane(i);

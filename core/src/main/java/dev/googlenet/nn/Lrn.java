@@ -28,6 +28,7 @@ public final class Lrn implements Layer {
     private final float k;
     private final int before; // channels below c in the window
     private final int after;  // channels above c in the window
+    private final LrnKernels.Params params;
 
     private Tensor input;
     private float[] scale; // k + alpha/size * window sum of squares, per input element
@@ -45,6 +46,7 @@ public final class Lrn implements Layer {
         this.k = (float) k;
         this.before = (size - 1) / 2;
         this.after = size / 2; // = ceil((size-1)/2)
+        this.params = new LrnKernels.Params(size, before, after, this.alpha, this.beta, this.k);
     }
 
     /** The paper's / Caffe's setting: size 5, alpha 1e-4, beta 0.75, k 1. */
@@ -67,9 +69,9 @@ public final class Lrn implements Layer {
         }
         output = Tensor.reuse(output, x.shape());
         if (Kernels.scalar()) {
-            LrnKernels.forwardReference(x.data(), scale, output.data(), batch, channels, hw, params());
+            LrnKernels.forwardReference(x.data(), scale, output.data(), batch, channels, hw, params);
         } else {
-            LrnKernels.forward(x.data(), scale, output.data(), batch, channels, hw, params());
+            LrnKernels.forward(x.data(), scale, output.data(), batch, channels, hw, params);
         }
         input = x;
         return output;
@@ -82,19 +84,15 @@ public final class Lrn implements Layer {
         gradInput = Tensor.reuse(gradInput, input.shape());
         if (Kernels.scalar()) {
             LrnKernels.backwardReference(input.data(), scale, gradOut.data(), gradInput.data(), batch, channels, hw,
-                    params());
+                    params);
         } else {
             if (t == null || t.length != input.size()) {
                 t = new float[input.size()];
             }
             LrnKernels.backward(input.data(), scale, gradOut.data(), gradInput.data(), t, batch, channels, hw,
-                    params());
+                    params);
         }
         return gradInput;
-    }
-
-    private LrnKernels.Params params() {
-        return new LrnKernels.Params(size, before, after, alpha, beta, k);
     }
 
     @Override
