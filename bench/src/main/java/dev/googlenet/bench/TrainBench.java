@@ -38,7 +38,7 @@ public class TrainBench {
         sgd.zeroGrad();
         GoogLeNetLoss.Result loss = GoogLeNetLoss.compute(model.forwardTrain(input), labels,
                 GoogLeNetLoss.PAPER_AUX_WEIGHT);
-        model.backward(loss.gradients());
+        model.backward(loss.gradients(), false);
         sgd.step();
         return loss.total();
     }

@@ -59,6 +59,10 @@ final class BenchCommand implements Callable<Integer> {
             + "(the JIT compiles the Vector-API kernels meanwhile; default: ${DEFAULT-VALUE})")
     double warmupSeconds;
 
+    @Option(names = "--by-shape", description = "one row per convolution shape (channels in→out, input map) instead "
+            + "of one per kernel kind")
+    boolean byShape;
+
     @Override
     public Integer call() {
         if (threads != null) {
@@ -78,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
         Runnable step = train ? () -> {
             sgd.zeroGrad();
             var loss = GoogLeNetLoss.compute(model.forwardTrain(x), labels, GoogLeNetLoss.PAPER_AUX_WEIGHT);
-            model.backward(loss.gradients());
+            model.backward(loss.gradients(), false);
             sgd.step();
         } : () -> model.forward(x);
 
@@ -90,6 +94,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         double[] seconds = new double[iterations];
         Profiler.reset();
+        Profiler.byShape(byShape);
         Profiler.enable(true);
         for (int i = 0; i < iterations; i++) {
             long start = System.nanoTime();
@@ -108,14 +113,15 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%.1f images/s (median of %d: %.1f ms per batch), %.1f GFLOP/s = %.1f%% of "
                         + "the FMA peak %.1f GFLOP/s%n", batch / median, iterations, median * 1e3,
                 2.0 * totalMacs / iterations / median / 1e9, 100 * 2.0 * totalMacs / iterations / median / 1e9 / peak, peak);
-        System.out.printf(Locale.ROOT, "%-16s %9s %7s %9s %8s%n", "layer type", "ms/batch", "share", "GFLOP/s", "% peak");
+        String name = byShape ? "%-30s" : "%-18s";
+        System.out.printf(Locale.ROOT, name + " %9s %7s %9s %8s%n", "layer type", "ms/batch", "share", "GFLOP/s", "% peak");
         List<Map.Entry<String, Profiler.Entry>> rows = new ArrayList<>(entries.entrySet());
         rows.sort((a, b) -> Long.compare(b.getValue().nanos, a.getValue().nanos));
         for (var row : rows) {
             Profiler.Entry e = row.getValue();
             double secs = e.nanos / 1e9;
             double gflops = e.multiplyAdds == 0 ? 0 : 2.0 * e.multiplyAdds / secs / 1e9;
-            System.out.printf(Locale.ROOT, "%-16s %9.2f %6.1f%% %9s %8s%n", row.getKey(), e.nanos / 1e6 / iterations,
+            System.out.printf(Locale.ROOT, name + " %9.2f %6.1f%% %9s %8s%n", row.getKey(), e.nanos / 1e6 / iterations,
                     100.0 * e.nanos / totalNanos, gflops == 0 ? "" : String.format(Locale.ROOT, "%.1f", gflops),
                     gflops == 0 ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * gflops / peak));
         }

@@ -56,7 +56,9 @@ public final class Winograd3x3 {
 
     /**
      * A transformed filter bank: U[ξ][ci][co] for α² Winograd points in panels of 64 output channels
-     * ({@code [panel][ξ][ci][64]}), output channels padded with zeros to whole vectors. Immutable.
+     * ({@code [panel][ξ][ci][64]}), output channels padded with zeros to whole vectors. Not changed after it is
+     * made, unless handed back to {@link #transformWeights(Parallel, float[], int, int, int, int, boolean, Weights)}
+     * as {@code reuse}.
      */
     public static final class Weights {
         final int tile;
@@ -121,6 +123,17 @@ public final class Winograd3x3 {
      * tile 2 or 4. Done once per weight version by the caller; the result is read-only and shareable.
      */
     public static Weights transformWeights(float[] w, int wOff, int cout, int cin, int tile) {
+        return transformWeights(Parallel.get(), w, wOff, cout, cin, tile, false, null);
+    }
+
+    /**
+     * As {@link #transformWeights(float[], int, int, int, int)}, for training, where the weights change every step:
+     * {@code flipped} gives the filters of the input gradient's convolution ({@code dX = conv(dY, W')},
+     * {@code W'[ci][co]} = {@code W[co][ci]} turned by 180°: cin outputs from cout inputs), and a {@code reuse}
+     * of the same shape (may be null) is rewritten in place and returned instead of allocating.
+     */
+    public static Weights transformWeights(Parallel pool, float[] w, int wOff, int cout, int cin, int tile,
+                                           boolean flipped, Weights reuse) {
         if (tile != 2 && tile != 4) {
             throw new IllegalArgumentException("Winograd tile must be 2 or 4, not " + tile);
         }
@@ -129,9 +142,12 @@ public final class Winograd3x3 {
         }
         Objects.checkFromIndexSize(wOff, (long) cout * cin * 9 > Integer.MAX_VALUE ? -1 : cout * cin * 9,
                 w.length);
-        int coPad = roundUp(cout, VL);
-        return new Weights(tile, cin, cout, coPad,
-                WinogradTransforms.filters(w, wOff, cout, cin, tile, coPad));
+        int in = flipped ? cout : cin, out = flipped ? cin : cout;
+        int coPad = roundUp(out, VL);
+        Weights u = reuse != null && reuse.tile == tile && reuse.cin == in && reuse.cout == out ? reuse
+                : new Weights(tile, in, out, coPad, new float[(tile + 2) * (tile + 2) * in * coPad]);
+        WinogradTransforms.filtersInto(pool, w, wOff, cout, cin, flipped, tile, u.u, coPad);
+        return u;
     }
 
     /**

@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The three linear transforms of Winograd F(m×m, 3×3) convolution (Lavin &amp; Gray), for m = 2 (α = 4) and
  * m = 4 (α = 6, interpolation points 0, ±1, ±2, ∞):
  * <ul>
- *   <li>filter: {@code U = G g Gᵀ} (α×α per 3×3 filter), in double, rounded once to float;</li>
+ *   <li>filter: {@code U = G g Gᵀ} (α×α per 3×3 filter), vectorized over VL output channels (in float: training
+ *       transforms every step; the double {@link #filtersReference} is what tests check it against);</li>
  *   <li>input: {@code V = Bᵀ d B} for an α×α input patch d, vectorized over VL input channels;</li>
  *   <li>output: {@code Y = Aᵀ M A} for an α×α block of GEMM results M, vectorized over VL output channels.</li>
  * </ul>
@@ -44,9 +45,10 @@ final class WinogradTransforms {
     /**
      * U from PyTorch-layout weights w[co][ci][3][3] at wOff, in the GEMM's panels of output channels: panel p
      * (channels [s, s + width), s = {@link WinogradGemm#panelStart}) holds {@code [ξ][ci][width]} from
-     * {@code s·α²·cin}; channels past cout are zero.
+     * {@code s·α²·cin}; channels past cout are zero. The plain definition, in double: the reference for
+     * {@link #filtersInto}.
      */
-    static float[] filters(float[] w, int wOff, int cout, int cin, int m, int coPad) {
+    static float[] filtersReference(float[] w, int wOff, int cout, int cin, int m, int coPad) {
         double[][] g = g(m);
         int alpha = m + 2;
         float[] u = new float[alpha * alpha * cin * coPad];
@@ -68,6 +70,99 @@ final class WinogradTransforms {
             }
         }
         return u;
+    }
+
+    /** Below this many filter values, a transform is not split among threads. */
+    private static final long FILTER_GRAIN = 1 << 14;
+    /** Per thread: the staged filters {@code [in][9][outPad]} of a range of input channels. */
+    private static final ThreadLocal<float[][]> STAGE = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /**
+     * U into {@code u} (α²·in·outPad floats, the layout of {@link #filtersReference}) for the filters of a 3×3
+     * convolution with PyTorch-layout weights {@code w[wOut][wIn][3][3]} at {@code wOff}. Not {@code flipped}: the
+     * convolution itself (in = wIn, out = wOut). {@code flipped}: the convolution that gives its input gradient,
+     * {@code dX = conv(dY, W')} with {@code W'[ci][co] = W[co][ci]} turned by 180° (in = wOut, out = wIn).
+     * Filters are staged as {@code [in][9][outPad]} and transformed VL output channels at a time; input channels
+     * are spread over the pool.
+     */
+    static void filtersInto(Parallel pool, float[] w, int wOff, int wOut, int wIn, boolean flipped, int m,
+                            float[] u, int outPad) {
+        int in = flipped ? wOut : wIn, out = flipped ? wIn : wOut;
+        int tasks = Math.min(in, pool.tasksFor((long) in * outPad * 9, FILTER_GRAIN));
+        if (tasks <= 1) {
+            filterRange(w, wOff, wIn, in, out, flipped, m, u, outPad, 0, in);
+        } else {
+            pool.parallelFor(tasks, t -> filterRange(w, wOff, wIn, in, out, flipped, m, u, outPad,
+                    (int) ((long) in * t / tasks), (int) ((long) in * (t + 1) / tasks)));
+        }
+    }
+
+    /** Input channels [i0, i1) of {@link #filtersInto}. */
+    private static void filterRange(float[] w, int wOff, int wIn, int in, int out, boolean flipped, int m,
+                                    float[] u, int outPad, int i0, int i1) {
+        float[][] holder = STAGE.get();
+        int size = (i1 - i0) * 9 * outPad;
+        if (holder[0].length < size) {
+            holder[0] = new float[size];
+        }
+        float[] st = holder[0];
+        for (int i = i0; i < i1; i++) {
+            for (int k = 0; k < 9; k++) {
+                int row = ((i - i0) * 9 + k) * outPad;
+                java.util.Arrays.fill(st, row + out, row + outPad, 0f); // padded output channels stay zero
+                for (int o = 0; o < out; o++) {
+                    // W'[o = ci][i = co][k] = W[co][ci][8 - k]
+                    st[row + o] = flipped ? w[wOff + (i * wIn + o) * 9 + 8 - k] : w[wOff + (o * wIn + i) * 9 + k];
+                }
+            }
+        }
+        float[][] g = m == 2 ? G2F : G4F;
+        int alpha = m + 2, points = alpha * alpha;
+        for (int o0 = 0; o0 < outPad; o0 += VL) {
+            int panel = 0;
+            while (WinogradGemm.panelStart(outPad, panel + 1) <= o0) {
+                panel++;
+            }
+            int start = WinogradGemm.panelStart(outPad, panel);
+            int width = WinogradGemm.panelStart(outPad, panel + 1) - start;
+            for (int i = i0; i < i1; i++) {
+                int f = (i - i0) * 9 * outPad + o0;
+                FloatVector f0 = FloatVector.fromArray(S, st, f), f1 = FloatVector.fromArray(S, st, f + outPad);
+                FloatVector f2 = FloatVector.fromArray(S, st, f + 2 * outPad);
+                FloatVector f3 = FloatVector.fromArray(S, st, f + 3 * outPad);
+                FloatVector f4 = FloatVector.fromArray(S, st, f + 4 * outPad);
+                FloatVector f5 = FloatVector.fromArray(S, st, f + 5 * outPad);
+                FloatVector f6 = FloatVector.fromArray(S, st, f + 6 * outPad);
+                FloatVector f7 = FloatVector.fromArray(S, st, f + 7 * outPad);
+                FloatVector f8 = FloatVector.fromArray(S, st, f + 8 * outPad);
+                int base = start * points * in + o0 - start;
+                for (int r = 0; r < alpha; r++) {
+                    float a = g[r][0], b = g[r][1], c = g[r][2];
+                    // row r of G·f: one vector per column of the filter
+                    FloatVector t0 = f0.mul(a).add(f3.mul(b)).add(f6.mul(c));
+                    FloatVector t1 = f1.mul(a).add(f4.mul(b)).add(f7.mul(c));
+                    FloatVector t2 = f2.mul(a).add(f5.mul(b)).add(f8.mul(c));
+                    for (int q = 0; q < alpha; q++) { // (G f Gᵀ)[r][q]
+                        FloatVector v = t0.mul(g[q][0]).add(t1.mul(g[q][1])).add(t2.mul(g[q][2]));
+                        v.intoArray(u, base + ((r * alpha + q) * in + i) * width);
+                    }
+                }
+            }
+        }
+    }
+
+    private static final float[][] G2F = toFloat(G2);
+    private static final float[][] G4F = toFloat(G4);
+
+    private static float[][] toFloat(double[][] g) {
+        float[][] f = new float[g.length][];
+        for (int i = 0; i < g.length; i++) {
+            f[i] = new float[g[i].length];
+            for (int j = 0; j < g[i].length; j++) {
+                f[i][j] = (float) g[i][j];
+            }
+        }
+        return f;
     }
 
     /** Where U[ξ][ci][co] lives in {@link #filters}' panel layout. */

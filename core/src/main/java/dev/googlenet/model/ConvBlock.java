@@ -21,8 +21,6 @@ public final class ConvBlock implements Layer {
     private float[] foldedWeight;
     private float[] foldedBias;
     private int[] foldedFrom;
-    /** Winograd for 3×3/1 inference convolutions (on by default; {@code -Dgooglenet.winograd=false}: im2col + GEMM). */
-    static final boolean WINOGRAD = Boolean.parseBoolean(System.getProperty("googlenet.winograd", "true"));
     private Winograd3x3.Weights winograd;
     private float[] winogradSource;
     private int[] winogradFrom;
@@ -82,7 +80,7 @@ public final class ConvBlock implements Layer {
 
     /** Winograd's tile for this 3×3/1 "same" convolution on x, or 0 for im2col + GEMM. */
     private int winogradTile(Tensor x) {
-        if (!WINOGRAD || conv.kernelH() != 3 || conv.kernelW() != 3 || conv.stride() != 1 || conv.padding() != 1) {
+        if (!Conv2d.WINOGRAD || conv.kernelH() != 3 || conv.kernelW() != 3 || conv.stride() != 1 || conv.padding() != 1) {
             return 0;
         }
         return Winograd3x3.suggestedTile(conv.inChannels(), conv.outChannels(), x.dim(2), x.dim(3));

@@ -189,7 +189,18 @@ public final class GoogLeNet {
      * gradient with respect to the input. Aux gradients may be null (no aux loss).
      */
     public Tensor backward(Outputs grads) {
+        return backward(grads, true);
+    }
+
+    /**
+     * As {@link #backward(Outputs)}; without {@code inputGradient} (what training needs) the first convolution
+     * skips the gradient of the images, and null is returned.
+     */
+    public Tensor backward(Outputs grads, boolean inputGradient) {
         List<Layer> layers = trunk.layers();
+        if (layers.getFirst() instanceof ConvBlock stem) {
+            stem.conv().setInputGradient(inputGradient);
+        }
         Tensor g = grads.main();
         for (int i = layers.size() - 1; i >= 0; i--) {
             if (aux2 != null && i == aux2Tap && grads.aux2() != null) {

@@ -12,6 +12,7 @@ import java.util.Map;
  */
 public final class Profiler {
     private static volatile boolean enabled;
+    private static volatile boolean byShape;
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
     /** Input shape of each layer's last forward, so its backward can be charged the right work. */
     private static final Map<Layer, int[]> INPUT_SHAPES = new java.util.IdentityHashMap<>();
@@ -28,6 +29,11 @@ public final class Profiler {
 
     public static void enable(boolean on) {
         enabled = on;
+    }
+
+    /** Convolutions one row per shape (channels in → out, input map) instead of per kernel kind. */
+    public static void byShape(boolean on) {
+        byShape = on;
     }
 
     public static synchronized void reset() {
@@ -114,7 +120,10 @@ public final class Profiler {
     /** A leaf layer's category, or null for composites. */
     static String category(Layer layer, int[] in) {
         return switch (layer) {
-            case Conv2d c -> String.format(Locale.ROOT, "conv %d×%d/%d", c.kernelH(), c.kernelW(), c.stride());
+            case Conv2d c -> byShape
+                    ? String.format(Locale.ROOT, "conv %d×%d/%d %d→%d %d×%d", c.kernelH(), c.kernelW(), c.stride(),
+                            c.inChannels(), c.outChannels(), in[2], in[3])
+                    : String.format(Locale.ROOT, "conv %d×%d/%d", c.kernelH(), c.kernelW(), c.stride());
             case BatchNorm2d b -> "batchnorm";
             case Relu r -> "relu";
             case MaxPool2d p -> "max pool";

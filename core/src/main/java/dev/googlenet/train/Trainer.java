@@ -198,7 +198,7 @@ public final class Trainer {
                 if (!Float.isFinite(loss.total())) {
                     throw diverged(loss.total(), epoch, batchNo + 1, lr);
                 }
-                model.backward(loss.gradients());
+                model.backward(loss.gradients(), false);
                 sgd.step();
                 if (ema != null) {
                     ema.update(model);

@@ -276,4 +276,56 @@ class Winograd3x3Test {
         WORST.merge(tile, new double[] {err, err, 1}, (a, b) -> new double[] {Math.max(a[0], b[0]), a[1] + b[1],
                 a[2] + b[2]});
     }
+
+    /**
+     * The vectorized filter transform (float, staged, split over threads) against the double definition, for the
+     * convolution and for its input gradient's flipped filters; a reused {@code Weights} is rewritten in place.
+     */
+    @ParameterizedTest(name = "F({0}) cout={1} cin={2}")
+    @CsvSource({"2, 1, 1", "4, 1, 1", "2, 5, 3", "4, 17, 33", "4, 80, 7", "2, 130, 19", "4, 64, 64", "4, 3, 150"})
+    void filterTransformMatchesTheDefinition(int tile, int cout, int cin) {
+        Random rnd = new Random(cout * 31L + cin + tile);
+        float[] w = new float[cout * cin * 9 + 5];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = rnd.nextFloat() * 2 - 1;
+        }
+        // W'[ci][co] = W[co][ci] turned by 180°, laid out as a (cin ← cout) bank
+        float[] flipped = new float[cout * cin * 9];
+        for (int co = 0; co < cout; co++) {
+            for (int ci = 0; ci < cin; ci++) {
+                for (int k = 0; k < 9; k++) {
+                    flipped[(ci * cout + co) * 9 + k] = w[5 + (co * cin + ci) * 9 + 8 - k];
+                }
+            }
+        }
+        float[] expected = WinogradTransforms.filtersReference(w, 5, cout, cin, tile, roundUp(cout, VL));
+        float[] expectedFlipped = WinogradTransforms.filtersReference(flipped, 0, cin, cout, tile, roundUp(cin, VL));
+        for (Parallel pool : new Parallel[] {one, two}) {
+            Winograd3x3.Weights u = Winograd3x3.transformWeights(pool, w, 5, cout, cin, tile, false, null);
+            assertClose(expected, u.u);
+            Winograd3x3.Weights uf = Winograd3x3.transformWeights(pool, w, 5, cout, cin, tile, true, null);
+            assertEquals(cout, uf.inChannels());
+            assertEquals(cin, uf.outChannels());
+            assertClose(expectedFlipped, uf.u);
+            Arrays.fill(uf.u, Float.NaN); // everything, padding included, must be rewritten
+            assertTrue(uf == Winograd3x3.transformWeights(pool, w, 5, cout, cin, tile, true, uf), "reused");
+            assertClose(expectedFlipped, uf.u);
+        }
+    }
+
+    /** Float transform of values ≤ 1 with coefficients ≤ 1: a few roundings of values ≤ ~2. */
+    private static void assertClose(float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length, "length");
+        for (int i = 0; i < expected.length; i++) {
+            if (!(Math.abs(expected[i] - actual[i]) <= 1e-6f)) {
+                throw new AssertionError("U element " + i + ": expected " + expected[i] + " but was " + actual[i]);
+            }
+        }
+    }
+
+    private static int roundUp(int x, int m) {
+        return (x + m - 1) / m * m;
+    }
+
+    private static final int VL = Winograd3x3.VL;
 }

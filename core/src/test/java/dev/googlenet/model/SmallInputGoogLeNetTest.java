@@ -10,6 +10,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,6 +79,9 @@ class SmallInputGoogLeNetTest {
         assertArrayEquals(new int[] {2, 10}, out.aux2().shape());
         Tensor g = model.backward(new Outputs(Tensor.zeros(2, 10), Tensor.zeros(2, 10), Tensor.zeros(2, 10)));
         assertArrayEquals(new int[] {2, 1, 28, 28}, g.shape());
+        model.forwardTrain(x);
+        assertNull(model.backward(new Outputs(Tensor.zeros(2, 10), Tensor.zeros(2, 10), Tensor.zeros(2, 10)), false),
+                "training does not need the images' gradient");
     }
 
     @Test

@@ -60,7 +60,7 @@ class SteadyStateAllocationTest {
             sgd.zeroGrad();
             Outputs out = model.forwardTrain(x);
             var loss = GoogLeNetLoss.compute(out, labels, 0.3f);
-            model.backward(loss.gradients());
+            model.backward(loss.gradients(), false);
             sgd.step();
             perStep[step] = allocatedByAllThreads() - before;
         }
