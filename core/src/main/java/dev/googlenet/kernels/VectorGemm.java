@@ -567,19 +567,20 @@ public final class VectorGemm implements Gemm {
         finishDots(k, full, a, a0, lda, mr, b, b0, ldb, nr, beta, c, cBase, ldc, t);
     }
 
-    /** The rest of {@link #dot4x4}: the last partial vector of k (masked), the lane sums, and the merge into C. */
+    /**
+     * The rest of {@link #dot4x4}: the lane sums, the last k % VL products (scalar), and the merge into C. Not a
+     * masked vector tail: near an array's end its bounds check failed C2's loop predicates over and over as shapes
+     * changed during training (each failure a deoptimization; the method then ran 5× slower for whole phases).
+     */
     private static void finishDots(int k, int full, float[] a, int a0, int lda, int mr, float[] b, int b0, int ldb,
                                    int nr, float beta, float[] c, int cBase, int ldc, float[] t) {
-        VectorMask<Float> m = S.indexInRange(full, k);
         for (int r = 0; r < mr; r++) {
             for (int j = 0; j < nr; j++) {
-                FloatVector s = FloatVector.fromArray(S, t, (r * 4 + j) * VL);
-                if (full < k) {
-                    FloatVector x = FloatVector.fromArray(S, a, a0 + r * lda + full, m);
-                    s = x.fma(FloatVector.fromArray(S, b, b0 + j * ldb + full, m), s);
+                float v = sum(FloatVector.fromArray(S, t, (r * 4 + j) * VL));
+                for (int p = full, ar = a0 + r * lda, bj = b0 + j * ldb; p < k; p++) {
+                    v = Math.fma(a[ar + p], b[bj + p], v);
                 }
                 int at = cBase + r * ldc + j;
-                float v = sum(s);
                 c[at] = beta == 0f ? v : beta == 1f ? c[at] + v : beta * c[at] + v;
             }
         }

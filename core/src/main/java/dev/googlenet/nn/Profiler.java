@@ -119,10 +119,10 @@ public final class Profiler {
 
     /** A leaf layer's category, or null for composites. */
     static String category(Layer layer, int[] in) {
-        return switch (layer) {
+        String kind = switch (layer) {
             case Conv2d c -> byShape
-                    ? String.format(Locale.ROOT, "conv %d×%d/%d %d→%d %d×%d", c.kernelH(), c.kernelW(), c.stride(),
-                            c.inChannels(), c.outChannels(), in[2], in[3])
+                    ? String.format(Locale.ROOT, "conv %d×%d/%d %d→%d", c.kernelH(), c.kernelW(), c.stride(),
+                            c.inChannels(), c.outChannels())
                     : String.format(Locale.ROOT, "conv %d×%d/%d", c.kernelH(), c.kernelW(), c.stride());
             case BatchNorm2d b -> "batchnorm";
             case Relu r -> "relu";
@@ -135,5 +135,10 @@ public final class Profiler {
             case Flatten f -> "flatten";
             default -> null;
         };
+        if (kind == null || !byShape || in.length != 4) {
+            return kind;
+        }
+        return layer instanceof Conv2d ? String.format(Locale.ROOT, "%s %d×%d", kind, in[2], in[3])
+                : String.format(Locale.ROOT, "%s %d×%d×%d", kind, in[1], in[2], in[3]);
     }
 }
