@@ -48,6 +48,10 @@ final class CheckpointEvalOptions {
     @Option(names = "--raw", description = "use the trained weights, not their Polyak average")
     boolean raw;
 
+    @Option(names = "--mirror", description = "also score each image averaged with its mirror image (softmax "
+            + "outputs averaged: the paper's multi-crop testing reduced to two views)")
+    boolean mirror;
+
     @Option(names = "--limit", defaultValue = "0", description = "evaluate this many random examples (0 = all)")
     int limit;
 
@@ -108,13 +112,19 @@ final class CheckpointEvalOptions {
         out.printf(Locale.ROOT, "evaluating %s (%s weights, epoch %d) on %s%n", tm.file(), tm.weights(),
                 tm.epoch(), ds.describe());
         long t0 = System.nanoTime();
-        EvalResult r;
+        Evaluator.Views views;
         try (DataLoader loader = DataLoader.builder(ds).batchSize(batch).shuffle(false).transform(transform)
                 .workers(workers).build()) {
-            r = Evaluator.evaluate(tm.model(), loader);
+            views = Evaluator.evaluate(tm.model(), loader, mirror, n -> { });
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        EvalResult r = views.single();
         out.print(r.render());
+        if (views.mirrored() != null) {
+            EvalResult m = views.mirrored();
+            out.printf(Locale.ROOT, "with mirroring (each image averaged with its mirror image): top-1 %.2f%%, "
+                    + "top-5 %.2f%%, loss %.4f%n", 100 * m.top1(), 100 * m.top5(), m.loss());
+        }
         out.printf(Locale.ROOT, "%.1f s, %.0f images/s%n", seconds, r.count() / seconds);
         return 0;
     }

@@ -56,6 +56,7 @@ final class CurvesPlot implements TrainingListener {
         add(acc, series("validation top-1 %", history, e -> 100 * e.valTop1()));
         add(acc, series("validation top-5 %", history, e -> 100 * e.valTop5()));
         add(acc, series("test top-1 %", history, e -> 100 * e.testTop1()));
+        add(acc, series("test top-1 %, mirrored", history, e -> 100 * e.testTop1Mirror()));
 
         NumberAxis epochs = new NumberAxis("epoch");
         epochs.setStandardTickUnits(NumberAxis.createIntegerTickUnits());

@@ -42,6 +42,10 @@ final class EvalImagesCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (checkpoint.requested()) {
+            if (crops != 1) {
+                throw new IllegalArgumentException("--crops is for image folders with --model/--weights; a run's "
+                        + "test split takes --mirror");
+            }
             return checkpoint.run(batch, System.out);
         }
         if (dir == null) {

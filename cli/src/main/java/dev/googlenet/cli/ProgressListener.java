@@ -84,6 +84,9 @@ final class ProgressListener implements TrainingListener {
         }
         if (!Double.isNaN(m.testTop1())) {
             sb.append(String.format(Locale.ROOT, ", test top-1 %.2f%%", 100 * m.testTop1()));
+            if (!Double.isNaN(m.testTop1Mirror())) {
+                sb.append(String.format(Locale.ROOT, " (%.2f%% with mirroring)", 100 * m.testTop1Mirror()));
+            }
         }
         sb.append(String.format(Locale.ROOT, ", lr %.3g, %.0f img/s, %.1f s (waited %.1f s for data), %.1f min in all",
                 m.learningRate(), m.imagesPerSecond(), m.seconds(), m.dataWaitSeconds(), m.elapsedSeconds() / 60));

@@ -145,6 +145,11 @@ final class TrainCommand implements Callable<Integer> {
             + "looks at it)")
     boolean monitorTest;
 
+    @Option(names = "--test-mirror", description = "with --monitor-test, also record test top-1 with test-time "
+            + "mirroring (test_top1_mirror: each image's softmax averaged with its mirror image's, as the paper's "
+            + "multi-crop testing does)")
+    boolean testMirror;
+
     @Option(names = "--limit", defaultValue = "0", description = "train on this many random examples (0 = all)")
     int limit;
 
@@ -237,6 +242,9 @@ final class TrainCommand implements Callable<Integer> {
                      .transform(prepared.evalTransform()).workers(workers).prefetch(prefetch).build()) {
             Trainer trainer = new Trainer(model, recipe, train, val, runFolder)
                     .preprocess(prepared.preprocess()).dataDescription(dataRecipe.toJson());
+            if (testMirror && !monitorTest) {
+                throw new IllegalArgumentException("--test-mirror goes with --monitor-test");
+            }
             if (monitorTest) {
                 if (prepared.test() == null) {
                     throw new IllegalArgumentException("--monitor-test needs a dataset with a test split "
@@ -245,7 +253,7 @@ final class TrainCommand implements Callable<Integer> {
                 testLoader = DataLoader.builder(prepared.test()).batchSize(Math.max(recipe.batchSize(), 256))
                         .shuffle(false).transform(prepared.evalTransform()).workers(workers).prefetch(prefetch)
                         .build();
-                trainer.monitorTest(testLoader);
+                trainer.monitorTest(testLoader, testMirror);
             }
             trainer.addListener(new ProgressListener(stdout, progress && System.console() != null
                     && System.console().isTerminal()));

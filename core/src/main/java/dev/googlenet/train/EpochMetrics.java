@@ -20,24 +20,26 @@ import java.util.Locale;
  *                       when the run monitors it (time-to-accuracy curves; NaN otherwise). Nothing in training
  *                       looks at it.
  * @param elapsedSeconds wall time since the run started, up to the end of this epoch's evaluations
+ * @param testTop1Mirror test top-1 with test-time mirroring (each image's softmax averaged with its mirror
+ *                       image's), when the run monitors it (NaN otherwise)
  */
 public record EpochMetrics(int epoch, double learningRate, double trainLoss, double trainLossMain,
                            double trainLossAux1, double trainLossAux2, double trainTop1, double trainTop5,
                            double valLoss, double valTop1, double valTop5, String valWeights, double seconds,
                            double imagesPerSecond, double dataWaitSeconds, double testLoss, double testTop1,
-                           double testTop5, double elapsedSeconds) {
+                           double testTop5, double elapsedSeconds, double testTop1Mirror) {
 
     /** Column names of the CSV file, in order. */
     public static final List<String> COLUMNS = List.of("epoch", "lr", "train_loss", "train_loss_main",
             "train_loss_aux1", "train_loss_aux2", "train_top1", "train_top5", "val_loss", "val_top1", "val_top5",
             "val_weights", "seconds", "images_per_second", "data_wait_seconds", "test_loss", "test_top1",
-            "test_top5", "elapsed_seconds");
+            "test_top5", "elapsed_seconds", "test_top1_mirror");
 
     public String csvRow() {
         return String.join(",", Integer.toString(epoch), num(learningRate), num(trainLoss), num(trainLossMain),
                 num(trainLossAux1), num(trainLossAux2), num(trainTop1), num(trainTop5), num(valLoss), num(valTop1),
                 num(valTop5), valWeights, num(seconds), num(imagesPerSecond), num(dataWaitSeconds), num(testLoss),
-                num(testTop1), num(testTop5), num(elapsedSeconds));
+                num(testTop1), num(testTop5), num(elapsedSeconds), num(testTop1Mirror));
     }
 
     private static String num(double v) {
@@ -65,6 +67,7 @@ public record EpochMetrics(int epoch, double learningRate, double trainLoss, dou
         put(o, "test_top1", testTop1);
         put(o, "test_top5", testTop5);
         put(o, "elapsed_seconds", elapsedSeconds);
+        put(o, "test_top1_mirror", testTop1Mirror);
         return o;
     }
 
@@ -81,7 +84,7 @@ public record EpochMetrics(int epoch, double learningRate, double trainLoss, dou
                 get(o, "train_loss_aux1"), get(o, "train_loss_aux2"), get(o, "train_top1"), get(o, "train_top5"),
                 get(o, "val_loss"), get(o, "val_top1"), get(o, "val_top5"), o.path("val_weights").asText("raw"),
                 get(o, "seconds"), get(o, "images_per_second"), get(o, "data_wait_seconds"), get(o, "test_loss"),
-                get(o, "test_top1"), get(o, "test_top5"), get(o, "elapsed_seconds"));
+                get(o, "test_top1"), get(o, "test_top5"), get(o, "elapsed_seconds"), get(o, "test_top1_mirror"));
     }
 
     private static double get(JsonNode o, String k) {

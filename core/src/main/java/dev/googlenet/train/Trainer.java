@@ -57,6 +57,7 @@ public final class Trainer {
     private final List<TrainingListener> listeners = new ArrayList<>();
     private final List<EpochMetrics> history = new ArrayList<>();
     private DataLoader test;
+    private boolean testMirror;
     private GoogLeNet evalModel;
     private List<String> classes;
     private Preprocess preprocess;
@@ -107,7 +108,13 @@ public final class Trainer {
      * {@code test_*} metrics); training never looks at it.
      */
     public Trainer monitorTest(DataLoader test) {
+        return monitorTest(test, false);
+    }
+
+    /** As {@link #monitorTest(DataLoader)}; {@code mirror} also records top-1 with test-time mirroring. */
+    public Trainer monitorTest(DataLoader test, boolean mirror) {
         this.test = test;
+        this.testMirror = mirror;
         return this;
     }
 
@@ -231,11 +238,13 @@ public final class Trainer {
             val = Evaluator.evaluate(evaluationModel(), validation);
         }
         EvalResult tested = null;
+        Evaluator.Views testViews = null;
         if (test != null) {
             for (TrainingListener l : listeners) {
                 l.validating(epoch, test.dataset().size());
             }
-            tested = Evaluator.evaluate(evaluationModel(), test);
+            testViews = Evaluator.evaluate(evaluationModel(), test, testMirror, n -> { });
+            tested = testViews.single();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double elapsed = (history.isEmpty() ? 0 : history.getLast().elapsedSeconds()) + seconds;
@@ -244,7 +253,8 @@ public final class Trainer {
                 val == null ? Double.NaN : val.top1(), val == null ? Double.NaN : val.top5(),
                 ema != null ? "ema" : "raw", seconds, seen / trainSeconds, waitNanos / 1e9,
                 tested == null ? Double.NaN : tested.loss(), tested == null ? Double.NaN : tested.top1(),
-                tested == null ? Double.NaN : tested.top5(), elapsed);
+                tested == null ? Double.NaN : tested.top5(), elapsed,
+                testViews == null || testViews.mirrored() == null ? Double.NaN : testViews.mirrored().top1());
         history.add(m);
         completedEpochs = epoch;
         writeCheckpoint(lr);

@@ -151,21 +151,24 @@ class TrainerTest {
         try (DataLoader train = loader(data, 8, Transform.identity(), 1, 1);
              DataLoader test = DataLoader.builder(new Bars(12)).batchSize(5).shuffle(false).build()) {
             Trainer t = new Trainer(new GoogLeNet(tinyModel()), recipe, train, null, dir.resolve("monitored"))
-                    .monitorTest(test);
+                    .monitorTest(test, true);
             monitored = t.fit();
             for (var e : t.model().stateDict().entrySet()) {
                 assertArrayEquals(plainWeights.get(e.getKey()).data(), e.getValue().data(), 0f, e.getKey());
             }
         }
         assertTrue(Double.isNaN(plain.getLast().testTop1()));
+        assertTrue(Double.isNaN(plain.getLast().testTop1Mirror()));
         for (EpochMetrics m : monitored) {
             assertTrue(m.testTop1() >= 0 && m.testTop1() <= 1, "test top-1 " + m.testTop1());
+            assertTrue(m.testTop1Mirror() >= 0 && m.testTop1Mirror() <= 1, "mirrored " + m.testTop1Mirror());
             assertTrue(m.testLoss() > 0);
         }
         assertTrue(monitored.get(1).elapsedSeconds() > monitored.get(0).elapsedSeconds());
         assertEquals(monitored.get(0).seconds(), monitored.get(0).elapsedSeconds(), 1e-9);
         JsonNode json = Checkpoints.readJson(dir.resolve("monitored").resolve(Trainer.METRICS_JSON));
         assertEquals(monitored.get(1).testTop1(), json.get(1).get("test_top1").asDouble(), 1e-12);
+        assertEquals(monitored.get(1).testTop1Mirror(), json.get(1).get("test_top1_mirror").asDouble(), 1e-12);
     }
 
     private record Run(Map<String, Tensor> weights, Map<String, Tensor> ema, List<float[]> momentum,
