@@ -119,10 +119,7 @@ final class WinogradTransforms {
         float[][] g = m == 2 ? G2F : G4F;
         int alpha = m + 2, points = alpha * alpha;
         for (int o0 = 0; o0 < outPad; o0 += VL) {
-            int panel = 0;
-            while (WinogradGemm.panelStart(outPad, panel + 1) <= o0) {
-                panel++;
-            }
+            int panel = panelOf(outPad, o0);
             int start = WinogradGemm.panelStart(outPad, panel);
             int width = WinogradGemm.panelStart(outPad, panel + 1) - start;
             for (int i = i0; i < i1; i++) {
@@ -165,12 +162,18 @@ final class WinogradTransforms {
         return f;
     }
 
-    /** Where U[ξ][ci][co] lives in {@link #filters}' panel layout. */
-    static int uIndex(int points, int cin, int coPad, int xi, int ci, int co) {
+    /** The panel of output channels (see {@link WinogradGemm#panelStart}) that holds channel co. */
+    private static int panelOf(int coPad, int co) {
         int p = 0;
         while (WinogradGemm.panelStart(coPad, p + 1) <= co) {
             p++;
         }
+        return p;
+    }
+
+    /** Where U[ξ][ci][co] lives in {@link #filtersReference}' panel layout. */
+    static int uIndex(int points, int cin, int coPad, int xi, int ci, int co) {
+        int p = panelOf(coPad, co);
         int start = WinogradGemm.panelStart(coPad, p);
         int width = WinogradGemm.panelStart(coPad, p + 1) - start;
         return start * points * cin + (xi * cin + ci) * width + co - start;

@@ -80,7 +80,7 @@ public final class ConvBlock implements Layer {
 
     /** Winograd's tile for this 3×3/1 "same" convolution on x, or 0 for im2col + GEMM. */
     private int winogradTile(Tensor x) {
-        if (!Conv2d.WINOGRAD || conv.kernelH() != 3 || conv.kernelW() != 3 || conv.stride() != 1 || conv.padding() != 1) {
+        if (!conv.winogradShape()) {
             return 0;
         }
         return Winograd3x3.suggestedTile(conv.inChannels(), conv.outChannels(), x.dim(2), x.dim(3));

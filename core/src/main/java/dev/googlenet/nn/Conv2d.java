@@ -57,7 +57,7 @@ public final class Conv2d implements Layer {
      * at 28×28 17.9 against 10.3. {@code -Dgooglenet.winograd=false} turns Winograd off everywhere.
      */
     static final int WINOGRAD_MIN_CHANNELS = Integer.getInteger("googlenet.winograd.minChannels", 24);
-    public static final boolean WINOGRAD = Boolean.parseBoolean(System.getProperty("googlenet.winograd", "true"));
+    static final boolean WINOGRAD = Boolean.parseBoolean(System.getProperty("googlenet.winograd", "true"));
 
     private Parallel pool; // null: the engine's pool
     private Gemm gemm = Kernels.gemm();
@@ -175,6 +175,11 @@ public final class Conv2d implements Layer {
         return this;
     }
 
+    /** Whether Winograd can run this convolution: 3×3, stride 1, padding 1, and not turned off. */
+    public boolean winogradShape() {
+        return WINOGRAD && kernelH == 3 && kernelW == 3 && stride == 1 && padding == 1;
+    }
+
     /**
      * Winograd's tile for this convolution run with {@code in} input and {@code out} output channels on h×w maps
      * (Cin → Cout forward, Cout → Cin for the input gradient), or 0 for im2col + GEMM. Besides enough input
@@ -182,8 +187,7 @@ public final class Conv2d implements Layer {
      * the input gradient, maps larger than 4×4 (there it measured 10–20% slower; forward was faster).
      */
     int winogradTile(int in, int out, int h, int w, boolean inputGradient) {
-        if (!WINOGRAD || kernelH != 3 || kernelW != 3 || stride != 1 || padding != 1
-                || Boolean.FALSE.equals(winogradForced)) {
+        if (!winogradShape() || Boolean.FALSE.equals(winogradForced)) {
             return 0;
         }
         int tile = Winograd3x3.suggestedTile(in, out, h, w);

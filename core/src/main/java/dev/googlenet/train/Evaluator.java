@@ -108,23 +108,26 @@ public final class Evaluator {
     static Tensor logOfMeanSoftmax(Tensor a, Tensor b) {
         int n = a.dim(0), k = a.dim(1);
         Tensor out = Tensor.zeros(n, k);
-        float[] pa = a.data(), pb = b.data(), o = out.data();
+        double[] ea = new double[k], eb = new double[k];
         for (int i = 0; i < n; i++) {
-            double ma = Double.NEGATIVE_INFINITY, mb = Double.NEGATIVE_INFINITY;
+            double sa = exps(a.data(), i * k, ea), sb = exps(b.data(), i * k, eb);
             for (int j = 0; j < k; j++) {
-                ma = Math.max(ma, pa[i * k + j]);
-                mb = Math.max(mb, pb[i * k + j]);
-            }
-            double sa = 0, sb = 0;
-            for (int j = 0; j < k; j++) {
-                sa += Math.exp(pa[i * k + j] - ma);
-                sb += Math.exp(pb[i * k + j] - mb);
-            }
-            for (int j = 0; j < k; j++) {
-                double p = (Math.exp(pa[i * k + j] - ma) / sa + Math.exp(pb[i * k + j] - mb) / sb) / 2;
-                o[i * k + j] = (float) Math.log(p);
+                out.data()[i * k + j] = (float) Math.log((ea[j] / sa + eb[j] / sb) / 2);
             }
         }
         return out;
+    }
+
+    /** {@code e[j] = exp(v[off + j] − max)} over one row; returns their sum. */
+    private static double exps(float[] v, int off, double[] e) {
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (int j = 0; j < e.length; j++) {
+            max = Math.max(max, v[off + j]);
+        }
+        for (int j = 0; j < e.length; j++) {
+            e[j] = Math.exp(v[off + j] - max);
+            sum += e[j];
+        }
+        return sum;
     }
 }

@@ -222,19 +222,28 @@ class Conv2dBatchedTest {
     }
 
     private static void assertClose(float[] expected, float[] actual, String what) {
+        assertClose(expected, actual, 1e-4, what);
+    }
+
+    static void assertClose(float[] expected, float[] actual, double tol, String what) {
         double[] e = new double[expected.length];
         for (int i = 0; i < e.length; i++) {
             e[i] = expected[i];
         }
-        assertClose(e, actual, what);
+        assertClose(e, actual, tol, what);
     }
 
     /** Float sums of up to a few thousand terms of magnitude ~1: 1e-4 relative to max(1, |expected|). */
     private static void assertClose(double[] expected, float[] actual, String what) {
+        assertClose(expected, actual, 1e-4, what);
+    }
+
+    /** |expected − actual| ≤ tol·max(1, |expected|) for every element. */
+    static void assertClose(double[] expected, float[] actual, double tol, String what) {
         assertEquals(expected.length, actual.length, what + ": length");
         for (int i = 0; i < expected.length; i++) {
             double err = Math.abs(expected[i] - actual[i]) / Math.max(1.0, Math.abs(expected[i]));
-            if (!(err <= 1e-4)) {
+            if (!(err <= tol)) {
                 fail(what + ": element " + i + " expected " + expected[i] + " but was " + actual[i]);
             }
         }

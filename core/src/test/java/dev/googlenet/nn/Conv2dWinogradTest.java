@@ -14,7 +14,6 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Conv2d's Winograd path (3×3/1 "same": forward, and the input gradient as a convolution with flipped filters)
@@ -42,10 +41,10 @@ class Conv2dWinogradTest {
         float[] y1 = conv.forward(x, true).data().clone();
         float[] dx1 = conv.backward(dy).data().clone();
         double scale = Math.sqrt(cin * 9.0); // Σ|w||x| grows like √(terms) for these random values
-        assertClose(Conv2dTest.directConv(x, conv), y1, 2e-5 * scale, "forward");
+        Conv2dBatchedTest.assertClose(Conv2dTest.directConv(x, conv), y1, 2e-5 * scale, "forward");
         double[][] expected = Conv2dBatchedTest.directBackward(x, dy, conv);
-        assertClose(expected[0], dx1, 2e-5 * Math.sqrt(cout * 9.0), "dX");
-        assertClose(expected[1], conv.weight().grad().data(), 1e-4, "dW");
+        Conv2dBatchedTest.assertClose(expected[0], dx1, 2e-5 * Math.sqrt(cout * 9.0), "dX");
+        Conv2dBatchedTest.assertClose(expected[1], conv.weight().grad().data(), 1e-4, "dW");
 
         conv.usePool(two);
         assertArrayEquals(y1, conv.forward(x, true).data(), "forward, one vs two threads");
@@ -90,23 +89,5 @@ class Conv2dWinogradTest {
         assertEquals(0, new Conv2d(24, 24, 3, 2, 1, false).winogradTile(24, 24, 28, 28, false), "stride 2: GEMM");
         assertEquals(0, new Conv2d(24, 24, 1, 1, 0, false).winogradTile(24, 24, 28, 28, false), "1×1: GEMM");
         assertEquals(0, conv.forceWinograd(false).winogradTile(64, 64, 28, 28, false), "forced off");
-    }
-
-    private static void assertClose(float[] expected, float[] actual, double tol, String what) {
-        double[] e = new double[expected.length];
-        for (int i = 0; i < e.length; i++) {
-            e[i] = expected[i];
-        }
-        assertClose(e, actual, tol, what);
-    }
-
-    private static void assertClose(double[] expected, float[] actual, double tol, String what) {
-        assertEquals(expected.length, actual.length, what + ": length");
-        for (int i = 0; i < expected.length; i++) {
-            double err = Math.abs(expected[i] - actual[i]) / Math.max(1.0, Math.abs(expected[i]));
-            if (!(err <= tol)) {
-                fail(what + ": element " + i + " expected " + expected[i] + " but was " + actual[i]);
-            }
-        }
     }
 }
