@@ -14,12 +14,14 @@ import dev.googlenet.train.Checkpoints;
 import dev.googlenet.train.DataRecipe;
 import dev.googlenet.train.EvalResult;
 import dev.googlenet.train.Evaluator;
+import dev.googlenet.train.TestView;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -63,7 +65,18 @@ final class CheckpointEvalOptions {
         return checkpoint != null;
     }
 
-    int run(int batch, PrintStream out) throws IOException {
+    @Option(names = "--crop-padding", paramLabel = "P", description = "with --crops 10: pad the image by P pixels "
+            + "before cutting the corner crops (default: the run's crop-pad padding)")
+    Integer cropPadding;
+
+    /** Evaluates; {@code crops}: 1, or 10 for the ten crops of the padded image (see {@link TestView#tenCrop}). */
+    int run(int batch, int crops, PrintStream out) throws IOException {
+        if (crops != 1 && crops != 10) {
+            throw new IllegalArgumentException("--crops with --checkpoint is 1 or 10, not " + crops);
+        }
+        if (crops == 10 && mirror) {
+            throw new IllegalArgumentException("--crops 10 already includes the mirror images; drop --mirror");
+        }
         Checkpoints.TrainedModel tm = Checkpoints.load(checkpoint, !raw);
         JsonNode run = null;
         if (Files.isDirectory(checkpoint) || checkpoint.getFileName().toString().endsWith(".json")) {
@@ -106,24 +119,40 @@ final class CheckpointEvalOptions {
             ds = ImageFolderDataset.scan(Path.of(name), new dev.googlenet.data.PillowFileDecoder());
             transform = new ResizeCenterCrop(pre.resize(), pre.crop()).then(normalize);
         }
+        List<TestView> views = List.of(TestView.IDENTITY);
+        String viewsName = null;
+        if (crops == 10) {
+            int p = cropPadding != null ? cropPadding
+                    : recipe != null && recipe.augment().contains("crop-pad") ? recipe.padding() : 0;
+            if (p < 1) {
+                throw new IllegalArgumentException("--crops 10 needs a padding: the run did not train with crop-pad, "
+                        + "so give --crop-padding P");
+            }
+            views = TestView.tenCrop(p);
+            viewsName = "ten crops (center and four corners of the image padded by " + p + ", and their mirror images)";
+        } else if (mirror) {
+            views = TestView.mirrored();
+            viewsName = "with mirroring (each image averaged with its mirror image)";
+        }
         if (limit > 0) {
             ds = Split.sample(ds, limit, 0);
         }
         out.printf(Locale.ROOT, "evaluating %s (%s weights, epoch %d) on %s%n", tm.file(), tm.weights(),
                 tm.epoch(), ds.describe());
         long t0 = System.nanoTime();
-        Evaluator.Views views;
+        Evaluator.Views result;
         try (DataLoader loader = DataLoader.builder(ds).batchSize(batch).shuffle(false).transform(transform)
                 .workers(workers).build()) {
-            views = Evaluator.evaluate(tm.model(), loader, mirror, n -> { });
+            result = Evaluator.evaluate(tm.model(), loader, views, Evaluator.blank(normalize.mean(), normalize.std()),
+                    n -> { });
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        EvalResult r = views.single();
+        EvalResult r = result.single();
         out.print(r.render());
-        if (views.mirrored() != null) {
-            EvalResult m = views.mirrored();
-            out.printf(Locale.ROOT, "with mirroring (each image averaged with its mirror image): top-1 %.2f%%, "
-                    + "top-5 %.2f%%, loss %.4f%n", 100 * m.top1(), 100 * m.top5(), m.loss());
+        if (result.averaged() != null) {
+            EvalResult m = result.averaged();
+            out.printf(Locale.ROOT, "%s: top-1 %.2f%%, top-5 %.2f%%, loss %.4f%n", viewsName, 100 * m.top1(),
+                    100 * m.top5(), m.loss());
         }
         out.printf(Locale.ROOT, "%.1f s, %.0f images/s%n", seconds, r.count() / seconds);
         return 0;

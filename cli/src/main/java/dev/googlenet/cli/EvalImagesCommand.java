@@ -33,7 +33,9 @@ final class EvalImagesCommand implements Callable<Integer> {
     @Mixin
     CheckpointEvalOptions checkpoint;
 
-    @Option(names = "--crops", defaultValue = "1", description = "1, 10 or 144 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--crops", defaultValue = "1", description = "1, 10 or 144 (default: ${DEFAULT-VALUE}); with "
+            + "--checkpoint 1 or 10: the center and four corner crops of the image padded as in training, and their "
+            + "mirror images")
     int crops;
 
     @Option(names = "--batch", defaultValue = "16", description = "crops per model call (default: ${DEFAULT-VALUE})")
@@ -42,11 +44,7 @@ final class EvalImagesCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (checkpoint.requested()) {
-            if (crops != 1) {
-                throw new IllegalArgumentException("--crops is for image folders with --model/--weights; a run's "
-                        + "test split takes --mirror");
-            }
-            return checkpoint.run(batch, System.out);
+            return checkpoint.run(batch, crops, System.out);
         }
         if (dir == null) {
             throw new IllegalArgumentException("give an image folder DIR and a model, or --checkpoint RUN");

@@ -11,15 +11,15 @@ import java.util.function.IntConsumer;
 /**
  * Evaluates a model on a loader's examples (inference mode: BatchNorm running statistics, no dropout, no aux
  * heads): loss, top-1, top-5 and the confusion matrix. Reusable by any command that evaluates on labelled data.
- * Optionally also with test-time mirroring, the paper's testing reduced to two views: each image and its mirror
- * image go through the model and their softmax outputs are averaged.
+ * Optionally also with test-time views ({@link TestView}), the paper's multi-crop testing: each image's views go
+ * through the model and their softmax outputs are averaged.
  */
 public final class Evaluator {
     private Evaluator() {
     }
 
-    /** The results of one pass: single view, and mirror-averaged when asked for (else null). */
-    public record Views(EvalResult single, EvalResult mirrored) {
+    /** The results of one pass: the plain view, and the softmax average over all views (null with one view). */
+    public record Views(EvalResult single, EvalResult averaged) {
     }
 
     public static EvalResult evaluate(GoogLeNet model, DataLoader loader) {
@@ -28,35 +28,53 @@ public final class Evaluator {
 
     /** As above; {@code progress} receives the number of examples done after each batch. */
     public static EvalResult evaluate(GoogLeNet model, DataLoader loader, IntConsumer progress) {
-        return evaluate(model, loader, false, progress).single();
+        return evaluate(model, loader, List.of(TestView.IDENTITY), new float[0], progress).single();
     }
 
     /**
-     * Single-view results and, with {@code mirror}, those of each image averaged with its mirror image (softmax
-     * probabilities averaged; loss = −log of the averaged probability of the label).
+     * Results of the plain view and, with more than one view, of each image's softmax probabilities averaged
+     * over the views (loss = −log of the averaged probability of the label). The first view must be the
+     * identity. {@code blank}: per channel, the normalized value of a black pixel (for shifted views).
      */
-    public static Views evaluate(GoogLeNet model, DataLoader loader, boolean mirror, IntConsumer progress) {
+    public static Views evaluate(GoogLeNet model, DataLoader loader, List<TestView> views, float[] blank,
+                                 IntConsumer progress) {
+        if (views.isEmpty() || !views.getFirst().isIdentity()) {
+            throw new IllegalArgumentException("the first test view must be the image itself, got " + views);
+        }
         List<String> classes = loader.dataset().classes();
         int k = classes.size();
         if (model.config().numClasses() != k) {
             throw new IllegalArgumentException("the model has " + model.config().numClasses() + " classes, "
                     + loader.dataset().describe() + " has " + k);
         }
-        Tally single = new Tally(k), mirrored = mirror ? new Tally(k) : null;
+        boolean several = views.size() > 1;
+        Tally single = new Tally(k), averaged = several ? new Tally(k) : null;
         int count = 0;
         try (DataLoader.Epoch epoch = loader.epoch(0)) {
             for (DataLoader.Batch b : epoch) {
                 Tensor logits = model.forward(b.images());
                 single.add(logits, b.labels());
-                if (mirror) {
-                    Tensor other = model.forward(mirrorImages(b.images()));
-                    mirrored.add(logOfMeanSoftmax(logits, other), b.labels());
+                if (several) {
+                    List<Tensor> all = new java.util.ArrayList<>(List.of(logits));
+                    for (TestView v : views.subList(1, views.size())) {
+                        all.add(model.forward(v.apply(b.images(), blank)));
+                    }
+                    averaged.add(logOfMeanSoftmax(all), b.labels());
                 }
                 count += b.size();
                 progress.accept(count);
             }
         }
-        return new Views(single.result(classes), mirror ? mirrored.result(classes) : null);
+        return new Views(single.result(classes), several ? averaged.result(classes) : null);
+    }
+
+    /** Per channel, the value a black pixel has after {@code (v − mean) / std}. */
+    public static float[] blank(float[] mean, float[] std) {
+        float[] b = new float[mean.length];
+        for (int c = 0; c < b.length; c++) {
+            b[c] = -mean[c] / std[c];
+        }
+        return b;
     }
 
     /** Sums of one way of scoring. */
@@ -88,31 +106,24 @@ public final class Evaluator {
         }
     }
 
-    /** The images [N, C, H, W] mirrored left to right (a new tensor). */
-    static Tensor mirrorImages(Tensor x) {
-        Tensor y = Tensor.zeros(x.shape());
-        int w = x.dim(3), rows = x.size() / w;
-        float[] s = x.data(), d = y.data();
-        for (int r = 0; r < rows; r++) {
-            for (int i = 0, o = r * w; i < w; i++) {
-                d[o + i] = s[o + w - 1 - i];
-            }
-        }
-        return y;
-    }
-
     /**
-     * {@code log((softmax(a) + softmax(b)) / 2)} per row: as logits, its softmax is the averaged probabilities, so the
+     * {@code log(mean over t of softmax(t))} per row: as logits, its softmax is the averaged probabilities, so the
      * loss and accuracy helpers score the average directly.
      */
-    static Tensor logOfMeanSoftmax(Tensor a, Tensor b) {
-        int n = a.dim(0), k = a.dim(1);
+    static Tensor logOfMeanSoftmax(List<Tensor> logits) {
+        int n = logits.getFirst().dim(0), k = logits.getFirst().dim(1), views = logits.size();
         Tensor out = Tensor.zeros(n, k);
-        double[] ea = new double[k], eb = new double[k];
+        double[] e = new double[k], mean = new double[k];
         for (int i = 0; i < n; i++) {
-            double sa = exps(a.data(), i * k, ea), sb = exps(b.data(), i * k, eb);
+            java.util.Arrays.fill(mean, 0);
+            for (Tensor t : logits) {
+                double sum = exps(t.data(), i * k, e);
+                for (int j = 0; j < k; j++) {
+                    mean[j] += e[j] / sum;
+                }
+            }
             for (int j = 0; j < k; j++) {
-                out.data()[i * k + j] = (float) Math.log((ea[j] / sa + eb[j] / sb) / 2);
+                out.data()[i * k + j] = (float) Math.log(mean[j] / views);
             }
         }
         return out;

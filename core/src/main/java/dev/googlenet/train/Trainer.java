@@ -243,7 +243,8 @@ public final class Trainer {
             for (TrainingListener l : listeners) {
                 l.validating(epoch, test.dataset().size());
             }
-            testViews = Evaluator.evaluate(evaluationModel(), test, testMirror, n -> { });
+            testViews = Evaluator.evaluate(evaluationModel(), test,
+                    testMirror ? TestView.mirrored() : List.of(TestView.IDENTITY), new float[0], n -> { });
             tested = testViews.single();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -254,7 +255,7 @@ public final class Trainer {
                 ema != null ? "ema" : "raw", seconds, seen / trainSeconds, waitNanos / 1e9,
                 tested == null ? Double.NaN : tested.loss(), tested == null ? Double.NaN : tested.top1(),
                 tested == null ? Double.NaN : tested.top5(), elapsed,
-                testViews == null || testViews.mirrored() == null ? Double.NaN : testViews.mirrored().top1());
+                testViews == null || testViews.averaged() == null ? Double.NaN : testViews.averaged().top1());
         history.add(m);
         completedEpochs = epoch;
         writeCheckpoint(lr);
