@@ -58,23 +58,37 @@ public final class ConvBlock implements Layer {
      */
     public void forwardInto(Tensor x, Tensor out, int offset) {
         Profiler.time(conv, x.shape(), () -> {
-            float[] w, b;
-            if (bn == null) {
-                w = conv.weight().value().data();
-                b = conv.bias() == null ? null : conv.bias().value().data();
-            } else {
-                fold();
-                w = foldedWeight;
-                b = foldedBias;
-            }
+            InferenceParameters p = inferenceParameters();
             int tile = winogradTile(x);
             if (tile > 0) {
                 Winograd3x3.forwardBatch(x.data(), x.dim(0), conv.inChannels(), x.dim(2), x.dim(3),
-                        winogradWeights(w, tile), b, true, out.data(), out.dim(1), offset);
+                        winogradWeights(p.weight(), tile), p.bias(), true, out.data(), out.dim(1), offset);
             } else {
-                conv.forwardInto(x, w, b, true, out, offset);
+                conv.forwardInto(x, p.weight(), p.bias(), true, out, offset);
             }
         });
+        fusedInput = x;
+    }
+
+    /**
+     * What inference computes with: the weights and bias with BatchNorm folded in (the convolution's own when there
+     * is none), and the versions of every tensor they come from, which change whenever they do.
+     */
+    record InferenceParameters(float[] weight, float[] bias, int[] from) {
+    }
+
+    InferenceParameters inferenceParameters() {
+        if (bn == null) {
+            return new InferenceParameters(conv.weight().value().data(),
+                    conv.bias() == null ? null : conv.bias().value().data(),
+                    new int[] {conv.weight().value().version(), conv.bias() == null ? 0 : conv.bias().value().version()});
+        }
+        fold();
+        return new InferenceParameters(foldedWeight, foldedBias, foldedFrom);
+    }
+
+    /** An inference forward on x was done for this block by its owner (so a later backward can redo it). */
+    void inferredFrom(Tensor x) {
         fusedInput = x;
     }
 

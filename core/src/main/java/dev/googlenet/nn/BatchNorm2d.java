@@ -57,6 +57,10 @@ public final class BatchNorm2d implements Layer {
         return runningVar;
     }
 
+    public float momentum() {
+        return momentum;
+    }
+
     public float eps() {
         return eps;
     }

@@ -10,6 +10,8 @@ import dev.googlenet.kernels.Winograd3x3;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
 
+import java.util.List;
+
 /**
  * 2-D convolution over NCHW input as GEMMs: {@code Y[Cout, cols] = W[Cout, Cin·kh·kw] × col[Cin·kh·kw, cols]},
  * {@code col} being the im2col unfolding ({@link Im2col}) of the input. A large output map gets one GEMM per
@@ -243,6 +245,10 @@ public final class Conv2d implements Layer {
         return output;
     }
 
+    /** Channels {@code [offset, offset + channels)} of {@code out}: where some rows of a convolution's output go. */
+    public record Slice(Tensor out, int offset, int channels) {
+    }
+
     /**
      * Inference building block: writes {@code act(conv(x; w) + b)} into channels {@code [offset, offset+Cout)}
      * of {@code out} (so Inception branches land straight in their slice of the concatenation). {@code w} has this
@@ -251,34 +257,55 @@ public final class Conv2d implements Layer {
      * after the other, each parallel inside.
      */
     public void forwardInto(Tensor x, float[] w, float[] b, boolean relu, Tensor out, int offset) {
+        forwardInto(x, w, b, relu, List.of(new Slice(out, offset, outChannels)));
+    }
+
+    /**
+     * As above for several convolutions of the same input with this one's kernel, stride and padding, stacked:
+     * {@code w} holds their filters one after the other (their output channels summed: the slices' channels), and
+     * the slices say where each one's output channels go, in order. On small maps, where images are grouped into
+     * one GEMM anyway, the input is then unfolded and read once for all of them (Inception's three 1×1
+     * convolutions of its input).
+     */
+    public void forwardInto(Tensor x, float[] w, float[] b, boolean relu, List<Slice> slices) {
         Shape.requireNchw(x, inChannels, "Conv2d");
         int[] os = outputShape(x.shape());
-        if (out.rank() != 4 || out.dim(0) != os[0] || out.dim(2) != os[2] || out.dim(3) != os[3]
-                || offset + outChannels > out.dim(1)) {
-            throw new IllegalArgumentException("Conv2d: output " + Shape.toString(out.shape()) + " cannot take "
-                    + Shape.toString(os) + " at channel " + offset);
+        int rows = 0;
+        for (Slice sl : slices) {
+            Tensor out = sl.out();
+            if (out.rank() != 4 || out.dim(0) != os[0] || out.dim(2) != os[2] || out.dim(3) != os[3]
+                    || sl.offset() < 0 || sl.channels() < 1 || sl.offset() + sl.channels() > out.dim(1)) {
+                throw new IllegalArgumentException("Conv2d: output " + Shape.toString(out.shape()) + " cannot take "
+                        + sl.channels() + " channels of " + Shape.toString(os) + " at channel " + sl.offset());
+            }
+            rows += sl.channels();
         }
+        int k = inChannels * kernelH * kernelW;
+        if (w.length < rows * k || b != null && b.length < rows) {
+            throw new IllegalArgumentException("Conv2d: " + rows + " output channels need " + rows * k
+                    + " weights and " + rows + " biases, got " + w.length + " and " + (b == null ? 0 : b.length));
+        }
+        int m = rows;
         int n = os[0];
         int nb = imagesPerGemm(n, os[2] * os[3]);
         int groups = Math.ceilDiv(n, nb);
         Im2col l = lowering(x.dim(2), x.dim(3));
         Parallel p = pool();
         if (groups >= p.threads()) {
-            p.parallelFor(groups, g -> forwardGroup(x, g * nb, Math.min(nb, n - g * nb), l, w, b, relu, out, offset,
+            p.parallelFor(groups, g -> forwardGroup(x, g * nb, Math.min(nb, n - g * nb), l, w, b, m, relu, slices,
                     false));
         } else {
             for (int g = 0; g < groups; g++) {
-                forwardGroup(x, g * nb, Math.min(nb, n - g * nb), l, w, b, relu, out, offset, true);
+                forwardGroup(x, g * nb, Math.min(nb, n - g * nb), l, w, b, m, relu, slices, true);
             }
         }
     }
 
-    /** Images [img0, img0+count) as one GEMM; {@code inner}: spread the unfolding over the pool too. */
-    private void forwardGroup(Tensor x, int img0, int count, Im2col l, float[] w, float[] b, boolean relu,
-                              Tensor out, int offset, boolean inner) {
+    /** Images [img0, img0+count) as one GEMM of m output rows; {@code inner}: spread the unfolding over the pool too. */
+    private void forwardGroup(Tensor x, int img0, int count, Im2col l, float[] w, float[] b, int m, boolean relu,
+                              List<Slice> slices, boolean inner) {
         int ohw = l.outH() * l.outW(), cols = count * ohw, k = inChannels * kernelH * kernelW;
         int inImage = inChannels * x.dim(2) * x.dim(3);
-        float[] yd = out.data();
         float[][] s = SCRATCH.get();
         float[] col;
         int colOff = 0;
@@ -290,16 +317,26 @@ public final class Conv2d implements Layer {
             unfold(l, x.data(), img0, count, inImage, col, ohw, cols, inner);
         }
         if (count == 1) {
-            // straight into the output: no scatter needed
-            int cOff = (img0 * out.dim(1) + offset) * ohw;
-            gemm.sgemm(false, false, outChannels, ohw, k, w, 0, k, col, colOff, ohw, 0f, yd, cOff, ohw);
-            Epilogue.biasRelu(yd, cOff, outChannels, ohw, b, 0, relu);
+            // straight into each slice: no scatter needed
+            int row = 0;
+            for (Slice sl : slices) {
+                float[] yd = sl.out().data();
+                int cOff = (img0 * sl.out().dim(1) + sl.offset()) * ohw;
+                gemm.sgemm(false, false, sl.channels(), ohw, k, w, row * k, k, col, colOff, ohw, 0f, yd, cOff, ohw);
+                Epilogue.biasRelu(yd, cOff, sl.channels(), ohw, b, row, relu);
+                row += sl.channels();
+            }
         } else {
-            float[] y = scratch(s, 1, outChannels * cols);
-            gemm.sgemm(false, false, outChannels, cols, k, w, 0, k, col, 0, cols, 0f, y, 0, cols);
-            for (int i = 0; i < count; i++) {
-                Im2col.copyRows(y, i * ohw, cols, yd, ((img0 + i) * out.dim(1) + offset) * ohw, ohw, outChannels, ohw,
-                        b, 0, relu);
+            float[] y = scratch(s, 1, m * cols);
+            gemm.sgemm(false, false, m, cols, k, w, 0, k, col, 0, cols, 0f, y, 0, cols);
+            int row = 0;
+            for (Slice sl : slices) {
+                Tensor out = sl.out();
+                for (int i = 0; i < count; i++) {
+                    Im2col.copyRows(y, row * cols + i * ohw, cols, out.data(),
+                            ((img0 + i) * out.dim(1) + sl.offset()) * ohw, ohw, sl.channels(), ohw, b, row, relu);
+                }
+                row += sl.channels();
             }
         }
     }

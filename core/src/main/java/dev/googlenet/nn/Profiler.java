@@ -36,6 +36,11 @@ public final class Profiler {
         byShape = on;
     }
 
+    /** Whether convolutions are reported per shape. */
+    public static boolean byShapeEnabled() {
+        return byShape;
+    }
+
     public static synchronized void reset() {
         ENTRIES.clear();
         INPUT_SHAPES.clear();

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** The inference fast paths (BatchNorm folded, bias + ReLU fused, writes into a channel slice) against the plain ones. */
 class FusedInferenceTest {
 
-    private static void randomize(dev.googlenet.nn.Layer layer, Random rnd) {
+    /** Parameters and buffers in ranges that keep BatchNorm and ReLU meaningful (also used by other tests). */
+    static void randomize(dev.googlenet.nn.Layer layer, Random rnd) {
         layer.visitState("", new dev.googlenet.nn.Layer.StateVisitor() {
             @Override
             public void param(String name, Param p) {
@@ -111,6 +112,94 @@ class FusedInferenceTest {
                     float got = out.data()[(n * 7 + c) * 30 + i];
                     float want = c >= 2 && c < 5 ? expected.data()[(n * 3 + c - 2) * 30 + i] : 42f;
                     assertEquals(want, got, 0f);
+                }
+            }
+        }
+    }
+
+    /** Stacked filters of several convolutions, each slice landing in its own tensor, on large and small maps. */
+    @Test
+    void stackedConvolutionsWriteEachSlice() {
+        Random rnd = new Random(9);
+        // 20×20 = 400 pixels: one image per GEMM; 5×7: images grouped, output scattered from one GEMM
+        for (int[] map : new int[][] {{20, 20}, {5, 7}}) {
+            for (int kernel : new int[] {1, 3}) {
+                Conv2d[] convs = {new Conv2d(6, 3, kernel, 1, kernel / 2, true), new Conv2d(6, 5, kernel, 1, kernel / 2, true),
+                        new Conv2d(6, 2, kernel, 1, kernel / 2, true)};
+                int k = 6 * kernel * kernel;
+                float[] w = new float[10 * k], b = new float[10];
+                int row = 0;
+                for (Conv2d c : convs) {
+                    randomize(c, rnd);
+                    System.arraycopy(c.weight().value().data(), 0, w, row * k, c.outChannels() * k);
+                    System.arraycopy(c.bias().value().data(), 0, b, row, c.outChannels());
+                    row += c.outChannels();
+                }
+                Tensor x = GradCheck.random(rnd, 11, 6, map[0], map[1]);
+                Tensor first = Tensor.zeros(11, 7, map[0], map[1]);
+                first.fill(42f);
+                Tensor second = Tensor.zeros(11, 5, map[0], map[1]), third = Tensor.zeros(11, 2, map[0], map[1]);
+                convs[0].forwardInto(x, w, b, true, java.util.List.of(new Conv2d.Slice(first, 4, 3),
+                        new Conv2d.Slice(second, 0, 5), new Conv2d.Slice(third, 0, 2)));
+                int hw = map[0] * map[1];
+                Tensor[] outs = {first, second, third};
+                int[] offsets = {4, 0, 0};
+                for (int j = 0; j < 3; j++) {
+                    float[] want = convs[j].forward(x, false).data();
+                    int cs = convs[j].outChannels(), total = outs[j].dim(1);
+                    for (int n = 0; n < 11; n++) {
+                        for (int c = 0; c < total; c++) {
+                            for (int i = 0; i < hw; i++) {
+                                float got = outs[j].data()[(n * total + c) * hw + i];
+                                int cc = c - offsets[j];
+                                float expect = cc < 0 || cc >= cs ? 42f
+                                        : Math.max(0f, want[(n * cs + cc) * hw + i]);
+                                assertEquals(expect, got, 1e-5f, "conv " + j + " map " + map[0] + "×" + map[1]
+                                        + " kernel " + kernel);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Inception inference (its three 1×1 convolutions of the input stacked into one) against each branch run on
+     * its own and concatenated; again after a reduction's weights change, which must rebuild the stacked filters.
+     */
+    @Test
+    void inceptionInferenceMatchesItsBranchesConcatenated() {
+        Random rnd = new Random(10);
+        InceptionSpec spec = new InceptionSpec("test", 10, 4, 3, 5, 2, 3, 2);
+        for (Variant variant : Variant.values()) {
+            for (int size : new int[] {4, 17}) {
+                Inception inception = new Inception(spec, variant);
+                randomize(inception, rnd);
+                Tensor x = GradCheck.random(rnd, 3, 10, size, size);
+                for (int round = 0; round < 2; round++) {
+                    if (round == 1) { // change branch 2's reduction in place, as an optimizer step does
+                        ConvBlock red = (ConvBlock) ((dev.googlenet.nn.Sequential) inception.branches().get(1))
+                                .layers().getFirst();
+                        red.conv().weight().value().data()[0] += 1f;
+                        red.conv().weight().value().markChanged();
+                    }
+                    float[] got = inception.forward(x, false).data().clone();
+                    Tensor[] parts = new Tensor[4];
+                    for (int br = 0; br < 4; br++) {
+                        parts[br] = inception.branches().get(br).forward(x, false);
+                    }
+                    int hw = size * size, at = 0;
+                    for (int n = 0; n < 3; n++) {
+                        for (Tensor part : parts) {
+                            int c = part.dim(1);
+                            for (int i = 0; i < c * hw; i++) {
+                                float want = part.data()[n * c * hw + i];
+                                assertEquals(want, got[at++], 1e-5f * Math.max(1f, Math.abs(want)),
+                                        variant + " " + size + "×" + size + " round " + round);
+                            }
+                        }
+                    }
                 }
             }
         }
