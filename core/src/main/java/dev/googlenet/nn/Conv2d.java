@@ -5,6 +5,7 @@ import dev.googlenet.kernels.Gemm;
 import dev.googlenet.kernels.Im2col;
 import dev.googlenet.kernels.Kernels;
 import dev.googlenet.kernels.Parallel;
+import dev.googlenet.kernels.StridedConv;
 import dev.googlenet.kernels.VectorGemm;
 import dev.googlenet.kernels.Winograd3x3;
 import dev.googlenet.tensor.Shape;
@@ -71,6 +72,7 @@ public final class Conv2d implements Layer {
     private float[][] partials = new float[0][];
     /** Unfolding for the last input size seen. */
     private volatile Im2col lowering;
+    private volatile StridedConv strided;
     /** False for a first layer, whose input (the images) needs no gradient: backward then returns null. */
     private boolean inputGradient = true;
     /** Tests: true = Winograd whenever the shape allows it, false = never; null = by {@link #WINOGRAD_MIN_CHANNELS}. */
@@ -285,6 +287,10 @@ public final class Conv2d implements Layer {
             throw new IllegalArgumentException("Conv2d: " + rows + " output channels need " + rows * k
                     + " weights and " + rows + " biases, got " + w.length + " and " + (b == null ? 0 : b.length));
         }
+        if (STRIDED && stride > 1 && slices.size() == 1) {
+            stridedForward(x, w, b, relu, slices.getFirst());
+            return;
+        }
         int m = rows;
         int n = os[0];
         int nb = imagesPerGemm(n, os[2] * os[3]);
@@ -299,6 +305,50 @@ public final class Conv2d implements Layer {
                 forwardGroup(x, g * nb, Math.min(nb, n - g * nb), l, w, b, m, relu, slices, true);
             }
         }
+    }
+
+    /** Whether strided convolutions run forward without an unfolding ({@link StridedConv}); off for A/B timing. */
+    private static final boolean STRIDED = !"false".equals(System.getProperty("googlenet.conv.strided"));
+
+    /**
+     * A strided convolution (the stem) forward without an im2col matrix: images in parallel, or, with fewer images
+     * than threads, each image's output rows split among them.
+     */
+    private void stridedForward(Tensor x, float[] w, float[] b, boolean relu, Slice sl) {
+        StridedConv sc = stridedLowering(x.dim(2), x.dim(3));
+        int n = x.dim(0), inImage = inChannels * x.dim(2) * x.dim(3), oh = sc.outH(), ohw = oh * sc.outW();
+        int m = sl.channels(), outC = sl.out().dim(1);
+        float[] yd = sl.out().data();
+        Parallel p = pool();
+        if (n >= p.threads()) {
+            p.parallelFor(n, img -> {
+                float[][] s = SCRATCH.get();
+                float[] planes = scratch(s, 0, sc.phaseSize());
+                sc.phases(x.data(), img * inImage, planes);
+                int yOff = (img * outC + sl.offset()) * ohw;
+                sc.rows(planes, w, m, yd, yOff, 0, oh, scratch(s, 1, sc.scratchSize()));
+                Epilogue.biasRelu(yd, yOff, m, ohw, b, 0, relu);
+            });
+            return;
+        }
+        float[] planes = scratch(SCRATCH.get(), 0, sc.phaseSize()); // the caller's, read by every task
+        int tasks = Math.min(oh, p.threads() * Parallel.TASKS_PER_THREAD);
+        for (int img = 0; img < n; img++) {
+            sc.phases(x.data(), img * inImage, planes);
+            int yOff = (img * outC + sl.offset()) * ohw;
+            p.parallelFor(tasks, t -> sc.rows(planes, w, m, yd, yOff, (int) ((long) oh * t / tasks),
+                    (int) ((long) oh * (t + 1) / tasks), scratch(SCRATCH.get(), 1, sc.scratchSize())));
+            Epilogue.biasRelu(yd, yOff, m, ohw, b, 0, relu);
+        }
+    }
+
+    private StridedConv stridedLowering(int h, int w) {
+        StridedConv l = strided;
+        if (l == null || !l.matches(inChannels, h, w)) {
+            l = new StridedConv(inChannels, h, w, kernelH, kernelW, stride, padding);
+            strided = l;
+        }
+        return l;
     }
 
     /** Images [img0, img0+count) as one GEMM of m output rows; {@code inner}: spread the unfolding over the pool too. */

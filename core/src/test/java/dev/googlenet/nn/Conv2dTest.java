@@ -62,7 +62,10 @@ class Conv2dTest {
             "5, 6, 3, 1, 1, 1, true, 8, 7",      // non-square kernel
             "4, 2, 1, 1, 2, 0, true, 9, 9",      // strided 1×1 needs im2col
             "3, 2, 3, 3, 2, 2, false, 6, 5",     // padding wider than the stride
-            "9, 4, 5, 5, 3, 1, true, 12, 13"})   // stride 3
+            "9, 4, 5, 5, 3, 1, true, 12, 13",    // stride 3
+            "3, 13, 7, 7, 2, 3, true, 9, 150",   // strided, 75 output columns: two panels, the second partial
+            "2, 7, 3, 3, 2, 1, false, 5, 128",   // strided, exactly one full panel of output columns
+            "3, 5, 3, 5, 2, 1, true, 11, 40"})   // strided, non-square kernel
     void matchesDirectConvolution(int cin, int cout, int kh, int kw, int s, int p, boolean bias, int h, int w) {
         Random rnd = new Random(42);
         Conv2d conv = randomConv(rnd, cin, cout, kh, kw, s, p, bias);
