@@ -1,7 +1,12 @@
 package dev.googlenet.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
 import static dev.googlenet.kernels.VectorGemm.MR;
 import static dev.googlenet.kernels.VectorGemm.NR;
+import static dev.googlenet.kernels.VectorGemm.S;
+import static dev.googlenet.kernels.VectorGemm.VL;
 
 /**
  * Forward of a convolution with a stride (the stem's 7×7/2) as a GEMM whose B is read in place, with no im2col
@@ -128,8 +133,11 @@ public final class StridedConv {
             int nr = Math.min(NR, jEnd - j0);
             // B's panel: row p is a run of its phase plane (a copy, so that it is one L1-friendly block that every
             // row sliver reuses, and the GEMM's own micro-kernel applies)
-            for (int p = 0; p < k; p++) {
-                System.arraycopy(planes, rowBase[p] + j0, scratch, panel + p * NR, NR);
+            for (int p = 0, dst = panel; p < k; p++, dst += NR) {
+                int src = rowBase[p] + j0;
+                for (int v = 0; v < NR; v += VL) {
+                    FloatVector.fromArray(S, planes, src + v).intoArray(scratch, dst + v);
+                }
             }
             for (int i = 0; i < m; i += MR) {
                 int mr = Math.min(MR, m - i);
@@ -144,8 +152,15 @@ public final class StridedConv {
         for (int c = 0; c < nr; ) {
             int j = j0 + c, oy = j / qw, ox = j % qw, run = Math.min(nr - c, qw - ox), len = Math.min(run, ow - ox);
             if (len > 0) {
-                for (int r = 0; r < mr; r++) {
-                    System.arraycopy(tile, r * NR + c, y, yOff + r * ohw + oy * ow + ox, len);
+                int whole = len / VL * VL;
+                VectorMask<Float> tail = S.indexInRange(whole, len);
+                for (int r = 0, src = c, dst = yOff + oy * ow + ox; r < mr; r++, src += NR, dst += ohw) {
+                    for (int v = 0; v < whole; v += VL) {
+                        FloatVector.fromArray(S, tile, src + v).intoArray(y, dst + v);
+                    }
+                    if (whole < len) {
+                        FloatVector.fromArray(S, tile, src + whole, tail).intoArray(y, dst + whole, tail);
+                    }
                 }
             }
             c += run;
