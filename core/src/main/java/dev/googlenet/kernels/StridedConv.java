@@ -27,8 +27,6 @@ public final class StridedConv {
     private final int channels;
     private final int h;
     private final int w;
-    private final int kh;
-    private final int kw;
     private final int stride;
     private final int pad;
     private final int oh;
@@ -47,8 +45,6 @@ public final class StridedConv {
         this.channels = channels;
         this.h = h;
         this.w = w;
-        this.kh = kh;
-        this.kw = kw;
         this.stride = stride;
         this.pad = pad;
         this.oh = (h + 2 * pad - kh) / stride + 1;

@@ -142,16 +142,15 @@ public final class Inception implements Layer {
         output = Tensor.reuse(output, outputShape(x.shape()));
         Tensor y = output;
         int[] widths = {spec.c1x1(), spec.c3x3(), spec.c5x5(), spec.poolProj()};
-        List<Layer> branch2 = ((Sequential) branches.get(1)).layers(), branch3 = ((Sequential) branches.get(2)).layers();
         if (STACK_POINTWISE) {
             stackedPointwise(x, y);
-            ((ConvBlock) branch2.getLast()).forwardInto(reduced3, y, widths[0]);
-            ((ConvBlock) branch3.getLast()).forwardInto(reduced5, y, widths[0] + widths[1]);
+            branchTail(1).forwardInto(reduced3, y, widths[0]);
+            branchTail(2).forwardInto(reduced5, y, widths[0] + widths[1]);
         } else {
-            ((ConvBlock) branches.getFirst()).forwardInto(x, y, 0);
-            ((ConvBlock) branch2.getLast()).forwardInto(Profiler.forward(branch2.getFirst(), x, false), y, widths[0]);
-            ((ConvBlock) branch3.getLast()).forwardInto(Profiler.forward(branch3.getFirst(), x, false), y,
-                    widths[0] + widths[1]);
+            ConvBlock[] pointwise = pointwiseBlocks();
+            pointwise[0].forwardInto(x, y, 0);
+            branchTail(1).forwardInto(Profiler.forward(pointwise[1], x, false), y, widths[0]);
+            branchTail(2).forwardInto(Profiler.forward(pointwise[2], x, false), y, widths[0] + widths[1]);
         }
         List<Layer> branch4 = ((Sequential) branches.get(3)).layers();
         ((ConvBlock) branch4.getLast()).forwardInto(Profiler.forward(branch4.getFirst(), x, false), y,
@@ -167,11 +166,16 @@ public final class Inception implements Layer {
         return (ConvBlock) ((Sequential) branches.get(b)).layers().getLast();
     }
 
+    /** The three 1×1 blocks on the input: branch 1, and the first blocks (reductions) of branches 2 and 3. */
+    private ConvBlock[] pointwiseBlocks() {
+        return new ConvBlock[] {(ConvBlock) branches.get(0),
+                (ConvBlock) ((Sequential) branches.get(1)).layers().getFirst(),
+                (ConvBlock) ((Sequential) branches.get(2)).layers().getFirst()};
+    }
+
     private StackedPointwise stacked() {
         if (stackedTraining == null) {
-            stackedTraining = new StackedPointwise((ConvBlock) branches.get(0),
-                    (ConvBlock) ((Sequential) branches.get(1)).layers().getFirst(),
-                    (ConvBlock) ((Sequential) branches.get(2)).layers().getFirst());
+            stackedTraining = new StackedPointwise(pointwiseBlocks());
         }
         return stackedTraining;
     }
@@ -188,14 +192,12 @@ public final class Inception implements Layer {
      * are the three blocks' inference filters stacked (rebuilt when any of them changes).
      */
     private void stackedPointwise(Tensor x, Tensor y) {
-        ConvBlock[] blocks = {(ConvBlock) branches.get(0),
-                (ConvBlock) ((Sequential) branches.get(1)).layers().getFirst(),
-                (ConvBlock) ((Sequential) branches.get(2)).layers().getFirst()};
+        ConvBlock[] blocks = pointwiseBlocks();
         ConvBlock.InferenceParameters[] ps = new ConvBlock.InferenceParameters[3];
         int[] from = new int[0];
         for (int i = 0; i < 3; i++) {
             ps[i] = blocks[i].inferenceParameters();
-            from = concat(from, ps[i].from());
+            from = append(from, ps[i].from());
         }
         if (stackedWeight == null || !java.util.Arrays.equals(from, stackedFrom)) {
             int rows = spec.c1x1() + spec.c3x3red() + spec.c5x5red(), k = spec.in();
@@ -231,7 +233,7 @@ public final class Inception implements Layer {
         }
     }
 
-    private static int[] concat(int[] a, int[] b) {
+    private static int[] append(int[] a, int[] b) {
         int[] c = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, c, a.length, b.length);
         return c;
