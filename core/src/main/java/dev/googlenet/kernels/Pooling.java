@@ -348,8 +348,8 @@ public final class Pooling {
                         c += skip * s;
                         d += skip;
                     }
-                    for (; c < cols; c += s) {
-                        sc.padded[d++] = in[src + c];
+                    if (c < cols) {
+                        StridedCopy.pick(in, src + c, s, sc.padded, d, (cols - c + s - 1) / s);
                     }
                 }
             }

@@ -9,13 +9,13 @@ import static dev.googlenet.kernels.VectorGemm.S;
 import static dev.googlenet.kernels.VectorGemm.VL;
 
 /**
- * Forward of a convolution with a stride (the stem's 7×7/2) as a GEMM whose B is read in place, with no im2col
- * matrix. The zero-padded input is first split by row and column phase ({@link #phases}): plane (c, py, px) holds
- * rows r·s + py and columns q·s + px, {@code qw} columns wide. Output pixel (oy, ox) becomes column
- * j = oy·qw + ox of the GEMM, so that unfolding row (c, ky, kx) is one contiguous run of plane (c, ky mod s,
- * kx mod s) starting at a per-row offset (a table), across output rows too. Columns with ox ≥ ow are computed
- * and dropped ((kw−1)/s per row: 3 of 115 for the stem). Each panel of B is copied from those runs (a cheap copy,
- * reused by every row sliver) and multiplied by {@link VectorGemm}'s micro-kernel.
+ * Forward of a convolution with a stride (the stem's 7×7/2) as a GEMM with no im2col matrix. The zero-padded input
+ * is first split by row and column phase ({@link #phases}): plane (c, py, px) holds rows r·s + py and columns
+ * q·s + px, {@code qw} columns wide. Then the pixels of one output row, under unfolding row (c, ky, kx), are one
+ * contiguous run of plane (c, ky mod s, kx mod s), starting at a per-row offset (a table) plus oy·qw + ox. Each
+ * 64-column panel of B (GEMM column j = output pixel oy·ow + ox) is copied from those runs, one or two output rows
+ * per panel, and multiplied by {@link VectorGemm}'s micro-kernel; as GEMM columns are the output's own, each result
+ * tile goes to the output as whole rows of vectors, with bias and ReLU applied on the way.
  *
  * <p>Why: at 224×224 the stem's unfolding is 147 × 12544 floats (7.4 MB) per image, written and read back through
  * memory; with it the stem ran at about half of the FMA peak. The phase planes are 0.6 MB.
@@ -33,7 +33,7 @@ public final class StridedConv {
     private final int ow;
     /** Width of a phase plane, and of an output row in GEMM columns: ow + (kw − 1) / s. */
     private final int qw;
-    /** Rows of a phase plane: the output's, the kernel's reach below them, and room for a last whole panel. */
+    /** Rows of a phase plane: the output's and the kernel's reach below them. */
     private final int rr;
     /** Per unfolding row p = (c, ky, kx): where its run starts, for GEMM column 0. */
     private final int[] rowBase;
@@ -53,7 +53,7 @@ public final class StridedConv {
             throw new IllegalArgumentException("kernel larger than the padded input");
         }
         this.qw = ow + (kw - 1) / stride;
-        this.rr = oh + (kh - 1) / stride + 1 + Math.ceilDiv(NR, qw);
+        this.rr = oh + (kh - 1) / stride;
         this.rowBase = new int[channels * kh * kw];
         for (int c = 0, p = 0; c < channels; c++) {
             for (int ky = 0; ky < kh; ky++) {
@@ -90,7 +90,7 @@ public final class StridedConv {
 
     /**
      * {@code planes[(((c·s + py)·s + px)·rr + r)·qw + q]} = the input zero-padded by {@code pad}, at row r·s + py and
-     * column q·s + px (zero past the padded input, so whole panels can be read).
+     * column q·s + px (zero past the padded input).
      */
     public void phases(float[] x, int xOff, float[] planes) {
         for (int c = 0; c < channels; c++) {
@@ -107,10 +107,8 @@ public final class StridedConv {
                             continue;
                         }
                         java.util.Arrays.fill(planes, dst, dst + q0, 0f);
-                        for (int q = q0, ix = xOff + (c * h + iy) * w + q0 * stride + px - pad; q < q1;
-                             q++, ix += stride) {
-                            planes[dst + q] = x[ix];
-                        }
+                        int from = xOff + (c * h + iy) * w + q0 * stride + px - pad;
+                        StridedCopy.pick(x, from, stride, planes, dst + q0, q1 - q0);
                         java.util.Arrays.fill(planes, dst + q1, dst + qw, 0f);
                     }
                 }
@@ -120,46 +118,61 @@ public final class StridedConv {
 
     /**
      * Output rows [oy0, oy1) of one image from its phase planes: {@code y[yOff + (o·oh + oy)·ow + ox]} for the
-     * {@code m} filters {@code w[o·K ...]} (K = channels·kh·kw). Bias and activation are the caller's.
+     * {@code m} filters {@code w[o·K ...]} (K = channels·kh·kw), plus {@code bias[o]} (may be null), then clamped at
+     * zero if {@code relu}. The epilogue is applied to each tile while it is in L1: a separate pass over the stem's
+     * output (3.2 MB per image at 224×224) would read it back from memory.
      * {@code scratch}: {@link #scratchSize} floats of the calling thread's.
      */
-    public void rows(float[] planes, float[] wt, int m, float[] y, int yOff, int oy0, int oy1, float[] scratch) {
-        int k = rowBase.length, ohw = oh * ow, jEnd = oy1 * qw, panel = MR * NR;
-        for (int j0 = oy0 * qw; j0 < jEnd; j0 += NR) {
+    public void rows(float[] planes, float[] wt, int m, float[] bias, boolean relu, float[] y, int yOff, int oy0,
+                     int oy1, float[] scratch) {
+        int k = rowBase.length, ohw = oh * ow, jEnd = oy1 * ow, panel = MR * NR;
+        FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+        for (int j0 = oy0 * ow; j0 < jEnd; j0 += NR) {
             int nr = Math.min(NR, jEnd - j0);
-            // B's panel: row p is a run of its phase plane (a copy, so that it is one L1-friendly block that every
-            // row sliver reuses, and the GEMM's own micro-kernel applies)
-            for (int p = 0, dst = panel; p < k; p++, dst += NR) {
-                int src = rowBase[p] + j0;
-                for (int v = 0; v < NR; v += VL) {
-                    FloatVector.fromArray(S, planes, src + v).intoArray(scratch, dst + v);
-                }
-            }
+            packPanel(planes, j0, nr, scratch, panel);
             for (int i = 0; i < m; i += MR) {
                 int mr = Math.min(MR, m - i);
                 VectorGemm.kernel4(k, wt, i * k, k, 1, mr, scratch, panel, NR, scratch);
-                scatter(scratch, mr, j0, nr, y, yOff + i * ohw, ohw);
+                store(scratch, mr, nr, bias, i, floor, y, yOff + i * ohw + j0, ohw);
             }
         }
     }
 
-    /** Tile columns [0, nr) are GEMM columns j0.. : each row's real pixels (ox < ow) go to their output rows. */
-    private void scatter(float[] tile, int mr, int j0, int nr, float[] y, int yOff, int ohw) {
+    /**
+     * B's panel at {@code b[bOff]}, NR wide: column c is output pixel j0 + c, and row p, over the pixels of one
+     * output row, a run of p's phase plane. A panel covers one or two output rows (more if they are narrow).
+     */
+    private void packPanel(float[] planes, int j0, int nr, float[] b, int bOff) {
         for (int c = 0; c < nr; ) {
-            int j = j0 + c, oy = j / qw, ox = j % qw, run = Math.min(nr - c, qw - ox), len = Math.min(run, ow - ox);
-            if (len > 0) {
-                int whole = len / VL * VL;
-                VectorMask<Float> tail = S.indexInRange(whole, len);
-                for (int r = 0, src = c, dst = yOff + oy * ow + ox; r < mr; r++, src += NR, dst += ohw) {
-                    for (int v = 0; v < whole; v += VL) {
-                        FloatVector.fromArray(S, tile, src + v).intoArray(y, dst + v);
-                    }
-                    if (whole < len) {
-                        FloatVector.fromArray(S, tile, src + whole, tail).intoArray(y, dst + whole, tail);
-                    }
+            int j = j0 + c, oy = j / ow, ox = j % ow, len = Math.min(nr - c, ow - ox), from = oy * qw + ox;
+            int whole = len / VL * VL;
+            VectorMask<Float> tail = S.indexInRange(whole, len);
+            for (int p = 0, dst = bOff + c; p < rowBase.length; p++, dst += NR) {
+                int src = rowBase[p] + from;
+                for (int v = 0; v < whole; v += VL) {
+                    FloatVector.fromArray(S, planes, src + v).intoArray(b, dst + v);
+                }
+                if (whole < len) {
+                    FloatVector.fromArray(S, planes, src + whole, tail).intoArray(b, dst + whole, tail);
                 }
             }
-            c += run;
+            c += len;
+        }
+    }
+
+    /** Tile rows r < mr, columns [0, nr), to output channel rows {@code y[yOff + r·ohw ...]}, with bias and floor. */
+    private static void store(float[] tile, int mr, int nr, float[] bias, int bias0, FloatVector floor, float[] y,
+                              int yOff, int ohw) {
+        int whole = nr / VL * VL;
+        VectorMask<Float> tail = S.indexInRange(whole, nr);
+        for (int r = 0, src = 0, dst = yOff; r < mr; r++, src += NR, dst += ohw) {
+            FloatVector b = FloatVector.broadcast(S, bias == null ? 0f : bias[bias0 + r]);
+            for (int v = 0; v < whole; v += VL) {
+                FloatVector.fromArray(S, tile, src + v).add(b).max(floor).intoArray(y, dst + v);
+            }
+            if (whole < nr) {
+                FloatVector.fromArray(S, tile, src + whole, tail).add(b).max(floor).intoArray(y, dst + whole, tail);
+            }
         }
     }
 

@@ -326,8 +326,7 @@ public final class Conv2d implements Layer {
                 float[] planes = scratch(s, 0, sc.phaseSize());
                 sc.phases(x.data(), img * inImage, planes);
                 int yOff = (img * outC + sl.offset()) * ohw;
-                sc.rows(planes, w, m, yd, yOff, 0, oh, scratch(s, 1, sc.scratchSize()));
-                Epilogue.biasRelu(yd, yOff, m, ohw, b, 0, relu);
+                sc.rows(planes, w, m, b, relu, yd, yOff, 0, oh, scratch(s, 1, sc.scratchSize()));
             });
             return;
         }
@@ -336,9 +335,8 @@ public final class Conv2d implements Layer {
         for (int img = 0; img < n; img++) {
             sc.phases(x.data(), img * inImage, planes);
             int yOff = (img * outC + sl.offset()) * ohw;
-            p.parallelFor(tasks, t -> sc.rows(planes, w, m, yd, yOff, (int) ((long) oh * t / tasks),
+            p.parallelFor(tasks, t -> sc.rows(planes, w, m, b, relu, yd, yOff, (int) ((long) oh * t / tasks),
                     (int) ((long) oh * (t + 1) / tasks), scratch(SCRATCH.get(), 1, sc.scratchSize())));
-            Epilogue.biasRelu(yd, yOff, m, ohw, b, 0, relu);
         }
     }
 

@@ -6,7 +6,10 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The strided convolution without an unfolding, against the plain definition, computed in bands of rows. */
+/**
+ * The strided convolution without an unfolding, against the plain definition, computed in bands of rows, with and
+ * without the bias + ReLU epilogue it applies per tile.
+ */
 class StridedConvTest {
 
     @Test
@@ -15,7 +18,10 @@ class StridedConvTest {
         // channels, h, w, kh, kw, stride, pad, filters
         int[][] cases = {{3, 23, 19, 7, 7, 2, 3, 13}, {2, 9, 70, 3, 3, 2, 1, 7}, {1, 11, 11, 1, 1, 2, 0, 6},
                 {4, 15, 130, 5, 5, 3, 2, 5}, {3, 30, 150, 7, 7, 2, 3, 64}, {2, 8, 8, 2, 4, 4, 3, 1}};
-        for (int[] c : cases) {
+        for (int ci = 0; ci < cases.length; ci++) {
+            int[] c = cases[ci];
+            boolean relu = ci % 2 == 0;
+            float[] bias = ci % 3 == 2 ? null : random(rnd, c[7]);
             StridedConv sc = new StridedConv(c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
             float[] x = random(rnd, c[0] * c[1] * c[2] + 3);
             float[] w = random(rnd, c[7] * c[0] * c[3] * c[4]);
@@ -23,16 +29,17 @@ class StridedConvTest {
             float[] want = new float[c[7] * ohw + 5], got = new float[c[7] * ohw + 5];
             got[got.length - 1] = 42f;
             StridedConv.reference(x, 3, c[0], c[1], c[2], w, c[7], c[3], c[4], c[5], c[6], want, 2);
+            Epilogue.biasReluReference(want, 2, c[7], ohw, bias, 0, relu);
             float[] planes = new float[sc.phaseSize()];
             sc.phases(x, 3, planes);
             float[] tile = new float[sc.scratchSize()];
             int mid = sc.outH() / 2; // two bands, as two threads would take them
-            sc.rows(planes, w, c[7], got, 2, 0, mid, tile);
-            sc.rows(planes, w, c[7], got, 2, mid, sc.outH(), tile);
+            sc.rows(planes, w, c[7], bias, relu, got, 2, 0, mid, tile);
+            sc.rows(planes, w, c[7], bias, relu, got, 2, mid, sc.outH(), tile);
             assertEquals(42f, got[got.length - 1], "nothing written past the output");
             for (int i = 0; i < want.length - 1; i++) {
                 assertEquals(want[i], got[i], 1e-5f * Math.max(1f, Math.abs(want[i])),
-                        java.util.Arrays.toString(c) + " at " + i);
+                        java.util.Arrays.toString(c) + " relu " + relu + " bias " + (bias != null) + " at " + i);
             }
         }
     }
