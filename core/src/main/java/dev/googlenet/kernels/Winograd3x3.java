@@ -227,14 +227,19 @@ public final class Winograd3x3 {
     }
 
     /** Sizes of one image's tiling. */
-    private record Geometry(int h, int w, int m, int alpha, int points, int tilesX, int tilesY, int tiles, int wp,
-                            int cin, int cinPad, int cout, int coPad, int panels) {
+    record Geometry(int h, int w, int m, int alpha, int points, int tilesX, int tilesY, int tiles, int wp,
+                    int cin, int cinPad, int cout, int coPad, int panels) {
         static Geometry of(int h, int w, Weights u) {
-            int m = u.tile;
+            return of(h, w, u.tile, u.cin, u.cout);
+        }
+
+        /** F(m×m, 3×3) of cin → cout channels on h×w maps. */
+        static Geometry of(int h, int w, int m, int cin, int cout) {
             int tilesX = (w + m - 1) / m;
             int tilesY = (h + m - 1) / m;
-            return new Geometry(h, w, m, u.alpha, u.alpha * u.alpha, tilesX, tilesY, tilesX * tilesY,
-                    tilesX * m + 2, u.cin, roundUp(u.cin, VL), u.cout, u.coPad, WinogradGemm.panels(u.coPad));
+            int coPad = roundUp(cout, VL);
+            return new Geometry(h, w, m, m + 2, (m + 2) * (m + 2), tilesX, tilesY, tilesX * tilesY,
+                    tilesX * m + 2, cin, roundUp(cin, VL), cout, coPad, WinogradGemm.panels(coPad));
         }
 
         /** First output channel of panel p. */
@@ -342,6 +347,15 @@ public final class Winograd3x3 {
      * read with contiguous vector loads.
      */
     private static void inputBlock(float[] x, int xOff, Geometry g, float[] v, int cb, int ty0, int ty1) {
+        inputBlock(x, xOff, g, v, 0, g.tiles * g.cinPad, cb, ty0, ty1);
+    }
+
+    /**
+     * {@link #inputBlock(float[], int, Geometry, float[], int, int, int)} into a V holding several images: this
+     * image's tiles are numbered from {@code tBase}, and V's Winograd points lie {@code xiStride} apart.
+     */
+    static void inputBlock(float[] x, int xOff, Geometry g, float[] v, int tBase, int xiStride, int cb, int ty0,
+                           int ty1) {
         if (ty0 >= ty1) {
             return;
         }
@@ -361,12 +375,11 @@ public final class Winograd3x3 {
             }
         }
         float[] tmp = s.tmp;
-        int xiStride = g.tiles * g.cinPad;
         int sk = wp * VL;
         for (int ty = ty0; ty < ty1; ty++) {
             int rowBase = (ty - ty0) * m * sk;
             for (int tx = 0; tx < g.tilesX; tx++) {
-                int t = ty * g.tilesX + tx;
+                int t = tBase + ty * g.tilesX + tx;
                 int base = rowBase + tx * m * VL;
                 if (m == 4) {
                     WinogradTransforms.input4(buf, base, sk, VL, tmp, v, t * g.cinPad + c0, xiStride);
@@ -378,7 +391,7 @@ public final class Winograd3x3 {
     }
 
     /** One image row of nch channels ({@code x[src + l·hw + (0..w)]}) into {@code buf[dst + px·VL + l]}. */
-    private static void loadRow(float[] x, int src, int hw, int nch, int w, float[] buf, int dst) {
+    static void loadRow(float[] x, int src, int hw, int nch, int w, float[] buf, int dst) {
         int x0 = 0;
         if (VL == 16 && nch == 16) {
             for (; x0 + 16 <= w; x0 += 16) {

@@ -337,6 +337,68 @@ final class WinogradTransforms {
     }
 
     /**
+     * The transpose of {@link #output2}, for the weight gradient: one 2×2 tile of the output's gradient for VL
+     * channels, dY = [[a, b], [c, d]] at {@code src[base]}, {@code +sl}, {@code +sk}, {@code +sk+sl}, to
+     * {@code (A dY Aᵀ)[ξ]} at {@code v[vBase + ξ*xiStride]}; A = [[1,0],[1,1],[1,-1],[0,-1]] (Aᵀ of output2).
+     */
+    static void outputGradient2(float[] src, int base, int sk, int sl, float[] v, int vBase, int xiStride) {
+        FloatVector a = FloatVector.fromArray(S, src, base);
+        FloatVector b = FloatVector.fromArray(S, src, base + sl);
+        FloatVector c = FloatVector.fromArray(S, src, base + sk);
+        FloatVector d = FloatVector.fromArray(S, src, base + sk + sl);
+        // rows of A·dY: (a, b), (a+c, b+d), (a−c, b−d), (−c, −d); each row (p, q) times Aᵀ: (p, p+q, p−q, −q)
+        FloatVector p1 = a.add(c), q1 = b.add(d), p2 = a.sub(c), q2 = b.sub(d);
+        int o = vBase;
+        a.intoArray(v, o); a.add(b).intoArray(v, o + xiStride);
+        a.sub(b).intoArray(v, o + 2 * xiStride); b.neg().intoArray(v, o + 3 * xiStride);
+        o += 4 * xiStride;
+        p1.intoArray(v, o); p1.add(q1).intoArray(v, o + xiStride);
+        p1.sub(q1).intoArray(v, o + 2 * xiStride); q1.neg().intoArray(v, o + 3 * xiStride);
+        o += 4 * xiStride;
+        p2.intoArray(v, o); p2.add(q2).intoArray(v, o + xiStride);
+        p2.sub(q2).intoArray(v, o + 2 * xiStride); q2.neg().intoArray(v, o + 3 * xiStride);
+        o += 4 * xiStride;
+        FloatVector nc = c.neg();
+        nc.intoArray(v, o); nc.sub(d).intoArray(v, o + xiStride);
+        nc.add(d).intoArray(v, o + 2 * xiStride); d.intoArray(v, o + 3 * xiStride);
+    }
+
+    /**
+     * The transpose of {@link #output4}, for the weight gradient: one 4×4 tile of the output's gradient for VL
+     * channels, dY[y][x] at {@code src[base + y*sk + x*sl]}, to {@code (A dY Aᵀ)[ξ]} at
+     * {@code v[vBase + ξ*xiStride]}; {@code tmp} holds 24·VL floats of scratch. A's rows: (1,0,0,0), (1,1,1,1),
+     * (1,-1,1,-1), (1,2,4,8), (1,-2,4,-8), (0,0,0,1) (Aᵀ of output4).
+     */
+    static void outputGradient4(float[] src, int base, int sk, int sl, float[] tmp, float[] v, int vBase,
+                                int xiStride) {
+        for (int x = 0; x < 4; x++) { // down the columns: tmp[i][x] = (A dY)[i][x]
+            int o = base + x * sl;
+            a6(FloatVector.fromArray(S, src, o), FloatVector.fromArray(S, src, o + sk),
+                    FloatVector.fromArray(S, src, o + 2 * sk), FloatVector.fromArray(S, src, o + 3 * sk),
+                    tmp, x * VL, 4 * VL);
+        }
+        for (int i = 0; i < 6; i++) { // along the rows: v[i][j] = ((A dY) Aᵀ)[i][j]
+            int t = i * 4 * VL;
+            a6(FloatVector.fromArray(S, tmp, t), FloatVector.fromArray(S, tmp, t + VL),
+                    FloatVector.fromArray(S, tmp, t + 2 * VL), FloatVector.fromArray(S, tmp, t + 3 * VL),
+                    v, vBase + i * 6 * xiStride, xiStride);
+        }
+    }
+
+    /** {@code A (d0..d3)} for F(4,3): output i goes to {@code dst[at + i*stride]}. */
+    private static void a6(FloatVector d0, FloatVector d1, FloatVector d2, FloatVector d3, float[] dst, int at,
+                           int stride) {
+        FloatVector even = d0.add(d2), odd = d1.add(d3);
+        FloatVector even4 = d2.mul(4f).add(d0), odd8 = d3.mul(8f).add(d1.mul(2f)); // d0 + 4 d2, 2 d1 + 8 d3
+        d0.intoArray(dst, at);
+        even.add(odd).intoArray(dst, at + stride);
+        even.sub(odd).intoArray(dst, at + 2 * stride);
+        even4.add(odd8).intoArray(dst, at + 3 * stride);
+        even4.sub(odd8).intoArray(dst, at + 4 * stride);
+        d3.intoArray(dst, at + 5 * stride);
+    }
+
+    /**
      * F(4,3) output transform (see {@link #output2}); {@code tmp} holds 24·VL floats of scratch.
      * Aᵀ rows: (1,1,1,1,1,0), (0,1,-1,2,-2,0), (0,1,1,4,4,0), (0,1,-1,8,-8,1).
      */

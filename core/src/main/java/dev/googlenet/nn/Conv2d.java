@@ -8,6 +8,7 @@ import dev.googlenet.kernels.Parallel;
 import dev.googlenet.kernels.StridedConv;
 import dev.googlenet.kernels.VectorGemm;
 import dev.googlenet.kernels.Winograd3x3;
+import dev.googlenet.kernels.WinogradWeightGradient;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
 
@@ -26,7 +27,8 @@ import java.util.List;
  * input gradient by Winograd's F(m×m, 3×3) ({@link Winograd3x3}) instead, 2.25–4× fewer multiplies: the input
  * gradient is itself such a convolution, of dY with the filters transposed and turned by 180°. The filters are
  * transformed on every call (the weights change every step; it costs about one image's worth of the
- * convolution). The weight gradient stays im2col + GEMM.
+ * convolution). When the input gradient needs no unfolding, the weight gradient runs by F(2×2, 3×3) too
+ * ({@link WinogradWeightGradient}: the forward's algorithm transposed, 16 GEMMs whose k is the images' tiles).
  *
  * <p>Buffers: the tensor {@link #forward} returns is this layer's, reused by its next forward, and the one
  * {@link #backward} returns is reused by its next backward: each stays valid only until then (copy it to keep it).
@@ -80,6 +82,7 @@ public final class Conv2d implements Layer {
     /** Transformed filters of forward and of the input gradient, rewritten in place on every call. */
     private Winograd3x3.Weights winogradForward;
     private Winograd3x3.Weights winogradBackward;
+    private WinogradWeightGradient winogradWeightGradient;
 
     public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, boolean bias) {
         this(inChannels, outChannels, kernel, kernel, stride, padding, bias);
@@ -200,6 +203,22 @@ public final class Conv2d implements Layer {
         }
         return in >= WINOGRAD_MIN_CHANNELS && out >= 16 && (!inputGradient || h * w > 16) ? tile : 0;
     }
+
+    /**
+     * Whether the weight gradient runs by Winograd's F(2×2, 3×3) ({@link WinogradWeightGradient}) rather than
+     * im2col + GEMM; only when the input gradient does not need the unfolding (it is computed by Winograd, or not
+     * at all). {@code -Dgooglenet.winograd.weightGradient=false} turns it off.
+     */
+    boolean winogradWeightGradient() {
+        if (!winogradShape() || !WINOGRAD_WEIGHT_GRADIENT || Boolean.FALSE.equals(winogradForced)) {
+            return false;
+        }
+        return Boolean.TRUE.equals(winogradForced) || inChannels >= 8 && outChannels >= 16;
+    }
+
+    private static final boolean WINOGRAD_WEIGHT_GRADIENT =
+            !"false".equals(System.getProperty("googlenet.winograd.weightGradient"));
+    private static final int WINOGRAD_WEIGHT_GRADIENT_TILE = Integer.getInteger("googlenet.winograd.dwTile", 2);
 
     private Parallel pool() {
         return pool != null ? pool : Parallel.get();
@@ -411,7 +430,13 @@ public final class Conv2d implements Layer {
         Parallel p = pool();
         int chunks = Math.min(groups, p.threads());
         float[] grad = weight.grad().data();
-        if (chunks == 1) {
+        if (!dcol && winogradWeightGradient()) {
+            if (winogradWeightGradient == null) {
+                winogradWeightGradient = new WinogradWeightGradient();
+            }
+            winogradWeightGradient.accumulate(p, gemm, x.data(), gradOut.data(), n, inChannels, outChannels,
+                    x.dim(2), x.dim(3), WINOGRAD_WEIGHT_GRADIENT_TILE, grad);
+        } else if (chunks == 1) {
             for (int g = 0; g < groups; g++) {
                 backwardGroup(x, gradOut, g * nb, Math.min(nb, n - g * nb), l, grad, 1f, dcol ? dx : null, true);
             }
