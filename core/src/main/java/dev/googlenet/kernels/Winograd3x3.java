@@ -368,10 +368,20 @@ public final class Winograd3x3 {
         int c0 = cb * VL;
         int nch = Math.min(VL, g.cin - c0);
         int hw = g.h * g.w;
-        for (int pr = 0; pr < rows; pr++) {
-            int y = ty0 * m - 1 + pr;
-            if (y >= 0 && y < g.h) {
-                loadRow(x, xOff + c0 * hw + y * g.w, hw, nch, g.w, buf, (pr * wp + 1) * VL);
+        if (g.w < 16 && nch == 16 && VL == 16) {
+            // rows too short for 16×16 blocks: transpose the band's pixels as one run, then place its rows
+            int y0 = Math.max(0, ty0 * m - 1), y1 = Math.min(g.h, ty0 * m - 1 + rows);
+            float[] flat = s.flat(Math.max(0, y1 - y0) * g.w * VL);
+            loadPixels(x, xOff + c0 * hw, hw, y0 * g.w, y1 * g.w, flat);
+            for (int y = y0; y < y1; y++) {
+                System.arraycopy(flat, (y - y0) * g.w * VL, buf, ((y - ty0 * m + 1) * wp + 1) * VL, g.w * VL);
+            }
+        } else {
+            for (int pr = 0; pr < rows; pr++) {
+                int y = ty0 * m - 1 + pr;
+                if (y >= 0 && y < g.h) {
+                    loadRow(x, xOff + c0 * hw + y * g.w, hw, nch, g.w, buf, (pr * wp + 1) * VL);
+                }
             }
         }
         float[] tmp = s.tmp;
@@ -386,6 +396,23 @@ public final class Winograd3x3 {
                 } else {
                     WinogradTransforms.input2(buf, base, sk, VL, v, t * g.cinPad + c0, xiStride);
                 }
+            }
+        }
+    }
+
+    /**
+     * Pixels [p0, p1) of 16 channel planes ({@code x[src + l·hw + p]}) pixel-major into {@code flat[(p − p0)·16 + l]}.
+     * A small map's rows (7, 14 pixels) are too short for {@link #loadRow}'s 16×16 blocks, which left it a scalar
+     * loop; a plane's pixels are contiguous across rows, so blocks of 16 pixels run over several rows here.
+     */
+    static void loadPixels(float[] x, int src, int hw, int p0, int p1, float[] flat) {
+        int p = p0;
+        for (; p + 16 <= p1; p += 16) {
+            transpose16(x, src + p, hw, flat, (p - p0) * 16, 16);
+        }
+        for (; p < p1; p++) {
+            for (int l = 0; l < 16; l++) {
+                flat[(p - p0) * 16 + l] = x[src + l * hw + p];
             }
         }
     }
@@ -627,6 +654,7 @@ public final class Winograd3x3 {
         private float[] m = new float[0];
         private float[] mloc = new float[0];
         private float[] plane = new float[0];
+        private float[] flat = new float[0];
         private float[] stage = new float[0];
 
         float[] v(int size) {
@@ -643,6 +671,10 @@ public final class Winograd3x3 {
 
         float[] plane(int size) {
             return plane.length >= size ? plane : (plane = new float[size]);
+        }
+
+        float[] flat(int size) {
+            return flat.length >= size ? flat : (flat = new float[size]);
         }
 
         float[] stage(int size) {

@@ -163,11 +163,18 @@ public final class WinogradWeightGradient {
         int m = g.m(), c0 = cb * VL, nch = Math.min(VL, g.cout() - c0), hw = g.h() * g.w();
         int sk = g.tilesX() * m * VL;
         float[] buf = s.rows(m * sk);
+        // short rows: the whole plane block transposed as one run of pixels (see Winograd3x3.loadPixels)
+        boolean flat = g.w() < 16 && nch == 16 && VL == 16;
+        if (flat) {
+            Winograd3x3.loadPixels(dy, off + c0 * hw, hw, 0, hw, s.flat(hw * VL));
+        }
         for (int ty = 0; ty < g.tilesY(); ty++) {
             Arrays.fill(buf, 0, m * sk, 0f);
             for (int r = 0; r < m; r++) {
                 int y = m * ty + r;
-                if (y < g.h()) {
+                if (y < g.h() && flat) {
+                    System.arraycopy(s.flat, y * g.w() * VL, buf, r * sk, g.w() * VL);
+                } else if (y < g.h()) {
                     Winograd3x3.loadRow(dy, off + c0 * hw + y * g.w(), hw, nch, g.w(), buf, r * sk);
                 }
             }
@@ -222,6 +229,7 @@ public final class WinogradWeightGradient {
         private float[] stage = new float[0];
         private float[] w = new float[0];
         private float[] rows = new float[0];
+        private float[] flat = new float[0];
 
         float[] v(int size) {
             return v.length >= size ? v : (v = new float[size]);
@@ -233,6 +241,10 @@ public final class WinogradWeightGradient {
 
         float[] stage(int size) {
             return stage.length >= size ? stage : (stage = new float[size]);
+        }
+
+        float[] flat(int size) {
+            return flat.length >= size ? flat : (flat = new float[size]);
         }
 
         float[] rows(int size) {

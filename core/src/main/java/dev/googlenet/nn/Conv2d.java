@@ -218,7 +218,7 @@ public final class Conv2d implements Layer {
 
     private static final boolean WINOGRAD_WEIGHT_GRADIENT =
             !"false".equals(System.getProperty("googlenet.winograd.weightGradient"));
-    private static final int WINOGRAD_WEIGHT_GRADIENT_TILE = Integer.getInteger("googlenet.winograd.dwTile", 2);
+    private static final int WINOGRAD_WEIGHT_GRADIENT_TILE = Integer.getInteger("googlenet.winograd.dwTile", 4);
 
     private Parallel pool() {
         return pool != null ? pool : Parallel.get();

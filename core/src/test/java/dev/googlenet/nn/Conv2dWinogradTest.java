@@ -44,7 +44,9 @@ class Conv2dWinogradTest {
         Conv2dBatchedTest.assertClose(Conv2dTest.directConv(x, conv), y1, 2e-5 * scale, "forward");
         double[][] expected = Conv2dBatchedTest.directBackward(x, dy, conv);
         Conv2dBatchedTest.assertClose(expected[0], dx1, 2e-5 * Math.sqrt(cout * 9.0), "dX");
-        Conv2dBatchedTest.assertClose(expected[1], conv.weight().grad().data(), 1e-4, "dW");
+        // dW sums n·h·w products (|dW| ~ √(n·h·w)/3 here); F(4×4)'s transforms keep ~1e-5 of that
+        Conv2dBatchedTest.assertClose(expected[1], conv.weight().grad().data(),
+                1e-4 * Math.max(1, Math.sqrt(n * h * w) / 10), "dW");
 
         conv.usePool(two);
         assertArrayEquals(y1, conv.forward(x, true).data(), "forward, one vs two threads");
