@@ -31,11 +31,11 @@ public final class StridedConv {
     private final int pad;
     private final int oh;
     private final int ow;
-    /** Width of a phase plane, and of an output row in GEMM columns: ow + (kw − 1) / s. */
+    /** Width of a phase plane: ow + (kw − 1) / s (an output row and the kernel's reach to its right). */
     private final int qw;
     /** Rows of a phase plane: the output's and the kernel's reach below them. */
     private final int rr;
-    /** Per unfolding row p = (c, ky, kx): where its run starts, for GEMM column 0. */
+    /** Per unfolding row p = (c, ky, kx): where its run for output pixel (0, 0) starts; (oy, ox) adds oy·qw + ox. */
     private final int[] rowBase;
 
     public StridedConv(int channels, int h, int w, int kh, int kw, int stride, int pad) {
