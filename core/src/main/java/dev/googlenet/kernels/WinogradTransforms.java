@@ -151,6 +151,11 @@ final class WinogradTransforms {
     private static final float[][] G2F = toFloat(G2);
     private static final float[][] G4F = toFloat(G4);
 
+    /** {@link #g} in float (shared, not to be changed). */
+    static float[][] gFloat(int m) {
+        return m == 2 ? G2F : G4F;
+    }
+
     private static float[][] toFloat(double[][] g) {
         float[][] f = new float[g.length][];
         for (int i = 0; i < g.length; i++) {

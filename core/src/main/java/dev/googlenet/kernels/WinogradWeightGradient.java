@@ -72,7 +72,7 @@ public final class WinogradWeightGradient {
         }
         Scratch sc = SCRATCH.get();
         float[] stage = sc.stage(9 * coPad);
-        float[][] gm = m == 2 ? G2 : G4;
+        float[][] gm = WinogradTransforms.gFloat(m);
         for (int ci = 0; ci < cin; ci++) {
             filterGradient(sum, ci * coPad, cin * coPad, gm, coPad, stage, sc.tmp);
             for (int co = 0; co < cout; co++) {
@@ -82,19 +82,6 @@ public final class WinogradWeightGradient {
                 }
             }
         }
-    }
-
-    private static final float[][] G2 = toFloat(WinogradTransforms.g(2));
-    private static final float[][] G4 = toFloat(WinogradTransforms.g(4));
-
-    private static float[][] toFloat(double[][] a) {
-        float[][] f = new float[a.length][a[0].length];
-        for (int i = 0; i < a.length; i++) {
-            for (int j = 0; j < a[i].length; j++) {
-                f[i][j] = (float) a[i][j];
-            }
-        }
-        return f;
     }
 
     /**
