@@ -48,6 +48,11 @@ public final class Winograd3x3 {
     static final int VL = S.length();
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** This thread's buffers, shared with {@link WinogradWeightGradient} (never used by both in one call). */
+    static Scratch scratch() {
+        return SCRATCH.get();
+    }
     /** Below this many multiply-adds (of the Winograd GEMMs) a phase is not split among threads. */
     private static final long MIN_PARALLEL_WORK = 1L << 16;
 
@@ -368,7 +373,7 @@ public final class Winograd3x3 {
         int c0 = cb * VL;
         int nch = Math.min(VL, g.cin - c0);
         int hw = g.h * g.w;
-        if (g.w < 16 && nch == 16 && VL == 16) {
+        if (pixelRuns(g.w, nch)) {
             // rows too short for 16×16 blocks: transpose the band's pixels as one run, then place its rows
             int y0 = Math.max(0, ty0 * m - 1), y1 = Math.min(g.h, ty0 * m - 1 + rows);
             float[] flat = s.flat(Math.max(0, y1 - y0) * g.w * VL);
@@ -400,12 +405,18 @@ public final class Winograd3x3 {
         }
     }
 
+    /** Whether rows w pixels wide of nch channels go through {@link #loadPixels} rather than {@link #loadRow}. */
+    static boolean pixelRuns(int w, int nch) {
+        return w < 16 && nch == 16 && VL == 16;
+    }
+
     /**
      * Pixels [p0, p1) of 16 channel planes ({@code x[src + l·hw + p]}) pixel-major into {@code flat[(p − p0)·16 + l]}.
      * A small map's rows (7, 14 pixels) are too short for {@link #loadRow}'s 16×16 blocks, which left it a scalar
      * loop; a plane's pixels are contiguous across rows, so blocks of 16 pixels run over several rows here.
      */
     static void loadPixels(float[] x, int src, int hw, int p0, int p1, float[] flat) {
+        assert VL == 16;
         int p = p0;
         for (; p + 16 <= p1; p += 16) {
             transpose16(x, src + p, hw, flat, (p - p0) * 16, 16);
@@ -647,7 +658,7 @@ public final class Winograd3x3 {
     }
 
     /** Per-thread buffers, grown on demand and then reused. */
-    private static final class Scratch {
+    static final class Scratch {
         final float[] tmp = new float[36 * VL + 256];
         final float[] biasLanes = new float[VL];
         private float[] v = new float[0];

@@ -27,8 +27,6 @@ public final class WinogradWeightGradient {
     /** Tiles per group of images (the GEMMs' k): long enough for the GEMM, V and W of modest size. */
     private static final int GROUP_TILES = Integer.getInteger("googlenet.winograd.dwTiles", 512);
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
     /** Per chunk, its sum of dU[ξ][ci][co]; kept between calls. */
     private float[][] partials = new float[0][];
 
@@ -70,7 +68,7 @@ public final class WinogradWeightGradient {
                 sum[i] += q[i];
             }
         }
-        Scratch sc = SCRATCH.get();
+        Winograd3x3.Scratch sc = Winograd3x3.scratch();
         float[] stage = sc.stage(9 * coPad);
         float[][] gm = WinogradTransforms.gFloat(m);
         for (int ci = 0; ci < cin; ci++) {
@@ -120,11 +118,11 @@ public final class WinogradWeightGradient {
     /** dU (+)= the contribution of images [img0, img0+count), on this thread (groups hold up to perGroup images). */
     private static void group(Winograd3x3.Geometry g, Gemm gemm, float[] x, float[] dy, int img0, int count,
                               int perGroup, float[] du, boolean accumulate) {
-        Scratch s = SCRATCH.get();
+        Winograd3x3.Scratch s = Winograd3x3.scratch();
         int cinPad = g.cinPad(), coPad = g.coPad(), tiles = g.tiles(), hw = g.h() * g.w(), points = g.points();
         int vStride = perGroup * tiles * cinPad, wStride = perGroup * tiles * coPad;
         float[] v = s.v(points * vStride);
-        float[] wg = s.w(points * wStride);
+        float[] wg = s.m(points * wStride);
         for (int i = 0; i < count; i++) {
             int img = img0 + i;
             for (int cb = 0; cb < cinPad / VL; cb++) {
@@ -145,23 +143,22 @@ public final class WinogradWeightGradient {
      * W = A dY Aᵀ of every m×m tile of one image's output gradient, for channel block cb (VL channels): each band
      * of m rows is transposed pixel-major into {@code [row][x][VL]} (zero past the map's edge), then read by tiles.
      */
-    private static void gradientBlock(Scratch s, float[] dy, int off, Winograd3x3.Geometry g, float[] wg, int tBase,
-                                      int xiStride, int cb) {
+    private static void gradientBlock(Winograd3x3.Scratch s, float[] dy, int off, Winograd3x3.Geometry g, float[] wg,
+                                      int tBase, int xiStride, int cb) {
         int m = g.m(), c0 = cb * VL, nch = Math.min(VL, g.cout() - c0), hw = g.h() * g.w();
         int sk = g.tilesX() * m * VL;
-        float[] buf = s.rows(m * sk);
+        float[] buf = s.plane(m * sk);
         // short rows: the whole plane block transposed as one run of pixels (see Winograd3x3.loadPixels)
-        boolean flat = g.w() < 16 && nch == 16 && VL == 16;
-        if (flat) {
-            Winograd3x3.loadPixels(dy, off + c0 * hw, hw, 0, hw, s.flat(hw * VL));
+        float[] flat = Winograd3x3.pixelRuns(g.w(), nch) ? s.flat(hw * VL) : null;
+        if (flat != null) {
+            Winograd3x3.loadPixels(dy, off + c0 * hw, hw, 0, hw, flat);
         }
         for (int ty = 0; ty < g.tilesY(); ty++) {
             Arrays.fill(buf, 0, m * sk, 0f);
-            for (int r = 0; r < m; r++) {
-                int y = m * ty + r;
-                if (y < g.h() && flat) {
-                    System.arraycopy(s.flat, y * g.w() * VL, buf, r * sk, g.w() * VL);
-                } else if (y < g.h()) {
+            for (int r = 0, y = m * ty; r < m && y < g.h(); r++, y++) {
+                if (flat != null) {
+                    System.arraycopy(flat, y * g.w() * VL, buf, r * sk, g.w() * VL);
+                } else {
                     Winograd3x3.loadRow(dy, off + c0 * hw + y * g.w(), hw, nch, g.w(), buf, r * sk);
                 }
             }
@@ -206,36 +203,6 @@ public final class WinogradWeightGradient {
                     }
                 }
             }
-        }
-    }
-
-    /** Per-thread buffers, grown on demand and then reused. */
-    private static final class Scratch {
-        final float[] tmp = new float[24 * VL];
-        private float[] v = new float[0];
-        private float[] stage = new float[0];
-        private float[] w = new float[0];
-        private float[] rows = new float[0];
-        private float[] flat = new float[0];
-
-        float[] v(int size) {
-            return v.length >= size ? v : (v = new float[size]);
-        }
-
-        float[] w(int size) {
-            return w.length >= size ? w : (w = new float[size]);
-        }
-
-        float[] stage(int size) {
-            return stage.length >= size ? stage : (stage = new float[size]);
-        }
-
-        float[] flat(int size) {
-            return flat.length >= size ? flat : (flat = new float[size]);
-        }
-
-        float[] rows(int size) {
-            return rows.length >= size ? rows : (rows = new float[size]);
         }
     }
 }
