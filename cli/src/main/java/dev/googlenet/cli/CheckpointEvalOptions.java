@@ -123,8 +123,8 @@ final class CheckpointEvalOptions {
         String viewsName = null;
         if (crops == 10) {
             // Default: half the training padding, so the corner crops stay well inside what training showed the
-            // model. (Fashion-MNIST, padding 2: shifts of 1 scored 93.81% and 94.05% on two runs' test sets,
-            // shifts of 2 93.61% and 93.80%.)
+            // model. (Fashion-MNIST, padding 2, on 6,000 held-out training images: shifts of 1 scored 94.50%,
+            // shifts of 2 94.38%.)
             int p = cropPadding != null ? cropPadding
                     : recipe != null && recipe.augment().contains("crop-pad") ? Math.max(1, recipe.padding() / 2) : 0;
             if (p < 1) {
