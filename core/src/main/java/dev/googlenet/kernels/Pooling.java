@@ -28,9 +28,15 @@ public final class Pooling {
      */
     public static void maxPoolReference(float[] in, int planeFrom, int planeTo, int h, int w, int kernel, int stride,
                                         int padding, int oh, int ow, float[] out, int[] argmax) {
+        maxPoolReference(in, planeFrom, planeTo, h, w, kernel, stride, padding, oh, ow, out, argmax, 0);
+    }
+
+    /** As above with plane p's outputs at {@code p·oh·ow − outShift}. */
+    private static void maxPoolReference(float[] in, int planeFrom, int planeTo, int h, int w, int kernel, int stride,
+                                         int padding, int oh, int ow, float[] out, int[] argmax, int outShift) {
         for (int p = planeFrom; p < planeTo; p++) {
             int inBase = p * h * w;
-            int outBase = p * oh * ow;
+            int outBase = p * oh * ow - outShift;
             for (int i = 0; i < oh; i++) {
                 int h0 = Math.max(i * stride - padding, 0);
                 int h1 = Math.min(i * stride - padding + kernel, h);
@@ -72,36 +78,59 @@ public final class Pooling {
     /** {@link #maxPool(float[], int, int, int, int, int, int, int, int, float[], int[])} on the given pool. */
     public static void maxPool(Parallel pool, float[] in, int planes, int h, int w, int kernel, int stride,
                                int padding, int oh, int ow, float[] out, int[] argmax) {
-        boolean vectorizable = stride >= 1 && padding >= 0 && padding < kernel && oh >= 1 && ow >= 1
-                && (oh - 1) * stride - padding < h && (ow - 1) * stride - padding < w;
-        int planeSize = h * w;
-        int chunk = Math.max(1, Math.min(planes, 8192 / Math.max(1, planeSize) + 1));
+        boolean vectorizable = vectorizable(h, w, kernel, stride, padding, oh, ow);
+        int chunk = Math.max(1, Math.min(planes, 8192 / Math.max(1, h * w) + 1));
         int tasks = (planes + chunk - 1) / chunk;
         pool.parallelFor(tasks, t -> {
             int from = t * chunk, to = Math.min(planes, from + chunk);
-            if (!vectorizable) {
-                maxPoolReference(in, from, to, h, w, kernel, stride, padding, oh, ow, out, argmax);
-                return;
-            }
-            PoolScratch sc = SCRATCH.get();
-            sc.prepare(h, w, kernel, stride, padding, oh, ow);
-            // one pass over the chunk usually clears every plane; otherwise look plane by plane
-            boolean chunkFinite = allFinite(in, from * planeSize, to * planeSize);
-            for (int p = from; p < to; ) {
-                int g = 0; // the next run of finite planes, at most one group
-                while (g < sc.group && p + g < to
-                        && (chunkFinite || allFinite(in, (p + g) * planeSize, (p + g + 1) * planeSize))) {
-                    g++;
-                }
-                if (g > 0) {
-                    maxPoolGroup(sc, in, p, g, h, w, kernel, stride, padding, oh, ow, out, argmax, to * oh * ow);
-                    p += g;
-                } else {
-                    maxPoolReference(in, p, p + 1, h, w, kernel, stride, padding, oh, ow, out, argmax);
-                    p++;
-                }
-            }
+            maxPoolChunk(in, from, to, h, w, kernel, stride, padding, oh, ow, out, argmax, 0, vectorizable);
         });
+    }
+
+    /**
+     * Inference max pooling of planes [planeFrom, planeTo) on the calling thread, plane p's outputs written at
+     * {@code out[outOff + (p − planeFrom)·oh·ow ...]}: the maxima of {@link #maxPool}, bit for bit. For work that
+     * pools a few images at a time and uses them while they are in cache (Inception's pool projection).
+     */
+    public static void maxPoolPlanes(float[] in, int planeFrom, int planeTo, int h, int w, int kernel, int stride,
+                                     int padding, int oh, int ow, float[] out, int outOff) {
+        maxPoolChunk(in, planeFrom, planeTo, h, w, kernel, stride, padding, oh, ow, out, null,
+                planeFrom * oh * ow - outOff, vectorizable(h, w, kernel, stride, padding, oh, ow));
+    }
+
+    /** Whether every window holds an input element, as the band kernel assumes (else: the reference). */
+    private static boolean vectorizable(int h, int w, int kernel, int stride, int padding, int oh, int ow) {
+        return stride >= 1 && padding >= 0 && padding < kernel && oh >= 1 && ow >= 1
+                && (oh - 1) * stride - padding < h && (ow - 1) * stride - padding < w;
+    }
+
+    /** Planes [from, to), plane p's outputs at {@code p·oh·ow − outShift}. */
+    private static void maxPoolChunk(float[] in, int from, int to, int h, int w, int kernel, int stride, int padding,
+                                     int oh, int ow, float[] out, int[] argmax, int outShift, boolean vectorizable) {
+        if (!vectorizable) {
+            maxPoolReference(in, from, to, h, w, kernel, stride, padding, oh, ow, out, argmax, outShift);
+            return;
+        }
+        int planeSize = h * w;
+        PoolScratch sc = SCRATCH.get();
+        sc.prepare(h, w, kernel, stride, padding, oh, ow);
+        // one pass over the chunk usually clears every plane; otherwise look plane by plane
+        boolean chunkFinite = allFinite(in, from * planeSize, to * planeSize);
+        for (int p = from; p < to; ) {
+            int g = 0; // the next run of finite planes, at most one group
+            while (g < sc.group && p + g < to
+                    && (chunkFinite || allFinite(in, (p + g) * planeSize, (p + g + 1) * planeSize))) {
+                g++;
+            }
+            if (g > 0) {
+                maxPoolGroup(sc, in, p, g, h, w, kernel, stride, padding, oh, ow, out, argmax, outShift,
+                        to * oh * ow - outShift);
+                p += g;
+            } else {
+                maxPoolReference(in, p, p + 1, h, w, kernel, stride, padding, oh, ow, out, argmax, outShift);
+                p++;
+            }
+        }
     }
 
     /**
@@ -246,10 +275,12 @@ public final class Pooling {
     /**
      * Planes [p0, p0+g), g ≤ group, through the vectorized band kernel (see {@link PoolScratch}). Output rows
      * shorter than a vector are stored as whole vectors, spilling into the rows after them, which are written
-     * later; {@code outEnd} is the end of this task's outputs, past which nothing may spill.
+     * later; {@code outEnd} is the end of this task's outputs, past which nothing may spill. Plane p's outputs go
+     * to {@code p·oh·ow − outShift}.
      */
     private static void maxPoolGroup(PoolScratch sc, float[] in, int p0, int g, int h, int w, int kernel, int s,
-                                     int padding, int oh, int ow, float[] out, int[] argmax, int outEnd) {
+                                     int padding, int oh, int ow, float[] out, int[] argmax, int outShift,
+                                     int outEnd) {
         int wq = sc.wq, block = sc.block, plane = sc.group * block;
         for (int i0 = 0; i0 < oh; i0 += sc.band) { // one band when g > 1
             int rows = Math.min(sc.band, oh - i0);
@@ -273,7 +304,7 @@ public final class Pooling {
                 // wide rows: the column pass stores each output row straight into out (no round trip through max)
                 for (int b = 0; b < g; b++) {
                     for (int i = 0; i < rows; i++) {
-                        int o = (p0 + b) * oh * ow + (i0 + i) * ow, q = b * block + i * wq;
+                        int o = (p0 + b) * oh * ow + (i0 + i) * ow - outShift, q = b * block + i * wq;
                         if (argmax == null) {
                             verticalMax(sc.rowMax, sc.vTaps, kernel, q, ow, out, o);
                         } else {
@@ -293,7 +324,7 @@ public final class Pooling {
             }
             for (int b = 0; b < g; b++) {
                 for (int i = 0; i < rows; i++) {
-                    int o = (p0 + b) * oh * ow + (i0 + i) * ow, q = b * block + i * wq;
+                    int o = (p0 + b) * oh * ow + (i0 + i) * ow - outShift, q = b * block + i * wq;
                     if (o + VL <= outEnd) {
                         copyRow(sc.max, q, out, o, ow);
                         if (argmax != null) {

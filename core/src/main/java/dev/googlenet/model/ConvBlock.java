@@ -3,6 +3,7 @@ package dev.googlenet.model;
 import dev.googlenet.kernels.Winograd3x3;
 import dev.googlenet.nn.BatchNorm2d;
 import dev.googlenet.nn.Conv2d;
+import dev.googlenet.nn.MaxPool2d;
 import dev.googlenet.nn.Layer;
 import dev.googlenet.nn.Profiler;
 import dev.googlenet.nn.Relu;
@@ -68,6 +69,17 @@ public final class ConvBlock implements Layer {
             }
         });
         fusedInput = x;
+    }
+
+    /**
+     * Inference of this 1×1 block on {@code pool(x)} into channels {@code [offset, offset + out)} of {@code out}, each
+     * group of images pooled just before its GEMM ({@link Conv2d#forwardPooled}); as
+     * {@code forwardInto(pool.forward(x), out, offset)}, bit for bit.
+     */
+    public void forwardPooledInto(Tensor x, MaxPool2d pool, Tensor out, int offset) {
+        InferenceParameters p = inferenceParameters();
+        conv.forwardPooled(x, pool, p.weight(), p.bias(), true, out, offset);
+        fusedInput = null; // the pooled input was never kept: the owner redoes this branch before a backward
     }
 
     /**

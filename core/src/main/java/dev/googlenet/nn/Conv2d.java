@@ -5,6 +5,7 @@ import dev.googlenet.kernels.Gemm;
 import dev.googlenet.kernels.Im2col;
 import dev.googlenet.kernels.Kernels;
 import dev.googlenet.kernels.Parallel;
+import dev.googlenet.kernels.Pooling;
 import dev.googlenet.kernels.StridedConv;
 import dev.googlenet.kernels.VectorGemm;
 import dev.googlenet.kernels.Winograd3x3;
@@ -293,6 +294,85 @@ public final class Conv2d implements Layer {
     public void forwardInto(Tensor x, float[] w, float[] b, boolean relu, List<Slice> slices) {
         Shape.requireNchw(x, inChannels, "Conv2d");
         int[] os = outputShape(x.shape());
+        int rows = checkSlices(os, slices, w, b);
+        if (STRIDED && stride > 1 && slices.size() == 1) {
+            stridedForward(x, w, b, relu, slices.getFirst());
+            return;
+        }
+        int m = rows;
+        int n = os[0];
+        int nb = imagesPerGemm(n, os[2] * os[3]);
+        int groups = Math.ceilDiv(n, nb);
+        Im2col l = lowering(x.dim(2), x.dim(3));
+        Parallel p = pool();
+        int inImage = inChannels * x.dim(2) * x.dim(3);
+        if (groups >= p.threads()) {
+            p.parallelFor(groups, g -> forwardGroup(x.data(), g * nb, inImage, g * nb, Math.min(nb, n - g * nb), l,
+                    w, b, m, relu, slices, false));
+        } else {
+            for (int g = 0; g < groups; g++) {
+                forwardGroup(x.data(), g * nb, inImage, g * nb, Math.min(nb, n - g * nb), l, w, b, m, relu, slices,
+                        true);
+            }
+        }
+    }
+
+    /**
+     * Inference of this 1×1/1 convolution on {@code pool(x)} into one slice, as {@code forwardInto(pool(x), ...)}
+     * gives it, bit for bit; but each group of images is pooled just before its GEMM, by the thread that runs it,
+     * so the GEMM reads the pooled maps from cache instead of the whole batch's from memory (Inception's pool
+     * projection). With fewer groups than threads: pool, then {@link #forwardInto}. Profiling charges the time to
+     * the pool and this layer in the ratio of the threads' time in each.
+     */
+    public void forwardPooled(Tensor x, MaxPool2d maxPool, float[] w, float[] b, boolean relu, Tensor out,
+                              int offset) {
+        if (!isPointwise()) {
+            throw new IllegalStateException("Conv2d: forwardPooled needs a 1×1/1 convolution, this is " + kernelH
+                    + "×" + kernelW + "/" + stride);
+        }
+        Shape.requireNchw(x, inChannels, "Conv2d");
+        int[] ps = maxPool.outputShape(x.shape());
+        int n = ps[0], ph = ps[2], pw = ps[3], phw = ph * pw, pooledImage = inChannels * phw;
+        int nb = imagesPerGemm(n, phw), groups = Math.ceilDiv(n, nb);
+        Parallel p = pool();
+        if (groups < p.threads()) {
+            Tensor pooled = Profiler.forward(maxPool, x, false);
+            Profiler.time(this, ps, () -> forwardInto(pooled, w, b, relu, out, offset));
+            return;
+        }
+        List<Slice> slices = List.of(new Slice(out, offset, outChannels));
+        checkSlices(ps, slices, w, b);
+        Im2col l = lowering(ph, pw);
+        boolean timing = Profiler.enabled();
+        long[] nanos = timing ? new long[2 * groups] : null; // per group: pooling, convolution
+        long t0 = System.nanoTime();
+        p.parallelFor(groups, g -> {
+            int img0 = g * nb, count = Math.min(nb, n - img0);
+            long t = timing ? System.nanoTime() : 0;
+            float[] pooled = scratch(SCRATCH.get(), 2, count * pooledImage);
+            Pooling.maxPoolPlanes(x.data(), img0 * inChannels, (img0 + count) * inChannels, x.dim(2), x.dim(3),
+                    maxPool.kernel(), maxPool.stride(), maxPool.padding(), ph, pw, pooled, 0);
+            long t1 = timing ? System.nanoTime() : 0;
+            forwardGroup(pooled, 0, pooledImage, img0, count, l, w, b, outChannels, relu, slices, false);
+            if (timing) {
+                nanos[2 * g] = t1 - t;
+                nanos[2 * g + 1] = System.nanoTime() - t1;
+            }
+        });
+        if (timing) {
+            long wall = System.nanoTime() - t0, pooling = 0, conv = 0;
+            for (int g = 0; g < groups; g++) {
+                pooling += nanos[2 * g];
+                conv += nanos[2 * g + 1];
+            }
+            long poolShare = Math.round((double) wall * pooling / Math.max(1, pooling + conv));
+            Profiler.add(Profiler.category(maxPool, x.shape()) + " fwd", poolShare, 0);
+            Profiler.add(Profiler.category(this, ps) + " fwd", wall - poolShare, multiplyAdds(ps));
+        }
+    }
+
+    /** The output channels the slices take, checked against the output shape {@code os} and the weights. */
+    private int checkSlices(int[] os, List<Slice> slices, float[] w, float[] b) {
         int rows = 0;
         for (Slice sl : slices) {
             Tensor out = sl.out();
@@ -308,24 +388,7 @@ public final class Conv2d implements Layer {
             throw new IllegalArgumentException("Conv2d: " + rows + " output channels need " + rows * k
                     + " weights and " + rows + " biases, got " + w.length + " and " + (b == null ? 0 : b.length));
         }
-        if (STRIDED && stride > 1 && slices.size() == 1) {
-            stridedForward(x, w, b, relu, slices.getFirst());
-            return;
-        }
-        int m = rows;
-        int n = os[0];
-        int nb = imagesPerGemm(n, os[2] * os[3]);
-        int groups = Math.ceilDiv(n, nb);
-        Im2col l = lowering(x.dim(2), x.dim(3));
-        Parallel p = pool();
-        if (groups >= p.threads()) {
-            p.parallelFor(groups, g -> forwardGroup(x, g * nb, Math.min(nb, n - g * nb), l, w, b, m, relu, slices,
-                    false));
-        } else {
-            for (int g = 0; g < groups; g++) {
-                forwardGroup(x, g * nb, Math.min(nb, n - g * nb), l, w, b, m, relu, slices, true);
-            }
-        }
+        return rows;
     }
 
     /** Whether strided convolutions run forward without an unfolding ({@link StridedConv}); off for A/B timing. */
@@ -370,20 +433,22 @@ public final class Conv2d implements Layer {
         return l;
     }
 
-    /** Images [img0, img0+count) as one GEMM of m output rows; {@code inner}: spread the unfolding over the pool too. */
-    private void forwardGroup(Tensor x, int img0, int count, Im2col l, float[] w, float[] b, int m, boolean relu,
-                              List<Slice> slices, boolean inner) {
+    /**
+     * Images [img0, img0+count) as one GEMM of m output rows, their inputs at images [xImg0, xImg0+count) of
+     * {@code xd}; {@code inner}: spread the unfolding over the pool too.
+     */
+    private void forwardGroup(float[] xd, int xImg0, int inImage, int img0, int count, Im2col l, float[] w,
+                              float[] b, int m, boolean relu, List<Slice> slices, boolean inner) {
         int ohw = l.outH() * l.outW(), cols = count * ohw, k = inChannels * kernelH * kernelW;
-        int inImage = inChannels * x.dim(2) * x.dim(3);
         float[][] s = SCRATCH.get();
         float[] col;
         int colOff = 0;
         if (isPointwise() && count == 1) {
-            col = x.data(); // one image of a 1×1/1 convolution already is the matrix
-            colOff = img0 * inImage;
+            col = xd; // one image of a 1×1/1 convolution already is the matrix
+            colOff = xImg0 * inImage;
         } else {
             col = scratch(s, 0, k * cols);
-            unfold(l, x.data(), img0, count, inImage, col, ohw, cols, inner);
+            unfold(l, xd, xImg0, count, inImage, col, ohw, cols, inner);
         }
         if (count == 1) {
             // straight into each slice: no scatter needed
@@ -581,8 +646,11 @@ public final class Conv2d implements Layer {
         }
     }
 
-    /** Per thread: [0] the unfolded input (then its gradient), [1] a group's output or output gradient. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    /**
+     * Per thread: [0] the unfolded input (then its gradient), [1] a group's output or output gradient, [2] a group's
+     * pooled input ({@link #forwardPooled}).
+     */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
 
     /** This thread's buffer {@code which}, grown as needed and reused across layers and calls. */
     private static float[] scratch(float[][] s, int which, int size) {

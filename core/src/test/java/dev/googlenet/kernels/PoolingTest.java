@@ -47,6 +47,36 @@ class PoolingTest {
     }
 
     /**
+     * A range of planes pooled on the calling thread into a buffer at an offset: the maxima of the whole-tensor
+     * kernel, bit for bit (NaN planes, which take the reference, included), and nothing written outside the range.
+     */
+    @ParameterizedTest(name = "{0}×{1}, kernel {2}/{3} pad {4}")
+    @CsvSource({"13, 11, 3, 1, 1", "7, 7, 3, 1, 1", "1, 5, 3, 1, 1", "28, 28, 3, 1, 1", "4, 4, 3, 1, 1",
+            "13, 11, 3, 2, 0", "14, 14, 2, 2, 0"})
+    void planesAtAnOffsetMatchTheWholeTensor(int h, int w, int k, int s, int p) {
+        Random rnd = new Random(h * 17 + w);
+        int planes = 23;
+        float[] in = new float[planes * h * w];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = rnd.nextInt(50) - 25;
+        }
+        in[9 * h * w + h * w / 2] = Float.NaN; // plane 9
+        int oh = Shape.pooledSize(h, k, s, p, true), ow = Shape.pooledSize(w, k, s, p, true), plane = oh * ow;
+        float[] whole = new float[planes * plane];
+        Pooling.maxPool(two, in, planes, h, w, k, s, p, oh, ow, whole, null);
+        for (int[] range : new int[][] {{0, planes}, {5, 12}, {9, 10}, {22, 23}}) {
+            int from = range[0], to = range[1], off = 3;
+            float[] part = new float[off + (to - from) * plane + 2];
+            Arrays.fill(part, 42f);
+            Pooling.maxPoolPlanes(in, from, to, h, w, k, s, p, oh, ow, part, off);
+            float[] want = new float[part.length];
+            Arrays.fill(want, 42f);
+            System.arraycopy(whole, from * plane, want, off, (to - from) * plane);
+            assertArrayEquals(want, part, "planes " + from + ".." + to);
+        }
+    }
+
+    /**
      * Every map size 1..20 (plus 28 and 56) against kernels 2 and 3, strides 1–3, padding 0 and 1, ceil and floor
      * output sizes: maxima (bit patterns) and argmax equal the reference, and backward equals a plain scatter.
      * Data cycles through ties, signed zeros, NaNs (with payloads, to see which one wins) and infinities.

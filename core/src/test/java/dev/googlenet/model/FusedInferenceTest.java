@@ -205,6 +205,29 @@ class FusedInferenceTest {
         }
     }
 
+    /**
+     * A backward after an inference forward (which pools and projects branch 4 group by group and keeps neither)
+     * gives the input gradient of a backward after a training forward: the paper variant has no BatchNorm, so both
+     * forwards compute the same function.
+     */
+    @Test
+    void inceptionBackwardAfterAnInferenceForwardMatchesTraining() {
+        Random rnd = new Random(11);
+        InceptionSpec spec = new InceptionSpec("test", 10, 4, 3, 5, 2, 3, 2);
+        for (int size : new int[] {4, 17}) {
+            Inception inception = new Inception(spec, Variant.PAPER);
+            randomize(inception, rnd);
+            Tensor x = GradCheck.random(rnd, 3, 10, size, size);
+            Tensor g = GradCheck.random(rnd, 3, spec.out(), size, size);
+            inception.forward(x, true);
+            float[] want = inception.backward(g).data().clone();
+            inception.forward(GradCheck.random(rnd, 3, 10, size, size), true); // leaves other inputs in every layer
+            inception.forward(x, false);
+            float[] got = inception.backward(g).data();
+            assertArrayEquals(want, got, 1e-5f, size + "×" + size);
+        }
+    }
+
     @Test
     void epilogueMatchesReference() {
         Random rnd = new Random(2);
