@@ -72,6 +72,20 @@ public final class ConvBlock implements Layer {
     }
 
     /**
+     * Whether inference runs a max pool and the 1×1 block after it image group by image group, so that the pooled
+     * maps stay in cache ({@link Conv2d#forwardPooled}): Inception's branch 4, and the stem's maxpool1 → conv2.
+     * Off ({@code -Dgooglenet.fusePool=false}): the batch's pool, then the convolution, for A/B timing.
+     */
+    static final boolean FUSE_POOL = !"false".equals(System.getProperty("googlenet.fusePool"));
+
+    /** Inference of this 1×1 block on {@code pool(x)}, into this block's buffer (see {@link #forwardPooledInto}). */
+    public Tensor forwardPooled(Tensor x, MaxPool2d pool) {
+        inferenceOutput = Tensor.reuse(inferenceOutput, conv.outputShape(pool.outputShape(x.shape())));
+        forwardPooledInto(x, pool, inferenceOutput, 0);
+        return inferenceOutput;
+    }
+
+    /**
      * Inference of this 1×1 block on {@code pool(x)} into channels {@code [offset, offset + out)} of {@code out}, each
      * group of images pooled just before its GEMM ({@link Conv2d#forwardPooled}); as
      * {@code forwardInto(pool.forward(x), out, offset)}, bit for bit.

@@ -37,6 +37,7 @@ public final class GoogLeNet {
     private final int aux1Tap; // index of the trunk layer whose output feeds aux1 (inception4a)
     private final int aux2Tap; // … and aux2 (inception4d)
     private int channels; // output channels of the last stage added, while the constructor runs
+    private boolean trained; // the last forward was forwardTrain: backward has what it needs
 
     public GoogLeNet(GoogLeNetConfig config) {
         this.config = config;
@@ -162,7 +163,19 @@ public final class GoogLeNet {
      */
     public Tensor forward(Tensor input) {
         requireInput(input);
-        return trunk.forward(input, false).copy();
+        trained = false;
+        List<Layer> layers = trunk.layers();
+        Tensor x = input;
+        for (int i = 0; i < layers.size(); i++) {
+            if (ConvBlock.FUSE_POOL && layers.get(i) instanceof MaxPool2d pool && i + 1 < layers.size()
+                    && layers.get(i + 1) instanceof ConvBlock next && next.conv().isPointwise()) {
+                x = next.forwardPooled(x, pool); // the stem's maxpool1 → conv2: pooled maps used while in cache
+                i++;
+            } else {
+                x = Profiler.forward(layers.get(i), x, false);
+            }
+        }
+        return x.copy();
     }
 
     /**
@@ -171,6 +184,7 @@ public final class GoogLeNet {
      */
     public Outputs forwardTrain(Tensor input) {
         requireInput(input);
+        trained = true;
         List<Layer> layers = trunk.layers();
         Tensor x = input, a1 = null, a2 = null;
         for (int i = 0; i < layers.size(); i++) {
@@ -197,6 +211,10 @@ public final class GoogLeNet {
      * skips the gradient of the images, and null is returned.
      */
     public Tensor backward(Outputs grads, boolean inputGradient) {
+        if (!trained) { // inference keeps nothing backward could use (fused layers skip their inputs)
+            throw new IllegalStateException("GoogLeNet.backward needs a forwardTrain before it; the last call was "
+                    + "forward (inference)");
+        }
         List<Layer> layers = trunk.layers();
         if (layers.getFirst() instanceof ConvBlock stem) {
             stem.conv().setInputGradient(inputGradient);

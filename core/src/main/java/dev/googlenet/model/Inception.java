@@ -98,7 +98,7 @@ public final class Inception implements Layer {
     @Override
     public Tensor backward(Tensor gradOut) {
         int n = gradOut.dim(0), hw = gradOut.dim(2) * gradOut.dim(3), total = gradOut.dim(1);
-        if (inferredInput != null && FUSE_POOL) { // after an inference forward, the fused pool kept nothing
+        if (inferredInput != null && ConvBlock.FUSE_POOL) { // after an inference forward, the fused pool kept nothing
             branches.get(3).forward(inferredInput, false);
         }
         gradInput = Tensor.reuse(gradInput, inputShape);
@@ -158,7 +158,7 @@ public final class Inception implements Layer {
         List<Layer> branch4 = ((Sequential) branches.get(3)).layers();
         ConvBlock projection = (ConvBlock) branch4.getLast();
         int offset = widths[0] + widths[1] + widths[2];
-        if (FUSE_POOL) {
+        if (ConvBlock.FUSE_POOL) {
             projection.forwardPooledInto(x, (MaxPool2d) branch4.getFirst(), y, offset);
         } else {
             projection.forwardInto(Profiler.forward(branch4.getFirst(), x, false), y, offset);
@@ -194,12 +194,6 @@ public final class Inception implements Layer {
      */
     private static final boolean STACK_POINTWISE =
             !"false".equals(System.getProperty("googlenet.inception.stackPointwise"));
-
-    /**
-     * Whether inference runs branch 4's max pool and projection image group by image group (the pooled maps stay in
-     * cache; see {@link Conv2d#forwardPooled}). Off: the batch's pool, then its projection, for A/B timing.
-     */
-    private static final boolean FUSE_POOL = !"false".equals(System.getProperty("googlenet.inception.fusePool"));
 
     /**
      * Branch 1 into its slice of y, the 3×3 and 5×5 reductions into their buffers: one convolution whose filters

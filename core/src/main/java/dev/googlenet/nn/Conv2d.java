@@ -137,7 +137,8 @@ public final class Conv2d implements Layer {
         return padding;
     }
 
-    private boolean isPointwise() {
+    /** 1×1/1 without padding: the input of one image already is the GEMM's right-hand matrix. */
+    public boolean isPointwise() {
         return kernelH == 1 && kernelW == 1 && stride == 1 && padding == 0;
     }
 
@@ -321,7 +322,7 @@ public final class Conv2d implements Layer {
      * Inference of this 1×1/1 convolution on {@code pool(x)} into one slice, as {@code forwardInto(pool(x), ...)}
      * gives it, bit for bit; but each group of images is pooled just before its GEMM, by the thread that runs it,
      * so the GEMM reads the pooled maps from cache instead of the whole batch's from memory (Inception's pool
-     * projection). With fewer groups than threads: pool, then {@link #forwardInto}. Profiling charges the time to
+     * projection, the stem's conv2). With fewer groups than threads: pool, then {@link #forwardInto}. Profiling charges the time to
      * the pool and this layer in the ratio of the threads' time in each.
      */
     public void forwardPooled(Tensor x, MaxPool2d maxPool, float[] w, float[] b, boolean relu, Tensor out,

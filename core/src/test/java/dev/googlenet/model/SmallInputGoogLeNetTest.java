@@ -85,6 +85,17 @@ class SmallInputGoogLeNetTest {
     }
 
     @Test
+    void backwardAfterAnInferenceForwardIsAClearError() {
+        GoogLeNet model = new GoogLeNet(small(0.125f, 1, true));
+        Tensor x = Tensor.zeros(2, 1, 28, 28);
+        model.forwardTrain(x);
+        model.forward(x);
+        Outputs zero = new Outputs(Tensor.zeros(2, 10), Tensor.zeros(2, 10), Tensor.zeros(2, 10));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> model.backward(zero));
+        assertTrue(e.getMessage().contains("forwardTrain"), e.getMessage());
+    }
+
+    @Test
     void wrongChannelCountIsAClearError() {
         GoogLeNet model = new GoogLeNet(small(0.125f, 1, false));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
