@@ -78,13 +78,9 @@ public final class AdaptiveAvgPool2d implements Layer {
                 for (int j = 0; j < outW; j++) {
                     int w0 = binStart(j, w, outW);
                     int w1 = binEnd(j, w, outW);
-                    float sum = 0f;
-                    for (int r = h0; r < h1; r++) {
-                        for (int c = w0; c < w1; c++) {
-                            sum += in[inBase + r * w + c];
-                        }
-                    }
-                    out[(p * outH + i) * outW + j] = sum / (h1 - h0) / (w1 - w0); // PyTorch's order of division
+                    // PyTorch's order of division
+                    out[(p * outH + i) * outW + j] = Nchw.windowSum(in, inBase, w, h0, h1, w0, w1) / (h1 - h0)
+                            / (w1 - w0);
                 }
             }
         }
@@ -119,12 +115,8 @@ public final class AdaptiveAvgPool2d implements Layer {
                 for (int j = 0; j < outW; j++) {
                     int w0 = binStart(j, w, outW);
                     int w1 = binEnd(j, w, outW);
-                    float share = g[(p * outH + i) * outW + j] / (h1 - h0) / (w1 - w0);
-                    for (int r = h0; r < h1; r++) {
-                        for (int c = w0; c < w1; c++) {
-                            d[inBase + r * w + c] += share; // bins may overlap: accumulate
-                        }
-                    }
+                    // bins may overlap: spread accumulates
+                    Nchw.spread(d, inBase, w, h0, h1, w0, w1, g[(p * outH + i) * outW + j] / (h1 - h0) / (w1 - w0));
                 }
             }
         }

@@ -85,13 +85,7 @@ public final class AvgPool2d implements Layer {
                 for (int j = 0; j < ow; j++) {
                     int w0 = Math.max(j * stride - padding, 0);
                     int w1 = Math.min(j * stride - padding + kernel, w);
-                    float sum = 0f; // float accumulator, like PyTorch's CPU kernel for float32
-                    for (int r = h0; r < h1; r++) {
-                        for (int c = w0; c < w1; c++) {
-                            sum += in[inBase + r * w + c];
-                        }
-                    }
-                    out[outBase + i * ow + j] = sum / divisor(i, j, h, w);
+                    out[outBase + i * ow + j] = Nchw.windowSum(in, inBase, w, h0, h1, w0, w1) / divisor(i, j, h, w);
                 }
             }
         }
@@ -123,12 +117,7 @@ public final class AvgPool2d implements Layer {
                     int w0 = Math.max(j * stride - padding, 0);
                     int w1 = Math.min(j * stride - padding + kernel, w);
                     // each input in the window got weight 1/divisor in the output
-                    float share = g[outBase + i * ow + j] / divisor(i, j, h, w);
-                    for (int r = h0; r < h1; r++) {
-                        for (int c = w0; c < w1; c++) {
-                            d[inBase + r * w + c] += share;
-                        }
-                    }
+                    Nchw.spread(d, inBase, w, h0, h1, w0, w1, g[outBase + i * ow + j] / divisor(i, j, h, w));
                 }
             }
         }

@@ -38,4 +38,24 @@ final class Nchw {
                     + " does not match output shape " + Shape.toString(expected));
         }
     }
+
+    /** Sum of the window rows [h0, h1) × columns [w0, w1) of the plane at {@code base} (width w), in row order. */
+    static float windowSum(float[] in, int base, int w, int h0, int h1, int w0, int w1) {
+        float sum = 0f; // float accumulator, like PyTorch's CPU kernels for float32
+        for (int r = h0; r < h1; r++) {
+            for (int c = w0; c < w1; c++) {
+                sum += in[base + r * w + c];
+            }
+        }
+        return sum;
+    }
+
+    /** Adds {@code share} to every element of the window (windows may overlap: accumulated). */
+    static void spread(float[] d, int base, int w, int h0, int h1, int w0, int w1, float share) {
+        for (int r = h0; r < h1; r++) {
+            for (int c = w0; c < w1; c++) {
+                d[base + r * w + c] += share;
+            }
+        }
+    }
 }
