@@ -129,8 +129,9 @@ final class TrainCommand implements Callable<Integer> {
     long seed;
 
     // ---------------------------------------------------------------- data
-    @Option(names = "--augment", description = "comma-separated: crop-pad, flip, rsc (random-sized crop), photometric;"
-            + " or none (default: crop-pad,flip for IDX sets, rsc,flip,photometric for folders)")
+    @Option(names = "--augment", description = "comma-separated: crop-pad, flip, rsc (random-sized crop), photometric,"
+            + " erase (random erasing, after normalization); or none (default: crop-pad,flip for IDX sets, "
+            + "rsc,flip,photometric for folders)")
     String augment;
 
     @Option(names = "--pad", defaultValue = "2", description = "padding of crop-pad (default: ${DEFAULT-VALUE})")

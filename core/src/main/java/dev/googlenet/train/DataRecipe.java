@@ -13,6 +13,7 @@ import dev.googlenet.data.Normalize;
 import dev.googlenet.data.PhotometricDistortion;
 import dev.googlenet.data.Preprocess;
 import dev.googlenet.data.RandomCrop;
+import dev.googlenet.data.RandomErasing;
 import dev.googlenet.data.RandomResizedCrop;
 import dev.googlenet.data.ResizeCenterCrop;
 import dev.googlenet.data.Split;
@@ -35,13 +36,15 @@ import java.util.Locale;
  * @param limit       train on this many random examples of the split's training part (0 = all)
  * @param size        side of the model's input (IDX: the images' own size; folders: the crop, e.g. 224)
  * @param augment     augmentations in order: {@code crop-pad} (random crop with padding), {@code flip},
- *                    {@code rsc} (the paper's random-sized crop), {@code photometric}; empty for none
+ *                    {@code rsc} (the paper's random-sized crop), {@code photometric}, {@code erase} (random
+ *                    erasing, which always runs last, after normalization); empty for none
  * @param padding     padding of {@code crop-pad}
  * @param seed        seed of the split, the data order and the augmentation
  */
 public record DataRecipe(String dataset, Path dataPath, double valFraction, int limit, int size,
                          List<String> augment, int padding, long seed) {
-    public static final List<String> AUGMENTATIONS = List.of("crop-pad", "flip", "rsc", "photometric");
+    public static final List<String> AUGMENTATIONS = List.of("crop-pad", "flip", "rsc", "photometric",
+            "erase");
 
     public DataRecipe {
         augment = List.copyOf(augment);
@@ -133,6 +136,9 @@ public record DataRecipe(String dataset, Path dataPath, double valFraction, int 
                     steps.add(RandomResizedCrop.paper(side));
                     cropped = true;
                 }
+                case "erase" -> {
+                    // added after normalization, below: its value 0 is then the mean, as in torchvision
+                }
                 default -> steps.add(PhotometricDistortion.standard());
             }
         }
@@ -141,6 +147,9 @@ public record DataRecipe(String dataset, Path dataPath, double valFraction, int 
         }
         Normalize normalize = new Normalize(mean, std);
         steps.add(normalize);
+        if (augment.contains("erase")) {
+            steps.add(RandomErasing.standard());
+        }
         float[] m3 = channels == 1 ? new float[] {mean[0], mean[0], mean[0]} : mean;
         float[] s3 = channels == 1 ? new float[] {std[0], std[0], std[0]} : std;
         Preprocess preprocess = new Preprocess(Preprocess.ChannelOrder.RGB, 1f / 255, m3, s3, resize, side);

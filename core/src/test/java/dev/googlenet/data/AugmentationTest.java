@@ -46,6 +46,59 @@ class AugmentationTest {
         }
     }
 
+    /**
+     * Random erasing: about half the images changed; each changed one has exactly one rectangle set to the value in
+     * every channel, of 2–33% of the area (up to rounding) and an aspect ratio of 0.3–3.3; the rest is untouched;
+     * the same generator state gives the same image.
+     */
+    @Test
+    void randomErasingClearsOneRectangleOfTheRightSizeHalfTheTime() {
+        RandomErasing erase = RandomErasing.standard();
+        FloatImage img = ramp(3, 28, 28);
+        for (int i = 0; i < img.data().length; i++) {
+            img.data()[i] += 1f; // no zeros before erasing
+        }
+        float[] before = img.data().clone();
+        int erased = 0;
+        double minShare = 1, maxShare = 0;
+        for (int seed = 0; seed < 1000; seed++) {
+            FloatImage out = erase.apply(img, new SplittableRandom(seed));
+            assertArrayEquals(out.data(), erase.apply(img, new SplittableRandom(seed)).data());
+            int top = 28, left = 28, bottom = -1, right = -1, zeros = 0;
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < 28; y++) {
+                    for (int x = 0; x < 28; x++) {
+                        int k = (c * 28 + y) * 28 + x;
+                        if (out.data()[k] == 0f) {
+                            zeros++;
+                            top = Math.min(top, y);
+                            bottom = Math.max(bottom, y);
+                            left = Math.min(left, x);
+                            right = Math.max(right, x);
+                        } else {
+                            assertEquals(before[k], out.data()[k], 0f);
+                        }
+                    }
+                }
+            }
+            if (zeros == 0) {
+                continue;
+            }
+            erased++;
+            int h = bottom - top + 1, w = right - left + 1;
+            assertEquals(3 * h * w, zeros, "one rectangle, every channel");
+            double share = h * w / 784.0, ratio = (double) h / w;
+            minShare = Math.min(minShare, share);
+            maxShare = Math.max(maxShare, share);
+            assertTrue(share >= 0.012 && share <= 0.36, "area share " + share);
+            assertTrue(ratio >= 0.25 && ratio <= 4.0, "aspect " + ratio);
+        }
+        assertTrue(erased > 440 && erased < 560, erased + " of 1000 erased");
+        assertTrue(minShare < 0.05 && maxShare > 0.25, minShare + " .. " + maxShare);
+        assertArrayEquals(before, img.data(), 0f, "the input is not changed");
+        assertThrows(IllegalArgumentException.class, () -> new RandomErasing(0.5, 0.4, 0.2, 0.3, 3.3, 0f));
+    }
+
     @Test
     void resizingTheWholeImageToItsOwnSizeIsTheIdentity() {
         FloatImage img = ramp(1, 9, 7);
