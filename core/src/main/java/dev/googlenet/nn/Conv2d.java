@@ -322,8 +322,8 @@ public final class Conv2d implements Layer {
      * Inference of this 1×1/1 convolution on {@code pool(x)} into one slice, as {@code forwardInto(pool(x), ...)}
      * gives it, bit for bit; but each group of images is pooled just before its GEMM, by the thread that runs it,
      * so the GEMM reads the pooled maps from cache instead of the whole batch's from memory (Inception's pool
-     * projection, the stem's conv2). With fewer groups than threads: pool, then {@link #forwardInto}. Profiling charges the time to
-     * the pool and this layer in the ratio of the threads' time in each.
+     * projection, the stem's conv2). With fewer groups than threads: pool, then {@link #forwardInto}. Profiling
+     * charges the time to the pool and to this layer in the ratio of the threads' time in each.
      */
     public void forwardPooled(Tensor x, MaxPool2d maxPool, float[] w, float[] b, boolean relu, Tensor out,
                               int offset) {
