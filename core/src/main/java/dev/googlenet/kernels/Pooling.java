@@ -28,15 +28,16 @@ public final class Pooling {
      */
     public static void maxPoolReference(float[] in, int planeFrom, int planeTo, int h, int w, int kernel, int stride,
                                         int padding, int oh, int ow, float[] out, int[] argmax) {
-        maxPoolReference(in, planeFrom, planeTo, h, w, kernel, stride, padding, oh, ow, out, argmax, 0);
+        maxPoolReference(in, planeFrom, planeTo, h, w, kernel, stride, padding, oh, ow, out, argmax, 0, oh * ow);
     }
 
-    /** As above with plane p's outputs at {@code p·oh·ow − outShift}. */
+    /** As above with plane p's outputs at {@code outBase + p·planeStride}. */
     private static void maxPoolReference(float[] in, int planeFrom, int planeTo, int h, int w, int kernel, int stride,
-                                         int padding, int oh, int ow, float[] out, int[] argmax, int outShift) {
+                                         int padding, int oh, int ow, float[] out, int[] argmax, int outBase,
+                                         int planeStride) {
         for (int p = planeFrom; p < planeTo; p++) {
             int inBase = p * h * w;
-            int outBase = p * oh * ow - outShift;
+            int outPlane = outBase + p * planeStride;
             for (int i = 0; i < oh; i++) {
                 int h0 = Math.max(i * stride - padding, 0);
                 int h1 = Math.min(i * stride - padding + kernel, h);
@@ -54,9 +55,9 @@ public final class Pooling {
                             }
                         }
                     }
-                    out[outBase + i * ow + j] = max;
+                    out[outPlane + i * ow + j] = max;
                     if (argmax != null) {
-                        argmax[outBase + i * ow + j] = best;
+                        argmax[outPlane + i * ow + j] = best;
                     }
                 }
             }
@@ -83,19 +84,26 @@ public final class Pooling {
         int tasks = (planes + chunk - 1) / chunk;
         pool.parallelFor(tasks, t -> {
             int from = t * chunk, to = Math.min(planes, from + chunk);
-            maxPoolChunk(in, from, to, h, w, kernel, stride, padding, oh, ow, out, argmax, 0, vectorizable);
+            maxPoolChunk(in, from, to, h, w, kernel, stride, padding, oh, ow, out, argmax, 0, oh * ow,
+                    vectorizable);
         });
     }
 
     /**
      * Inference max pooling of planes [planeFrom, planeTo) on the calling thread, plane p's outputs written at
-     * {@code out[outOff + (p − planeFrom)·oh·ow ...]}: the maxima of {@link #maxPool}, bit for bit. For work that
-     * pools a few images at a time and uses them while they are in cache (Inception's pool projection).
+     * {@code out[outOff + (p − planeFrom)·planeStride ...]} ({@code planeStride ≥ oh·ow}; larger, it lays several
+     * images out as one GEMM operand, a channel's planes side by side): the maxima of {@link #maxPool}, bit for
+     * bit, and nothing written between the planes. For work that pools a few images at a time and uses them while
+     * they are in cache (a pool followed by a 1×1 convolution).
      */
     public static void maxPoolPlanes(float[] in, int planeFrom, int planeTo, int h, int w, int kernel, int stride,
-                                     int padding, int oh, int ow, float[] out, int outOff) {
+                                     int padding, int oh, int ow, float[] out, int outOff, int planeStride) {
+        if (planeStride < oh * ow) {
+            throw new IllegalArgumentException("maxPoolPlanes: plane stride " + planeStride + " < plane size "
+                    + oh * ow);
+        }
         maxPoolChunk(in, planeFrom, planeTo, h, w, kernel, stride, padding, oh, ow, out, null,
-                planeFrom * oh * ow - outOff, vectorizable(h, w, kernel, stride, padding, oh, ow));
+                outOff - planeFrom * planeStride, planeStride, vectorizable(h, w, kernel, stride, padding, oh, ow));
     }
 
     /** Whether every window holds an input element, as the band kernel assumes (else: the reference). */
@@ -104,11 +112,12 @@ public final class Pooling {
                 && (oh - 1) * stride - padding < h && (ow - 1) * stride - padding < w;
     }
 
-    /** Planes [from, to), plane p's outputs at {@code p·oh·ow − outShift}. */
+    /** Planes [from, to), plane p's outputs at {@code outBase + p·planeStride}. */
     private static void maxPoolChunk(float[] in, int from, int to, int h, int w, int kernel, int stride, int padding,
-                                     int oh, int ow, float[] out, int[] argmax, int outShift, boolean vectorizable) {
+                                     int oh, int ow, float[] out, int[] argmax, int outBase, int planeStride,
+                                     boolean vectorizable) {
         if (!vectorizable) {
-            maxPoolReference(in, from, to, h, w, kernel, stride, padding, oh, ow, out, argmax, outShift);
+            maxPoolReference(in, from, to, h, w, kernel, stride, padding, oh, ow, out, argmax, outBase, planeStride);
             return;
         }
         int planeSize = h * w;
@@ -123,11 +132,12 @@ public final class Pooling {
                 g++;
             }
             if (g > 0) {
-                maxPoolGroup(sc, in, p, g, h, w, kernel, stride, padding, oh, ow, out, argmax, outShift,
-                        to * oh * ow - outShift);
+                maxPoolGroup(sc, in, p, g, h, w, kernel, stride, padding, oh, ow, out, argmax, outBase, planeStride,
+                        outBase + (to - 1) * planeStride + oh * ow);
                 p += g;
             } else {
-                maxPoolReference(in, p, p + 1, h, w, kernel, stride, padding, oh, ow, out, argmax, outShift);
+                maxPoolReference(in, p, p + 1, h, w, kernel, stride, padding, oh, ow, out, argmax, outBase,
+                        planeStride);
                 p++;
             }
         }
@@ -276,11 +286,13 @@ public final class Pooling {
      * Planes [p0, p0+g), g ≤ group, through the vectorized band kernel (see {@link PoolScratch}). Output rows
      * shorter than a vector are stored as whole vectors, spilling into the rows after them, which are written
      * later; {@code outEnd} is the end of this task's outputs, past which nothing may spill. Plane p's outputs go
-     * to {@code p·oh·ow − outShift}.
+     * to {@code outBase + p·planeStride}; with gaps between the planes (a stride above oh·ow) no row spills past
+     * its own plane.
      */
     private static void maxPoolGroup(PoolScratch sc, float[] in, int p0, int g, int h, int w, int kernel, int s,
-                                     int padding, int oh, int ow, float[] out, int[] argmax, int outShift,
-                                     int outEnd) {
+                                     int padding, int oh, int ow, float[] out, int[] argmax, int outBase,
+                                     int planeStride, int outEnd) {
+        boolean packed = planeStride == oh * ow;
         int wq = sc.wq, block = sc.block, plane = sc.group * block;
         for (int i0 = 0; i0 < oh; i0 += sc.band) { // one band when g > 1
             int rows = Math.min(sc.band, oh - i0);
@@ -304,7 +316,7 @@ public final class Pooling {
                 // wide rows: the column pass stores each output row straight into out (no round trip through max)
                 for (int b = 0; b < g; b++) {
                     for (int i = 0; i < rows; i++) {
-                        int o = (p0 + b) * oh * ow + (i0 + i) * ow - outShift, q = b * block + i * wq;
+                        int o = outBase + (p0 + b) * planeStride + (i0 + i) * ow, q = b * block + i * wq;
                         if (argmax == null) {
                             verticalMax(sc.rowMax, sc.vTaps, kernel, q, ow, out, o);
                         } else {
@@ -324,8 +336,9 @@ public final class Pooling {
             }
             for (int b = 0; b < g; b++) {
                 for (int i = 0; i < rows; i++) {
-                    int o = (p0 + b) * oh * ow + (i0 + i) * ow - outShift, q = b * block + i * wq;
-                    if (o + VL <= outEnd) {
+                    int o = outBase + (p0 + b) * planeStride + (i0 + i) * ow, q = b * block + i * wq;
+                    int end = packed ? outEnd : outBase + (p0 + b) * planeStride + oh * ow;
+                    if (o + VL <= end) {
                         copyRow(sc.max, q, out, o, ow);
                         if (argmax != null) {
                             copyRow(sc.at, q, argmax, o, ow);

@@ -306,14 +306,12 @@ public final class Conv2d implements Layer {
         int groups = Math.ceilDiv(n, nb);
         Im2col l = lowering(x.dim(2), x.dim(3));
         Parallel p = pool();
-        int inImage = inChannels * x.dim(2) * x.dim(3);
         if (groups >= p.threads()) {
-            p.parallelFor(groups, g -> forwardGroup(x.data(), g * nb, inImage, g * nb, Math.min(nb, n - g * nb), l,
-                    w, b, m, relu, slices, false));
+            p.parallelFor(groups, g -> forwardGroup(x, g * nb, Math.min(nb, n - g * nb), l, w, b, m, relu, slices,
+                    false));
         } else {
             for (int g = 0; g < groups; g++) {
-                forwardGroup(x.data(), g * nb, inImage, g * nb, Math.min(nb, n - g * nb), l, w, b, m, relu, slices,
-                        true);
+                forwardGroup(x, g * nb, Math.min(nb, n - g * nb), l, w, b, m, relu, slices, true);
             }
         }
     }
@@ -343,18 +341,21 @@ public final class Conv2d implements Layer {
         }
         List<Slice> slices = List.of(new Slice(out, offset, outChannels));
         checkSlices(ps, slices, w, b);
-        Im2col l = lowering(ph, pw);
         boolean timing = Profiler.enabled();
         long[] nanos = timing ? new long[2 * groups] : null; // per group: pooling, convolution
         long t0 = System.nanoTime();
         p.parallelFor(groups, g -> {
             int img0 = g * nb, count = Math.min(nb, n - img0);
             long t = timing ? System.nanoTime() : 0;
-            float[] pooled = scratch(SCRATCH.get(), 2, count * pooledImage);
-            Pooling.maxPoolPlanes(x.data(), img0 * inChannels, (img0 + count) * inChannels, x.dim(2), x.dim(3),
-                    maxPool.kernel(), maxPool.stride(), maxPool.padding(), ph, pw, pooled, 0);
+            // pooled straight into the GEMM's operand: channel c of image i at row c, columns i·phw.. (no unfold)
+            float[] col = scratch(SCRATCH.get(), 0, count * pooledImage);
+            for (int i = 0; i < count; i++) {
+                Pooling.maxPoolPlanes(x.data(), (img0 + i) * inChannels, (img0 + i + 1) * inChannels, x.dim(2),
+                        x.dim(3), maxPool.kernel(), maxPool.stride(), maxPool.padding(), ph, pw, col, i * phw,
+                        count * phw);
+            }
             long t1 = timing ? System.nanoTime() : 0;
-            forwardGroup(pooled, 0, pooledImage, img0, count, l, w, b, outChannels, relu, slices, false);
+            gemmGroup(col, 0, img0, count, phw, w, b, outChannels, relu, slices);
             if (timing) {
                 nanos[2 * g] = t1 - t;
                 nanos[2 * g + 1] = System.nanoTime() - t1;
@@ -434,23 +435,30 @@ public final class Conv2d implements Layer {
         return l;
     }
 
-    /**
-     * Images [img0, img0+count) as one GEMM of m output rows, their inputs at images [xImg0, xImg0+count) of
-     * {@code xd}; {@code inner}: spread the unfolding over the pool too.
-     */
-    private void forwardGroup(float[] xd, int xImg0, int inImage, int img0, int count, Im2col l, float[] w,
-                              float[] b, int m, boolean relu, List<Slice> slices, boolean inner) {
+    /** Images [img0, img0+count) as one GEMM of m output rows; {@code inner}: spread the unfolding over the pool too. */
+    private void forwardGroup(Tensor x, int img0, int count, Im2col l, float[] w, float[] b, int m, boolean relu,
+                              List<Slice> slices, boolean inner) {
         int ohw = l.outH() * l.outW(), cols = count * ohw, k = inChannels * kernelH * kernelW;
-        float[][] s = SCRATCH.get();
+        int inImage = inChannels * x.dim(2) * x.dim(3);
         float[] col;
         int colOff = 0;
         if (isPointwise() && count == 1) {
-            col = xd; // one image of a 1×1/1 convolution already is the matrix
-            colOff = xImg0 * inImage;
+            col = x.data(); // one image of a 1×1/1 convolution already is the matrix
+            colOff = img0 * inImage;
         } else {
-            col = scratch(s, 0, k * cols);
-            unfold(l, xd, xImg0, count, inImage, col, ohw, cols, inner);
+            col = scratch(SCRATCH.get(), 0, k * cols);
+            unfold(l, x.data(), img0, count, inImage, col, ohw, cols, inner);
         }
+        gemmGroup(col, colOff, img0, count, ohw, w, b, m, relu, slices);
+    }
+
+    /**
+     * Images [img0, img0+count) as one GEMM of m output rows on their unfolded input {@code col} (k rows of
+     * count·ohw columns from colOff, image i's from column i·ohw), bias and activation fused, into the slices.
+     */
+    private void gemmGroup(float[] col, int colOff, int img0, int count, int ohw, float[] w, float[] b, int m,
+                           boolean relu, List<Slice> slices) {
+        int cols = count * ohw, k = inChannels * kernelH * kernelW;
         if (count == 1) {
             // straight into each slice: no scatter needed
             int row = 0;
@@ -462,8 +470,8 @@ public final class Conv2d implements Layer {
                 row += sl.channels();
             }
         } else {
-            float[] y = scratch(s, 1, m * cols);
-            gemm.sgemm(false, false, m, cols, k, w, 0, k, col, 0, cols, 0f, y, 0, cols);
+            float[] y = scratch(SCRATCH.get(), 1, m * cols);
+            gemm.sgemm(false, false, m, cols, k, w, 0, k, col, colOff, cols, 0f, y, 0, cols);
             int row = 0;
             for (Slice sl : slices) {
                 Tensor out = sl.out();
@@ -648,10 +656,10 @@ public final class Conv2d implements Layer {
     }
 
     /**
-     * Per thread: [0] the unfolded input (then its gradient), [1] a group's output or output gradient, [2] a group's
-     * pooled input ({@link #forwardPooled}).
+     * Per thread: [0] the unfolded input (then its gradient; or the pooled input of {@link #forwardPooled}), [1] a
+     * group's output or output gradient.
      */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     /** This thread's buffer {@code which}, grown as needed and reused across layers and calls. */
     private static float[] scratch(float[][] s, int which, int size) {

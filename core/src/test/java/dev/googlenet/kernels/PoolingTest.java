@@ -47,8 +47,9 @@ class PoolingTest {
     }
 
     /**
-     * A range of planes pooled on the calling thread into a buffer at an offset: the maxima of the whole-tensor
-     * kernel, bit for bit (NaN planes, which take the reference, included), and nothing written outside the range.
+     * A range of planes pooled on the calling thread into a buffer at an offset, packed or with gaps between the
+     * planes: the maxima of the whole-tensor kernel, bit for bit (NaN planes, which take the reference, included),
+     * and nothing written outside the planes.
      */
     @ParameterizedTest(name = "{0}×{1}, kernel {2}/{3} pad {4}")
     @CsvSource({"13, 11, 3, 1, 1", "7, 7, 3, 1, 1", "1, 5, 3, 1, 1", "28, 28, 3, 1, 1", "4, 4, 3, 1, 1",
@@ -64,16 +65,22 @@ class PoolingTest {
         int oh = Shape.pooledSize(h, k, s, p, true), ow = Shape.pooledSize(w, k, s, p, true), plane = oh * ow;
         float[] whole = new float[planes * plane];
         Pooling.maxPool(two, in, planes, h, w, k, s, p, oh, ow, whole, null);
-        for (int[] range : new int[][] {{0, planes}, {5, 12}, {9, 10}, {22, 23}}) {
-            int from = range[0], to = range[1], off = 3;
-            float[] part = new float[off + (to - from) * plane + 2];
-            Arrays.fill(part, 42f);
-            Pooling.maxPoolPlanes(in, from, to, h, w, k, s, p, oh, ow, part, off);
-            float[] want = new float[part.length];
-            Arrays.fill(want, 42f);
-            System.arraycopy(whole, from * plane, want, off, (to - from) * plane);
-            assertArrayEquals(want, part, "planes " + from + ".." + to);
+        for (int stride : new int[] {plane, plane + 5, 3 * plane}) { // packed, and with gaps that stay untouched
+            for (int[] range : new int[][] {{0, planes}, {5, 12}, {9, 10}, {22, 23}}) {
+                int from = range[0], to = range[1], off = 3;
+                float[] part = new float[off + (to - from) * stride + 2];
+                Arrays.fill(part, 42f);
+                Pooling.maxPoolPlanes(in, from, to, h, w, k, s, p, oh, ow, part, off, stride);
+                float[] want = new float[part.length];
+                Arrays.fill(want, 42f);
+                for (int q = from; q < to; q++) {
+                    System.arraycopy(whole, q * plane, want, off + (q - from) * stride, plane);
+                }
+                assertArrayEquals(want, part, "planes " + from + ".." + to + ", stride " + stride);
+            }
         }
+        assertThrows(IllegalArgumentException.class,
+                () -> Pooling.maxPoolPlanes(in, 0, 1, h, w, k, s, p, oh, ow, new float[plane], 0, plane - 1));
     }
 
     /**
