@@ -1,6 +1,7 @@
 package dev.googlenet.bench;
 
 import dev.googlenet.model.GoogLeNet;
+import dev.googlenet.plan.InferencePlan;
 import dev.googlenet.tensor.Tensor;
 import dev.googlenet.train.GoogLeNetLoss;
 import dev.googlenet.train.Sgd;
@@ -22,9 +23,9 @@ public final class RssProbe {
         int batch = Integer.parseInt(args[1]);
         Tensor x = Models.randomImages(batch, 3);
         if (job.equals("infer")) {
-            GoogLeNet model = Models.torchvision(false);
+            InferencePlan plan = InferencePlan.compile(Models.torchvision(false));
             for (int i = 0; i < 3; i++) {
-                model.forward(x);
+                plan.logits(x);
             }
         } else {
             GoogLeNet model = Models.torchvision(true);

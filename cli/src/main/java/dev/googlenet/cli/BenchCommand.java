@@ -5,7 +5,11 @@ import dev.googlenet.kernels.Kernels;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.Variant;
-import dev.googlenet.nn.Profiler;
+import dev.googlenet.model.Outputs;
+import dev.googlenet.nn.Layer;
+import dev.googlenet.plan.InferencePlan;
+import dev.googlenet.plan.PlanListener;
+import dev.googlenet.kernels.Parallel;
 import dev.googlenet.tensor.Tensor;
 import dev.googlenet.train.GoogLeNetLoss;
 import dev.googlenet.train.Sgd;
@@ -16,7 +20,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
@@ -66,9 +72,9 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (threads != null) {
-            System.setProperty("googlenet.threads", Integer.toString(threads));
+            Parallel.setThreads(threads);
         }
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int t = Parallel.get().threads();
         GoogLeNet model = new GoogLeNet(GoogLeNetConfig.builder().setVariant(Variant.parse(variant))
                 .optAuxHeads(train).optSmallInput(smallInput).optWidth(width).optInputChannels(channels)
                 .optNumClasses(classes).build());
@@ -77,54 +83,109 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < x.size(); i++) {
             x.data()[i] = (float) rnd.nextGaussian();
         }
-        int[] labels = new int[batch];
-        Sgd sgd = new Sgd(model.parameters(), 1e-4f, 0.9f, 2e-4f, false);
-        Runnable step = train ? () -> {
-            sgd.zeroGrad();
-            var loss = GoogLeNetLoss.compute(model.forwardTrain(x), labels, GoogLeNetLoss.PAPER_AUX_WEIGHT);
-            model.backward(loss.gradients(), false);
-            sgd.step();
-        } : () -> model.forward(x);
-
         System.out.printf(Locale.ROOT, "GoogLeNet (%s) %s, batch %d, %d×%d, %d threads, kernels %s%n",
                 variant, train ? "training step" : "inference", batch, size, size, t, Kernels.describe());
+        Map<String, long[]> entries = new LinkedHashMap<>(); // name → {nanos, multiply-adds}
+        // the step as users run it, timed whole; then the same number of profiled steps for the breakdown
+        Consumer<Boolean> step = train ? trainingStep(model, x, entries) : inference(model, x, entries);
         long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
         for (int i = 0; i < 2 || System.nanoTime() < warmupEnd; i++) {
-            step.run();
+            step.accept(false);
         }
         double[] seconds = new double[iterations];
-        Profiler.reset();
-        Profiler.byShape(byShape);
-        Profiler.enable(true);
         for (int i = 0; i < iterations; i++) {
             long start = System.nanoTime();
-            step.run();
+            step.accept(false);
             seconds[i] = (System.nanoTime() - start) / 1e9;
         }
-        Profiler.enable(false);
+        for (int i = 0; i < iterations; i++) {
+            step.accept(true);
+        }
         double[] sorted = seconds.clone();
         Arrays.sort(sorted);
         double median = sorted[iterations / 2];
         double peak = FmaPeak.gflops(t, 3);
 
-        Map<String, Profiler.Entry> entries = Profiler.snapshot();
-        long totalNanos = entries.values().stream().mapToLong(e -> e.nanos).sum();
-        long totalMacs = entries.values().stream().mapToLong(e -> e.multiplyAdds).sum();
+        long totalNanos = entries.values().stream().mapToLong(e -> e[0]).sum();
+        long totalMacs = entries.values().stream().mapToLong(e -> e[1]).sum();
         System.out.printf(Locale.ROOT, "%.1f images/s (median of %d: %.1f ms per batch), %.1f GFLOP/s = %.1f%% of "
                         + "the FMA peak %.1f GFLOP/s%n", batch / median, iterations, median * 1e3,
                 2.0 * totalMacs / iterations / median / 1e9, 100 * 2.0 * totalMacs / iterations / median / 1e9 / peak, peak);
-        String name = byShape ? "%-30s" : "%-18s";
-        System.out.printf(Locale.ROOT, name + " %9s %7s %9s %8s%n", "layer type", "ms/batch", "share", "GFLOP/s", "% peak");
-        List<Map.Entry<String, Profiler.Entry>> rows = new ArrayList<>(entries.entrySet());
-        rows.sort((a, b) -> Long.compare(b.getValue().nanos, a.getValue().nanos));
+        String name = byShape ? "%-44s" : "%-26s";
+        System.out.printf(Locale.ROOT, name + " %9s %7s %9s %8s%n", train ? "stage" : "operation", "ms/batch",
+                "share", "GFLOP/s", "% peak");
+        List<Map.Entry<String, long[]>> rows = new ArrayList<>(entries.entrySet());
+        rows.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
         for (var row : rows) {
-            Profiler.Entry e = row.getValue();
-            double secs = e.nanos / 1e9;
-            double gflops = e.multiplyAdds == 0 ? 0 : 2.0 * e.multiplyAdds / secs / 1e9;
-            System.out.printf(Locale.ROOT, name + " %9.2f %6.1f%% %9s %8s%n", row.getKey(), e.nanos / 1e6 / iterations,
-                    100.0 * e.nanos / totalNanos, gflops == 0 ? "" : String.format(Locale.ROOT, "%.1f", gflops),
+            long[] e = row.getValue();
+            double secs = e[0] / 1e9;
+            double gflops = e[1] == 0 ? 0 : 2.0 * e[1] / secs / 1e9;
+            System.out.printf(Locale.ROOT, name + " %9.2f %6.1f%% %9s %8s%n", row.getKey(), e[0] / 1e6 / iterations,
+                    100.0 * e[0] / totalNanos, gflops == 0 ? "" : String.format(Locale.ROOT, "%.1f", gflops),
                     gflops == 0 ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * gflops / peak));
         }
         return 0;
+    }
+
+    /** Inference through the compiled plan; its listener sums the time per kind of operation (or per shape). */
+    private Consumer<Boolean> inference(GoogLeNet model, Tensor x, Map<String, long[]> entries) {
+        InferencePlan plan = InferencePlan.compile(model);
+        PlanListener listener = (stage, op, detail, nanos, macs) -> {
+            long[] e = entries.computeIfAbsent(byShape ? op + " " + detail : op, k -> new long[2]);
+            e[0] += nanos;
+            e[1] += macs;
+        };
+        return profiled -> plan.logits(x, profiled ? listener : null);
+    }
+
+    /**
+     * A training step (SGD with momentum, aux heads on); profiled, the trunk's forward and backward are timed
+     * stage by stage, as the model runs them (without the aux heads), and the optimizer as a row of its own.
+     */
+    private Consumer<Boolean> trainingStep(GoogLeNet model, Tensor x, Map<String, long[]> entries) {
+        int[] labels = new int[x.dim(0)];
+        Sgd sgd = new Sgd(model.parameters(), 1e-4f, 0.9f, 2e-4f, false);
+        List<String> names = model.trunk().names();
+        List<Layer> layers = model.trunk().layers();
+        return profiled -> {
+            sgd.zeroGrad();
+            if (!profiled) {
+                var loss = GoogLeNetLoss.compute(model.forwardTrain(x), labels, GoogLeNetLoss.PAPER_AUX_WEIGHT);
+                model.backward(loss.gradients(), false);
+                sgd.step();
+                return;
+            }
+            // the trunk alone, stage by stage (what forwardTrain and backward do, minus the aux heads)
+            Tensor y = x;
+            int[] shape = x.shape();
+            for (int i = 0; i < layers.size(); i++) {
+                long t0 = System.nanoTime();
+                y = layers.get(i).forward(y, true);
+                add(entries, names.get(i) + " fwd", System.nanoTime() - t0, layers.get(i).multiplyAdds(shape));
+                shape = y.shape();
+            }
+            var main = GoogLeNetLoss.compute(new Outputs(y, null, null), labels, 0f);
+            Tensor g = main.gradients().main();
+            shape = x.shape();
+            long[] macs = new long[layers.size()];
+            for (int i = 0; i < layers.size(); i++) {
+                macs[i] = layers.get(i).multiplyAdds(shape);
+                shape = layers.get(i).outputShape(shape);
+            }
+            for (int i = layers.size() - 1; i >= 0; i--) {
+                long t0 = System.nanoTime();
+                g = layers.get(i).backward(g);
+                add(entries, names.get(i) + " bwd", System.nanoTime() - t0, i == 0 ? macs[i] : 2 * macs[i]);
+            }
+            long t0 = System.nanoTime();
+            sgd.step();
+            add(entries, "optimizer", System.nanoTime() - t0, 0);
+        };
+    }
+
+    private static void add(Map<String, long[]> entries, String key, long nanos, long macs) {
+        long[] e = entries.computeIfAbsent(key, k -> new long[2]);
+        e[0] += nanos;
+        e[1] += macs;
     }
 }

@@ -10,6 +10,7 @@ import dev.googlenet.io.onnx.OnnxImporter;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.Variant;
+import dev.googlenet.plan.InferencePlan;
 import dev.googlenet.tensor.Tensor;
 import dev.googlenet.train.Checkpoints;
 import picocli.CommandLine.Option;
@@ -90,7 +91,7 @@ final class ModelOptions {
         ImportedModel imported = OnnxImporter.importModel(file);
         if (imported.googLeNet() != null) {
             GoogLeNet g = imported.googLeNet();
-            return new Loaded(g::forward, imported.preprocess(), g, file.getFileName() + " (GoogLeNet, "
+            return new Loaded(InferencePlan.compile(g)::logits, imported.preprocess(), g, file.getFileName() + " (GoogLeNet, "
                     + g.config().variant().name().toLowerCase(Locale.ROOT) + ")");
         }
         // not a GoogLeNet our model can hold: run the graph as it is
@@ -134,7 +135,7 @@ final class ModelOptions {
         if (meta.containsKey(Checkpoints.META_CONFIG)) { // written by googlenet train: it knows its whole model
             Checkpoints.TrainedModel t = Checkpoints.load(file, true);
             GoogLeNet g = t.model();
-            return new Loaded(g::forward, t.preprocess(), g, file.getFileName() + " (trained, epoch " + t.epoch() + ")",
+            return new Loaded(InferencePlan.compile(g)::logits, t.preprocess(), g, file.getFileName() + " (trained, epoch " + t.epoch() + ")",
                     t.classes(), t.config().inputChannels());
         }
         String v = variantName != null ? variantName : meta.get(StateDicts.VARIANT_KEY);
@@ -158,6 +159,6 @@ final class ModelOptions {
         if (p == null) {
             p = variant == Variant.PAPER ? Preprocess.CAFFE : Preprocess.TORCHVISION;
         }
-        return new Loaded(g::forward, p, g, file.getFileName() + " (" + variant.name().toLowerCase(Locale.ROOT) + ")");
+        return new Loaded(InferencePlan.compile(g)::logits, p, g, file.getFileName() + " (" + variant.name().toLowerCase(Locale.ROOT) + ")");
     }
 }

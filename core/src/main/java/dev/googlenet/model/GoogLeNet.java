@@ -1,8 +1,8 @@
 package dev.googlenet.model;
 
-import dev.googlenet.kernels.Elementwise;
 import dev.googlenet.nn.AdaptiveAvgPool2d;
 import dev.googlenet.nn.AvgPool2d;
+import dev.googlenet.nn.Concat;
 import dev.googlenet.nn.Dropout;
 import dev.googlenet.nn.Flatten;
 import dev.googlenet.nn.Layer;
@@ -10,7 +10,6 @@ import dev.googlenet.nn.Linear;
 import dev.googlenet.nn.Lrn;
 import dev.googlenet.nn.MaxPool2d;
 import dev.googlenet.nn.Param;
-import dev.googlenet.nn.Profiler;
 import dev.googlenet.nn.Sequential;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
@@ -25,9 +24,12 @@ import java.util.TreeSet;
  * GoogLeNet (Inception v1), laid out like the paper's Table 1. Parameter names follow torchvision's state dict
  * ({@code conv1.conv.weight}, {@code inception3a.branch2.1.bn.running_var}, {@code aux1.fc2.bias}, {@code fc.weight}).
  * <p>
- * {@link #forward} is inference: eval mode, main logits only, the auxiliary heads never run.
- * {@link #forwardTrain} is a training step's forward: it returns all three outputs, and {@link #backward}
- * takes their gradients.
+ * This class is what the network <em>is</em>: its layers, their names and parameters, and forward and backward
+ * run layer by layer. {@link #forward} is eval mode (main logits only, the auxiliary heads never run);
+ * {@link #forwardTrain} is a training step's forward, returning all three outputs; {@link #backward} follows
+ * either, so gradients in eval mode (saliency, Grad-CAM, fine-tuning with frozen BatchNorm) work as in training.
+ * {@link Taps} read activations and gradients at named stages. One instance serves one thread at a time (layers
+ * keep their buffers); fast inference shared by threads is an inference plan compiled from it.
  */
 public final class GoogLeNet {
     private final GoogLeNetConfig config;
@@ -37,7 +39,8 @@ public final class GoogLeNet {
     private final int aux1Tap; // index of the trunk layer whose output feeds aux1 (inception4a)
     private final int aux2Tap; // … and aux2 (inception4d)
     private int channels; // output channels of the last stage added, while the constructor runs
-    private boolean trained; // the last forward was forwardTrain: backward has what it needs
+    private Taps lastTaps; // the taps of the last forward, which its backward fills in too
+    private boolean lastAux; // the last forward ran the auxiliary heads
 
     public GoogLeNet(GoogLeNetConfig config) {
         this.config = config;
@@ -157,25 +160,17 @@ public final class GoogLeNet {
     }
 
     /**
-     * Inference: logits [N, classes] for input [N, 3, H, W]; BatchNorm uses running statistics, no dropout. The
-     * logits are the caller's to keep; everything else lives in buffers the layers reuse on the next call (so one
-     * model must not run on two threads at once).
+     * Eval mode: logits [N, classes] for input [N, C, H, W]; BatchNorm uses running statistics, no dropout, the
+     * auxiliary heads never run. This is the definition run layer by layer (what {@link #backward} differentiates);
+     * for fast, thread-safe inference compile the model into an inference plan. Returns a copy of the logits.
      */
     public Tensor forward(Tensor input) {
-        requireInput(input);
-        trained = false;
-        List<Layer> layers = trunk.layers();
-        Tensor x = input;
-        for (int i = 0; i < layers.size(); i++) {
-            if (ConvBlock.FUSE_POOL && layers.get(i) instanceof MaxPool2d pool && i + 1 < layers.size()
-                    && layers.get(i + 1) instanceof ConvBlock next && next.conv().isPointwise()) {
-                x = next.forwardPooled(x, pool); // the stem's maxpool1 → conv2: pooled maps used while in cache
-                i++;
-            } else {
-                x = Profiler.forward(layers.get(i), x, false);
-            }
-        }
-        return x.copy();
+        return forward(input, null);
+    }
+
+    /** {@link #forward(Tensor)}, recording the activations at the {@code taps} (null: none). */
+    public Tensor forward(Tensor input, Taps taps) {
+        return run(input, false, taps).main().copy();
     }
 
     /**
@@ -183,27 +178,48 @@ public final class GoogLeNet {
      * are the layers' buffers, valid until the next forward; a training step consumes them before that.
      */
     public Outputs forwardTrain(Tensor input) {
+        return forwardTrain(input, null);
+    }
+
+    /** {@link #forwardTrain(Tensor)}, recording the activations at the {@code taps} (null: none). */
+    public Outputs forwardTrain(Tensor input, Taps taps) {
+        return run(input, true, taps);
+    }
+
+    private Outputs run(Tensor input, boolean training, Taps taps) {
         requireInput(input);
-        trained = true;
+        List<String> names = trunk.names();
+        checkTaps(taps, names);
         List<Layer> layers = trunk.layers();
         Tensor x = input, a1 = null, a2 = null;
         for (int i = 0; i < layers.size(); i++) {
-            x = Profiler.forward(layers.get(i), x, true);
-            if (aux1 != null && i == aux1Tap) {
+            x = layers.get(i).forward(x, training);
+            if (taps != null) {
+                record(taps, names.get(i), x, true);
+            }
+            if (training && aux1 != null && i == aux1Tap) {
                 a1 = aux1.forward(x, true);
-            } else if (aux2 != null && i == aux2Tap) {
+            } else if (training && aux2 != null && i == aux2Tap) {
                 a2 = aux2.forward(x, true);
             }
         }
+        lastTaps = taps;
+        lastAux = a1 != null;
         return new Outputs(x, a1, a2);
     }
 
     /**
-     * Backward pass of the last {@link #forwardTrain}: accumulates every parameter's gradient and returns the
-     * gradient with respect to the input. Aux gradients may be null (no aux loss).
+     * Backward pass of the last forward (training or eval mode): accumulates every parameter's gradient and returns
+     * the gradient with respect to the input. Aux gradients may be null (no aux loss); after an eval-mode forward
+     * they must be. The taps given to that forward receive their gradients.
      */
     public Tensor backward(Outputs grads) {
         return backward(grads, true);
+    }
+
+    /** Eval mode's backward: the gradient of the logits in, the input's out (see {@link #backward(Outputs)}). */
+    public Tensor backward(Tensor gradLogits) {
+        return backward(new Outputs(gradLogits, null, null), true);
     }
 
     /**
@@ -211,30 +227,57 @@ public final class GoogLeNet {
      * skips the gradient of the images, and null is returned.
      */
     public Tensor backward(Outputs grads, boolean inputGradient) {
-        if (!trained) { // inference keeps nothing backward could use (fused layers skip their inputs)
-            throw new IllegalStateException("GoogLeNet.backward needs a forwardTrain before it; the last call was "
-                    + "forward (inference)");
+        if ((grads.aux1() != null || grads.aux2() != null) && !lastAux) {
+            throw new IllegalStateException("GoogLeNet.backward got auxiliary gradients, but the last forward ran no "
+                    + "auxiliary heads (eval mode, or a model without them)");
         }
         List<Layer> layers = trunk.layers();
+        List<String> names = trunk.names();
         if (layers.getFirst() instanceof ConvBlock stem) {
             stem.conv().setInputGradient(inputGradient);
         }
         Tensor g = grads.main();
         for (int i = layers.size() - 1; i >= 0; i--) {
             if (aux2 != null && i == aux2Tap && grads.aux2() != null) {
-                g = add(g, aux2.backward(grads.aux2()));
+                g = Concat.sumGradients(g, g, aux2.backward(grads.aux2())); // in place: nothing else reads g
             } else if (aux1 != null && i == aux1Tap && grads.aux1() != null) {
-                g = add(g, aux1.backward(grads.aux1()));
+                g = Concat.sumGradients(g, g, aux1.backward(grads.aux1()));
             }
-            g = Profiler.backward(layers.get(i), g);
+            if (lastTaps != null) {
+                record(lastTaps, names.get(i), g, false);
+            }
+            g = layers.get(i).backward(g);
         }
         return g;
     }
 
-    /** a += b, in a's storage: the gradient a is the next layer's input gradient, which nothing else reads. */
-    private static Tensor add(Tensor a, Tensor b) {
-        Elementwise.addInPlace(a.data(), b.data(), a.size());
-        return a;
+    /** The taps' stage names: the trunk's, with {@code features} for flatten's output. */
+    private static String tapName(String stage) {
+        return stage.equals("flatten") ? Taps.FEATURES : stage;
+    }
+
+    private static void record(Taps taps, String stage, Tensor t, boolean activation) {
+        String name = tapName(stage);
+        if (taps.wants(name)) {
+            if (activation) {
+                taps.recordActivation(name, t);
+            } else {
+                taps.recordGradient(name, t);
+            }
+        }
+    }
+
+    private void checkTaps(Taps taps, List<String> names) {
+        if (taps == null) {
+            return;
+        }
+        List<String> valid = names.stream().map(GoogLeNet::tapName).toList();
+        for (String name : taps.names()) {
+            if (!valid.contains(name)) {
+                throw new IllegalArgumentException("no layer named '" + name + "' to tap; this model has " + valid);
+            }
+        }
+        taps.clear();
     }
 
     private void requireInput(Tensor input) {

@@ -25,6 +25,14 @@ public final class AdaptiveAvgPool2d implements Layer {
         this.outW = outW;
     }
 
+    public int outH() {
+        return outH;
+    }
+
+    public int outW() {
+        return outW;
+    }
+
     /** Global average pooling: [N, C, H, W] -> [N, C, 1, 1]. */
     public static AdaptiveAvgPool2d global() {
         return new AdaptiveAvgPool2d(1, 1);

@@ -32,7 +32,7 @@ public final class Sequential implements Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         for (Layer layer : layers) {
-            x = Profiler.forward(layer, x, training);
+            x = layer.forward(x, training);
         }
         return x;
     }
@@ -40,7 +40,7 @@ public final class Sequential implements Layer {
     @Override
     public Tensor backward(Tensor gradOut) {
         for (int i = layers.size() - 1; i >= 0; i--) {
-            gradOut = Profiler.backward(layers.get(i), gradOut);
+            gradOut = layers.get(i).backward(gradOut);
         }
         return gradOut;
     }

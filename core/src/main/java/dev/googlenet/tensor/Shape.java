@@ -42,9 +42,14 @@ public final class Shape {
 
     /** Checks that {@code t} is [N, channels, H, W]; names the layer in the error. */
     public static void requireNchw(Tensor t, int channels, String who) {
-        if (t.rank() != 4 || t.dim(1) != channels) {
+        requireNchw(t.shape(), channels, who);
+    }
+
+    /** Checks that {@code shape} is [N, channels, H, W] with no empty dimension; names the layer in the error. */
+    public static void requireNchw(int[] shape, int channels, String who) {
+        if (shape.length != 4 || shape[1] != channels || shape[0] < 1 || shape[2] < 1 || shape[3] < 1) {
             throw new IllegalArgumentException(
-                    who + ": expected input [N," + channels + ",H,W], got " + toString(t.shape()));
+                    who + ": expected input [N," + channels + ",H,W], got " + toString(shape));
         }
     }
 }

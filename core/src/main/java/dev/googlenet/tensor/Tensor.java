@@ -9,17 +9,32 @@ import java.util.Arrays;
 public final class Tensor {
     private final int[] shape;
     private final float[] data;
+    private final int size; // elements the shape holds: data.length, or fewer for a view of a larger buffer
     /** Bumped by whoever changes the values in place (optimizers, weight loading): caches key on it. */
     private int version;
 
     private Tensor(float[] data, int[] shape) {
+        this(data, shape, false);
+    }
+
+    private Tensor(float[] data, int[] shape, boolean view) {
         long n = Shape.size(shape);
-        if (n != data.length) {
+        if (view ? n > data.length : n != data.length) {
             throw new IllegalArgumentException(
                     "shape " + Shape.toString(shape) + " needs " + n + " values, storage has " + data.length);
         }
         this.shape = shape.clone();
         this.data = data;
+        this.size = (int) n;
+    }
+
+    /**
+     * The first elements of {@code storage} seen with {@code shape}: storage may be larger than the shape needs.
+     * For an execution plan's workspace, whose buffers are sized for the largest value they ever hold; code that
+     * receives a view must use {@link #size()} and the dimensions, never {@code data().length}.
+     */
+    public static Tensor view(float[] storage, int... shape) {
+        return new Tensor(storage, shape, true);
     }
 
     public static Tensor zeros(int... shape) {
@@ -82,17 +97,22 @@ public final class Tensor {
         return shape[i < 0 ? shape.length + i : i];
     }
 
+    /** Number of elements: the product of the shape. */
     public int size() {
-        return data.length;
+        return size;
     }
 
     /** A tensor sharing this storage with another shape of the same size. */
     public Tensor reshape(int... newShape) {
-        return new Tensor(data, newShape);
+        if (Shape.size(newShape) != size) {
+            throw new IllegalArgumentException("cannot reshape " + Shape.toString(shape) + " to "
+                    + Shape.toString(newShape));
+        }
+        return new Tensor(data, newShape, true);
     }
 
     public Tensor copy() {
-        return new Tensor(data.clone(), shape);
+        return new Tensor(java.util.Arrays.copyOf(data, size), shape);
     }
 
     public boolean hasShape(int... s) {
@@ -100,7 +120,7 @@ public final class Tensor {
     }
 
     public void fill(float v) {
-        Arrays.fill(data, v);
+        Arrays.fill(data, 0, size, v);
     }
 
     /** Element of a rank-2 tensor. */

@@ -3,6 +3,7 @@ package dev.googlenet.train;
 import dev.googlenet.data.DataLoader;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.nn.SoftmaxCrossEntropy;
+import dev.googlenet.plan.InferencePlan;
 import dev.googlenet.tensor.Tensor;
 
 import java.util.List;
@@ -48,16 +49,17 @@ public final class Evaluator {
                     + loader.dataset().describe() + " has " + k);
         }
         boolean several = views.size() > 1;
+        InferencePlan plan = InferencePlan.compile(model); // the weights as they are now, run fast
         Tally single = new Tally(k), averaged = several ? new Tally(k) : null;
         int count = 0;
         try (DataLoader.Epoch epoch = loader.epoch(0)) {
             for (DataLoader.Batch b : epoch) {
-                Tensor logits = model.forward(b.images());
+                Tensor logits = plan.logits(b.images());
                 single.add(logits, b.labels());
                 if (several) {
                     List<Tensor> all = new java.util.ArrayList<>(List.of(logits));
                     for (TestView v : views.subList(1, views.size())) {
-                        all.add(model.forward(v.apply(b.images(), blank)));
+                        all.add(plan.logits(v.apply(b.images(), blank)));
                     }
                     averaged.add(logOfMeanSoftmax(all), b.labels());
                 }

@@ -250,42 +250,4 @@ class Conv2dBatchedTest {
         }
         assertTrue(expected.length > 0, what + ": empty");
     }
-
-    /**
-     * The 1×1 convolution of a max pool's output, each image group pooled just before its GEMM: bit for bit what
-     * pooling the batch and then convolving gives, into a slice of a wider output, on maps that group several
-     * images per GEMM and maps that take one each, with one and two threads; NaNs included.
-     */
-    @Test
-    void pooledPointwiseMatchesPoolThenConvolution() {
-        Random rnd = new Random(12);
-        int[][] cases = {{11, 5, 7}, {3, 20, 20}, {1, 20, 20}, {2, 3, 3}, {9, 14, 14}};
-        for (int[] c : cases) {
-            int n = c[0], h = c[1], w = c[2];
-            for (MaxPool2d maxPool : new MaxPool2d[] {new MaxPool2d(3, 1, 1, true), new MaxPool2d(3, 2, 0, true)}) {
-                for (Parallel pool : new Parallel[] {one, two}) {
-                    for (boolean bias : new boolean[] {false, true}) {
-                        Conv2d conv = Conv2dTest.randomConv(rnd, 13, 6, 1, 1, 1, 0, bias).usePool(pool);
-                        Tensor x = GradCheck.random(rnd, n, 13, h, w);
-                        x.data()[x.size() / 3] = Float.NaN;
-                        float[] wt = conv.weight().value().data(), b = bias ? conv.bias().value().data() : null;
-                        Tensor pooled = maxPool.forward(x, false);
-                        int[] os = pooled.shape();
-                        Tensor want = Tensor.zeros(os[0], 9, os[2], os[3]), got = Tensor.zeros(os[0], 9, os[2], os[3]);
-                        want.fill(42f);
-                        got.fill(42f);
-                        conv.forwardInto(pooled, wt, b, true, want, 2);
-                        conv.forwardPooled(x, maxPool, wt, b, true, got, 2);
-                        assertArrayEquals(want.data(), got.data(), 0f, n + "×" + h + "×" + w + " " + maxPool
-                                + " " + pool.threads() + " thread(s) bias " + bias);
-                    }
-                }
-            }
-        }
-        Conv2d wide = Conv2dTest.randomConv(rnd, 13, 6, 3, 3, 1, 1, false);
-        Tensor x = GradCheck.random(rnd, 2, 13, 5, 5);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> wide.forwardPooled(x,
-                new MaxPool2d(3, 1, 1, true), wide.weight().value().data(), null, true, Tensor.zeros(2, 6, 5, 5), 0));
-        assertTrue(e.getMessage().contains("1×1/1"), e.getMessage());
-    }
 }

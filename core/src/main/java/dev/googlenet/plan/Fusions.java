@@ -1,0 +1,14 @@
+package dev.googlenet.plan;
+
+/**
+ * Which optimizations a plan applies beyond BatchNorm folding and fused bias + ReLU (always on). All on by
+ * default; benchmarks and tests turn one off to measure or check what it brings (A/B), users have no reason to.
+ *
+ * @param stackPointwise Inception's three 1×1 convolutions of its input as one GEMM
+ * @param fusePool       a max pool run image group by group just before the 1×1 convolution after it
+ * @param winograd       3×3/1 convolutions by Winograd where {@code ConvAlgorithm}'s rule picks it
+ */
+public record Fusions(boolean stackPointwise, boolean fusePool, boolean winograd) {
+    public static final Fusions ALL = new Fusions(true, true, true);
+    public static final Fusions NONE = new Fusions(false, false, false);
+}

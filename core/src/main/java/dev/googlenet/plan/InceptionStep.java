@@ -1,0 +1,130 @@
+package dev.googlenet.plan;
+
+import dev.googlenet.kernels.Convolution;
+import dev.googlenet.kernels.Pooling;
+import dev.googlenet.model.ConvBlock;
+import dev.googlenet.model.Inception;
+import dev.googlenet.model.InceptionSpec;
+import dev.googlenet.nn.Layer;
+import dev.googlenet.nn.MaxPool2d;
+import dev.googlenet.nn.Sequential;
+import dev.googlenet.tensor.Shape;
+
+import java.util.List;
+
+/**
+ * An Inception module as inference runs it. Every branch writes straight into its slice of the output (no concat
+ * copy). The three 1×1 convolutions of the input (branch 1 and the 3×3 and 5×5 reductions) run as one GEMM with
+ * their filters stacked, which unfolds and reads the input once for all three; the reductions land in two
+ * temporaries that the 3×3 and "5×5" convolutions read. Branch 4's max pool runs image group by image group just
+ * before the projection's GEMM, so the pooled maps are read from cache.
+ */
+final class InceptionStep implements Step {
+    private final String name;
+    private final InceptionSpec spec;
+    private final PlannedConv stacked; // branch1 + reduce3 + reduce5, or null when they run one by one
+    private final PlannedConv branch1;
+    private final PlannedConv reduce3;
+    private final PlannedConv reduce5;
+    private final PlannedConv conv3;
+    private final PlannedConv conv5;
+    private final PoolWindow pool;
+    private final PlannedConv projection;
+    private final Fusions fusions;
+
+    InceptionStep(String name, Inception inception, Fusions fusions) {
+        this.name = name;
+        this.spec = inception.spec();
+        this.fusions = fusions;
+        List<Layer> b = inception.branches();
+        this.branch1 = PlannedConv.of((ConvBlock) b.get(0));
+        this.reduce3 = PlannedConv.of(block(b.get(1), 0));
+        this.conv3 = PlannedConv.of(block(b.get(1), 1));
+        this.reduce5 = PlannedConv.of(block(b.get(2), 0));
+        this.conv5 = PlannedConv.of(block(b.get(2), 1));
+        this.pool = PoolWindow.of((MaxPool2d) ((Sequential) b.get(3)).layers().get(0));
+        this.projection = PlannedConv.of(block(b.get(3), 1));
+        this.stacked = fusions.stackPointwise() ? PlannedConv.stack(List.of(branch1, reduce3, reduce5)) : null;
+    }
+
+    private static ConvBlock block(Layer branch, int i) {
+        return (ConvBlock) ((Sequential) branch).layers().get(i);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        Shape.requireNchw(in, spec.in(), name);
+        int[] pooled = pool.outputShape(in, name);
+        if (pooled[2] != in[2] || pooled[3] != in[3]) {
+            throw new IllegalArgumentException(name + ": branch 4's pool must keep the map size");
+        }
+        return new int[] {in[0], spec.out(), in[2], in[3]};
+    }
+
+    @Override
+    public long[] temporaries(int[] in, int threads) {
+        long maps = (long) in[0] * in[2] * in[3];
+        boolean fused = fusions.fusePool() && Math.ceilDiv(in[0], Convolution.imagesPerGemm(in[0], in[2] * in[3]))
+                >= threads;
+        return fused ? new long[] {maps * spec.c3x3red(), maps * spec.c5x5red()}
+                : new long[] {maps * spec.c3x3red(), maps * spec.c5x5red(), maps * spec.in()};
+    }
+
+    @Override
+    public void run(Frame f, PlanListener listener) {
+        int[] in = f.inShape();
+        int n = in[0], h = in[2], w = in[3], total = spec.out();
+        float[] x = f.in(), y = f.out(), r3 = f.temps()[0], r5 = f.temps()[1];
+        int c1 = spec.c1x1(), c3 = spec.c3x3(), c5 = spec.c5x5();
+        long t = Step.now(listener);
+        if (stacked != null) {
+            stacked.geometry.forward(f.pool(), f.gemm(), x, n, h, w, stacked.weight, stacked.bias, true, List.of(
+                    new Convolution.Slice(y, total, 0, c1),
+                    new Convolution.Slice(r3, spec.c3x3red(), 0, spec.c3x3red()),
+                    new Convolution.Slice(r5, spec.c5x5red(), 0, spec.c5x5red())));
+            Step.report(listener, name, "conv 1×1/1", Step.convDetail(spec.in(), c1 + "+" + spec.c3x3red() + "+"
+                    + spec.c5x5red(), h, w), t, stacked.multiplyAdds(n, h, w));
+        } else {
+            branch1.run(f.pool(), f.gemm(), x, n, h, w, 0, y, total, 0);
+            reduce3.run(f.pool(), f.gemm(), x, n, h, w, 0, r3, spec.c3x3red(), 0);
+            reduce5.run(f.pool(), f.gemm(), x, n, h, w, 0, r5, spec.c5x5red(), 0);
+            Step.report(listener, name, "conv 1×1/1", Step.convDetail(spec.in(), c1 + "," + spec.c3x3red() + ","
+                    + spec.c5x5red(), h, w), t, (branch1.multiplyAdds(n, h, w) + reduce3.multiplyAdds(n, h, w)
+                    + reduce5.multiplyAdds(n, h, w)));
+        }
+        tail(f, listener, conv3, r3, c1);
+        tail(f, listener, conv5, r5, c1 + c3);
+        int offset = c1 + c3 + c5, pp = spec.poolProj();
+        String detail = Step.convDetail(spec.in(), Integer.toString(pp), h, w);
+        t = Step.now(listener);
+        if (fusions.fusePool() && projection.geometry.forwardPooled(f.pool(), f.gemm(), x, n, h, w, pool.on(h, w),
+                projection.weight, projection.bias, true, new Convolution.Slice(y, total, offset, pp))) {
+            Step.report(listener, name, "max pool + conv 1×1/1", detail, t, projection.multiplyAdds(n, h, w));
+            return;
+        }
+        float[] pooled = f.temps()[2];
+        Pooling.maxPool(f.pool(), x, n * spec.in(), h, w, pool.kernel(), pool.stride(), pool.padding(), h, w,
+                pooled, null);
+        Step.report(listener, name, "max pool", "3×3/1 " + spec.in() + " " + h + "×" + w, t, 0);
+        t = Step.now(listener);
+        projection.run(f.pool(), f.gemm(), pooled, n, h, w, 0, y, total, offset);
+        Step.report(listener, name, "conv 1×1/1", detail, t, projection.multiplyAdds(n, h, w));
+    }
+
+    /** Branch 2's or 3's second convolution: from its reduction into its slice of the output. */
+    private void tail(Frame f, PlanListener listener, PlannedConv conv, float[] reduced, int offset) {
+        int[] in = f.inShape();
+        int n = in[0], h = in[2], w = in[3];
+        long t = Step.now(listener);
+        int tile = conv.winogradTile(h, w, fusions.winograd());
+        conv.run(f.pool(), f.gemm(), reduced, n, h, w, tile, f.out(), spec.out(), offset);
+        Step.report(listener, name, conv.kind() + (tile > 0 ? " winograd" : ""), Step.convDetail(
+                conv.geometry.inChannels(), Integer.toString(conv.geometry.outChannels()), h, w), t,
+                conv.multiplyAdds(n, h, w));
+    }
+}
