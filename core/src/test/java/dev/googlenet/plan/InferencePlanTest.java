@@ -90,7 +90,7 @@ class InferencePlanTest {
         model.forward(x, taps);
         Tensor features = plan.features(x);
         assertArrayEquals(new int[] {2, 1024}, features.shape());
-        assertTrue(relativeMaxError(taps.activation(Taps.FEATURES), features) < 1e-5);
+        assertTrue(relativeMaxError(taps.activation(Taps.FEATURES), features) < 1e-4);
     }
 
     /** One plan on 8 threads at once, each call with its own input: every result bitwise that of one thread. */
