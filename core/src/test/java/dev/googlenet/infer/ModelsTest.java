@@ -203,6 +203,10 @@ class ModelsTest {
         List<Prediction> top = m.classify(image, 4);
         assertEquals(ORIENTATIONS.get(argmax(want, 0)), top.getFirst().label());
         assertEquals(4, top.size());
+        // an unreadable image is one error naming it
+        Path truncated = SharedData.file("images/truncated.jpg");
+        IOException bad = assertThrows(IOException.class, () -> m.classify(List.of(truncated), 1));
+        assertTrue(bad.getMessage().startsWith(truncated + ": truncated JPEG"), bad.getMessage());
 
         // the variant given must be the one it was trained as
         assertEquals(tinyConfig(), Models.load(file, Variant.TORCHVISION).googLeNet().orElseThrow().config());
