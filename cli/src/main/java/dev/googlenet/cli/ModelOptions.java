@@ -2,33 +2,27 @@ package dev.googlenet.cli;
 
 import dev.googlenet.data.Preprocess;
 import dev.googlenet.infer.ImageClassifier;
-import dev.googlenet.io.Safetensors;
-import dev.googlenet.io.SafetensorsFile;
-import dev.googlenet.io.StateDicts;
-import dev.googlenet.io.onnx.ImportedModel;
-import dev.googlenet.io.onnx.OnnxImporter;
+import dev.googlenet.infer.LoadedModel;
+import dev.googlenet.infer.Models;
 import dev.googlenet.model.GoogLeNet;
-import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.Variant;
-import dev.googlenet.plan.InferencePlan;
-import dev.googlenet.tensor.Tensor;
-import dev.googlenet.train.Checkpoints;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * Where a command's model comes from: {@code --model FILE} (ONNX, or a safetensors file we wrote, which carries
- * its variant and preprocessing), or {@code --weights FILE --variant V} (a torchvision-layout state dict).
- * The preprocessing travels with the model; {@code --preprocess} overrides it explicitly, never silently.
+ * Where a command's model comes from: {@code --model FILE} (ONNX, a safetensors file we wrote, which carries its
+ * variant and preprocessing, or a training run folder), or {@code --weights FILE --variant V} (a
+ * torchvision-layout state dict). Loading is {@link Models}'; this class only maps the options onto it. The
+ * preprocessing travels with the model; {@code --preprocess} overrides it explicitly, never silently.
  */
 final class ModelOptions {
 
-    @Option(names = "--model", description = "an ONNX file, or a safetensors file written by googlenet (export/train)")
+    @Option(names = "--model", description = "an ONNX file, a safetensors file written by googlenet (export/train), "
+            + "or a training run folder")
     Path model;
 
     @Option(names = "--weights", description = "a state dict as safetensors, torchvision parameter names")
@@ -41,40 +35,63 @@ final class ModelOptions {
             + "torchvision-pretrained (torchvision's pretrained GoogLeNet: mean/std 0.5) or caffe")
     String preprocess;
 
-    /** A model ready to classify: logits for a preprocessed batch, its preprocessing, and our GoogLeNet if any. */
-    record Loaded(ImageClassifier.Model logits, Preprocess preprocess, GoogLeNet googLeNet, String description,
-                  java.util.List<String> labels, int inputChannels) {
-        Loaded(ImageClassifier.Model logits, Preprocess preprocess, GoogLeNet googLeNet, String description) {
-            this(logits, preprocess, googLeNet, description, ImageClassifier.imagenetLabels(), 3);
+    /** The loaded model as the commands use it. */
+    record Loaded(LoadedModel model) {
+        /** Logits for a preprocessed batch. */
+        ImageClassifier.Model logits() {
+            return model::logits;
+        }
+
+        Preprocess preprocess() {
+            return model.preprocess();
+        }
+
+        /** Our GoogLeNet, or null for an ONNX graph of another shape. */
+        GoogLeNet googLeNet() {
+            return model.googLeNet().orElse(null);
+        }
+
+        String description() {
+            return model.description();
+        }
+
+        List<String> labels() {
+            return model.classNames();
+        }
+
+        int inputChannels() {
+            return model.inputChannels();
         }
 
         /** A classifier for this model with its class names and input channels. */
         ImageClassifier classifier(int batch) {
-            return new ImageClassifier(logits, preprocess, labels, batch, inputChannels);
+            return model.classifier(batch);
         }
     }
 
     Loaded load() throws IOException {
-        Loaded loaded;
         if (model != null && weights != null) {
             throw new IllegalArgumentException("give either --model or --weights, not both");
         }
-        if (model != null) {
-            String name = model.getFileName().toString().toLowerCase(Locale.ROOT);
-            loaded = name.endsWith(".onnx") ? fromOnnx(model) : fromSafetensors(model, variant);
-        } else if (weights != null) {
-            if (variant == null) {
-                throw new IllegalArgumentException("--weights needs --variant paper|torchvision");
-            }
-            loaded = fromSafetensors(weights, variant);
-        } else {
+        if (model == null && weights == null) {
             throw new IllegalArgumentException("no model: give --model FILE (.onnx or .safetensors) or --weights FILE --variant V");
         }
-        if (preprocess != null) {
-            loaded = new Loaded(loaded.logits(), parsePreprocess(preprocess), loaded.googLeNet(), loaded.description(),
-                    loaded.labels(), loaded.inputChannels());
+        if (weights != null && variant == null) {
+            throw new IllegalArgumentException("--weights needs --variant paper|torchvision");
         }
-        return loaded;
+        // a misspelt --preprocess fails before a large model is read
+        Preprocess override = preprocess != null ? parsePreprocess(preprocess) : null;
+        Path file = model != null ? model : weights;
+        LoadedModel loaded;
+        try {
+            loaded = variant == null ? Models.load(file) : Models.load(file, Variant.parse(variant));
+        } catch (Models.MissingVariantException e) {
+            throw new IOException(e.file() + ": no variant in its metadata; add --variant paper|torchvision", e);
+        }
+        if (override != null) {
+            loaded = loaded.withPreprocess(override);
+        }
+        return new Loaded(loaded);
     }
 
     static Preprocess parsePreprocess(String s) {
@@ -85,80 +102,5 @@ final class ModelOptions {
             default -> throw new IllegalArgumentException("unknown --preprocess '" + s
                     + "': use torchvision, torchvision-pretrained or caffe");
         };
-    }
-
-    private static Loaded fromOnnx(Path file) throws IOException {
-        ImportedModel imported = OnnxImporter.importModel(file);
-        if (imported.googLeNet() != null) {
-            GoogLeNet g = imported.googLeNet();
-            return new Loaded(InferencePlan.compile(g)::logits, imported.preprocess(), g, file.getFileName() + " (GoogLeNet, "
-                    + g.config().variant().name().toLowerCase(Locale.ROOT) + ")");
-        }
-        // not a GoogLeNet our model can hold: run the graph as it is
-        ImageClassifier.Model run = batch -> {
-            try {
-                return asLogits(imported.forward(batch));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        };
-        return new Loaded(run, imported.preprocess(), null, file.getFileName() + " (ONNX graph)");
-    }
-
-    /** A graph that ends in Softmax gives probabilities; log turns them back into logits for the classifier. */
-    static Tensor asLogits(Tensor out) {
-        float[] d = out.data();
-        int classes = out.dim(1);
-        for (int r = 0; r < out.dim(0); r++) {
-            double sum = 0;
-            for (int c = 0; c < classes; c++) {
-                float v = d[r * classes + c];
-                if (v < 0 || v > 1) {
-                    return out;
-                }
-                sum += v;
-            }
-            if (Math.abs(sum - 1) > 1e-3) {
-                return out;
-            }
-        }
-        Tensor logits = Tensor.zerosLike(out);
-        for (int i = 0; i < d.length; i++) {
-            logits.data()[i] = (float) Math.log(Math.max(d[i], 1e-30f));
-        }
-        return logits;
-    }
-
-    private static Loaded fromSafetensors(Path file, String variantName) throws IOException {
-        SafetensorsFile st = Safetensors.read(file);
-        Map<String, String> meta = st.metadata();
-        if (meta.containsKey(Checkpoints.META_CONFIG)) { // written by googlenet train: it knows its whole model
-            Checkpoints.TrainedModel t = Checkpoints.load(file, true);
-            GoogLeNet g = t.model();
-            return new Loaded(InferencePlan.compile(g)::logits, t.preprocess(), g, file.getFileName() + " (trained, epoch " + t.epoch() + ")",
-                    t.classes(), t.config().inputChannels());
-        }
-        String v = variantName != null ? variantName : meta.get(StateDicts.VARIANT_KEY);
-        if (v == null) {
-            throw new IOException(file + ": no variant in its metadata; add --variant paper|torchvision");
-        }
-        Variant variant = Variant.parse(v);
-        Map<String, Tensor> state = StateDicts.tensors(st);
-        Tensor fc = state.get("fc.weight");
-        if (fc == null || fc.rank() != 2) {
-            throw new IOException(file + ": no classifier weight 'fc.weight' [classes,1024]");
-        }
-        GoogLeNet g = new GoogLeNet(GoogLeNetConfig.builder().setVariant(variant).optNumClasses(fc.dim(0))
-                .optAuxHeads(state.keySet().stream().anyMatch(k -> k.startsWith("aux"))).build());
-        try {
-            g.loadStateDict(state);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        }
-        Preprocess p = Preprocess.fromMetadata(meta);
-        if (p == null) {
-            p = variant == Variant.PAPER ? Preprocess.CAFFE : Preprocess.TORCHVISION;
-        }
-        return new Loaded(InferencePlan.compile(g)::logits, p, g, file.getFileName() + " (" + variant.name().toLowerCase(Locale.ROOT) + ")");
     }
 }

@@ -129,6 +129,14 @@ class TrainCliTest {
         CliRun eval = run("eval", "--checkpoint", runFolder.toString());
         assertEquals(0, eval.code(), eval.err() + eval.out());
         assertTrue(eval.out().contains("12 examples: top-1 ") && eval.out().contains("0 blue"), eval.out());
+
+        // the run folder is a model for classify too, its class names with it
+        CliRun classify = run("classify", folder.resolve("red/0.png").toString(), "--model", runFolder.toString(),
+                "--top", "2");
+        assertEquals(0, classify.code(), classify.err());
+        List<String> ranked = classify.out().lines().filter(l -> l.matches("  [12]\\. .*"))
+                .map(l -> l.substring(5).strip().split("\\s+")[0]).sorted().toList();
+        assertEquals(List.of("blue", "red"), ranked, classify.out());
     }
 
     @Test

@@ -74,7 +74,7 @@ public final class ImageClassifier {
         List<float[]> logitRows = new ArrayList<>();
         for (int from = 0; from < crops.size(); from += batchSize) {
             List<RgbImage> chunk = crops.subList(from, Math.min(crops.size(), from + batchSize));
-            Tensor logits = model.logits(inputChannels == 3 ? ImageTensors.stack(chunk, preprocess) : gray(chunk));
+            Tensor logits = model.logits(tensor(chunk, preprocess, inputChannels));
             int classes = logits.dim(1);
             for (int r = 0; r < chunk.size(); r++) {
                 float[] row = new float[classes];
@@ -96,12 +96,24 @@ public final class ImageClassifier {
         return out;
     }
 
-    /** [N,1,H,W]: Pillow's convert("L") luma (R·299 + G·587 + B·114)/1000, then the first mean/std. */
-    private Tensor gray(List<RgbImage> images) {
+    /**
+     * Crops of one size as the model's input [N,C,H,W]: {@code channels} 3 as {@link ImageTensors#stack}; 1 as
+     * Pillow's convert("L") luma (R·299 + G·587 + B·114)/1000, then the first mean/std (how gray models were
+     * trained on Fashion-MNIST-like data).
+     */
+    static Tensor tensor(List<RgbImage> images, Preprocess preprocess, int channels) {
+        if (channels == 3) {
+            return ImageTensors.stack(images, preprocess);
+        }
         int w = images.getFirst().width(), h = images.getFirst().height();
         Tensor t = Tensor.zeros(images.size(), 1, h, w);
         for (int n = 0; n < images.size(); n++) {
-            byte[] rgb = images.get(n).rgb();
+            RgbImage img = images.get(n);
+            if (img.width() != w || img.height() != h) {
+                throw new IllegalArgumentException("image " + n + " is " + img.width() + "x" + img.height()
+                        + ", image 0 is " + w + "x" + h + ": a batch needs one size");
+            }
+            byte[] rgb = img.rgb();
             for (int i = 0; i < w * h; i++) {
                 int luma = ((rgb[3 * i] & 255) * 299 + (rgb[3 * i + 1] & 255) * 587 + (rgb[3 * i + 2] & 255) * 114) / 1000;
                 t.data()[n * w * h + i] = preprocess.normalize(0, luma);
