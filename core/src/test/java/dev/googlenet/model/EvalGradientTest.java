@@ -126,7 +126,7 @@ class EvalGradientTest {
         return (plus - minus) / (up + down);
     }
 
-    /** The median of the four central differences (the mean of the middle two). */
+    /** The median (for an even count, the mean of the middle two). */
     private static double median(double[] values) {
         double[] s = values.clone();
         Arrays.sort(s);
@@ -141,7 +141,7 @@ class EvalGradientTest {
      * whatever kinks the segment crosses (a central difference compares the change with the gradient at x alone,
      * which any kink within the step spoils); the midpoint rule errs by a fraction of each crossed kink's jump.
      */
-    private static double[] path(Tensor x, double[] d, double h, DoubleSupplierOf loss,
+    private static double[] path(Tensor x, double[] d, double h, LossAt loss,
                                  Function<Tensor, Tensor> gradient) {
         Tensor plus = x.copy(), minus = x.copy();
         for (int p = 0; p < x.size(); p++) {
@@ -169,9 +169,11 @@ class EvalGradientTest {
 
     /**
      * {@link #path} along the analytic gradient g restricted to {@code region}, with h such that the loss changes by
-     * {@link #PATH_CHANGE} (large against its float32 rounding, ~10⁻⁷): change / integral − 1.
+     * {@link #PATH_CHANGE} (large against its float32 rounding, ~10⁻⁷): change / integral − 1. Along g the check sees
+     * the component of an error along g at first order (the rest at second), so it complements the per-pixel
+     * central differences rather than replacing them.
      */
-    private static double pathErrorAlongGradient(Tensor x, Tensor g, boolean[] region, DoubleSupplierOf loss,
+    private static double pathErrorAlongGradient(Tensor x, Tensor g, boolean[] region, LossAt loss,
                                                  Function<Tensor, Tensor> gradient) {
         double[] d = new double[x.size()];
         double norm = 0;
@@ -187,22 +189,15 @@ class EvalGradientTest {
     }
 
     @FunctionalInterface
-    private interface DoubleSupplierOf {
+    private interface LossAt {
         double at(Tensor x);
     }
 
-    /** Image {@code n}'s quadrant {@code q} (0–3) or whole image (q = 4) of a [N,C,H,W] tensor, as a mask. */
-    private static boolean[] region(int[] shape, int n, int q) {
-        int c = shape[1], h = shape[2], w = shape[3];
-        boolean[] m = new boolean[shape[0] * c * h * w];
-        for (int ch = 0; ch < c; ch++) {
-            for (int y = 0; y < h; y++) {
-                for (int xx = 0; xx < w; xx++) {
-                    boolean in = q == 4 || ((y < h / 2) == (q < 2) && (xx < w / 2) == (q % 2 == 0));
-                    m[((n * c + ch) * h + y) * w + xx] = in;
-                }
-            }
-        }
+    /** Every element of image {@code n} of a [N,C,H,W] tensor, as a mask. */
+    private static boolean[] image(int[] shape, int n) {
+        int per = shape[1] * shape[2] * shape[3];
+        boolean[] m = new boolean[shape[0] * per];
+        Arrays.fill(m, n * per, (n + 1) * per, true);
         return m;
     }
 
@@ -248,7 +243,7 @@ class EvalGradientTest {
         }
         double worstDirection = 0;
         for (int img = 0; img < 2; img++) {
-            double err = pathErrorAlongGradient(x, dx, region(x.shape(), img, 4), xx -> loss(model, xx, r),
+            double err = pathErrorAlongGradient(x, dx, image(x.shape(), img), xx -> loss(model, xx, r),
                     gradient);
             System.out.printf("FD %s input image %d: path along the gradient, relative error %.2e%n", variant, img,
                     err);
@@ -292,7 +287,7 @@ class EvalGradientTest {
         }
         assertArrayEquals(Arrays.copyOf(g.data(), g.size()), tapped.data(), "tap gradient = the tail's backward");
 
-        DoubleSupplierOf tailLoss = a -> {
+        LossAt tailLoss = a -> {
             Tensor t = a;
             for (Layer layer : tail) {
                 t = layer.forward(t, false);
@@ -301,7 +296,7 @@ class EvalGradientTest {
         };
         double worst = 0;
         for (int img = 0; img < 2; img++) {
-            double err = pathErrorAlongGradient(activation, tapped, region(activation.shape(), img, 4), tailLoss, a -> {
+            double err = pathErrorAlongGradient(activation, tapped, image(activation.shape(), img), tailLoss, a -> {
                 Tensor t = a;
                 for (Layer layer : tail) {
                     t = layer.forward(t, false);
