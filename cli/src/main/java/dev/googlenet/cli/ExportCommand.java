@@ -1,7 +1,7 @@
 package dev.googlenet.cli;
 
 import dev.googlenet.io.StateDicts;
-import dev.googlenet.io.onnx.OnnxExporter;
+import dev.googlenet.onnx.OnnxExporter;
 import dev.googlenet.model.GoogLeNet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

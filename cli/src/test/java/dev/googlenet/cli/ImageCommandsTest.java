@@ -3,7 +3,7 @@ package dev.googlenet.cli;
 import dev.googlenet.data.Preprocess;
 import dev.googlenet.io.Safetensors;
 import dev.googlenet.io.StateDicts;
-import dev.googlenet.io.onnx.OnnxExporter;
+import dev.googlenet.onnx.OnnxExporter;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.Variant;

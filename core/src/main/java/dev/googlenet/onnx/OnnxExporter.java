@@ -1,9 +1,9 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
 import dev.googlenet.data.Preprocess;
-import dev.googlenet.io.onnx.OnnxModel.Attribute;
-import dev.googlenet.io.onnx.OnnxModel.Node;
-import dev.googlenet.io.onnx.OnnxModel.ValueInfo;
+import dev.googlenet.onnx.OnnxModel.Attribute;
+import dev.googlenet.onnx.OnnxModel.Node;
+import dev.googlenet.onnx.OnnxModel.ValueInfo;
 import dev.googlenet.model.ConvBlock;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.Inception;

@@ -1,8 +1,8 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
-import dev.googlenet.io.onnx.OnnxModel.Attribute;
-import dev.googlenet.io.onnx.OnnxModel.Node;
-import dev.googlenet.io.onnx.OnnxModel.ValueInfo;
+import dev.googlenet.onnx.OnnxModel.Attribute;
+import dev.googlenet.onnx.OnnxModel.Node;
+import dev.googlenet.onnx.OnnxModel.ValueInfo;
 import dev.googlenet.tensor.Tensor;
 import dev.googlenet.testing.SharedData;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,10 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
-import dev.googlenet.io.onnx.OnnxModel.Attribute;
-import dev.googlenet.io.onnx.OnnxModel.Graph;
-import dev.googlenet.io.onnx.OnnxModel.Node;
-import dev.googlenet.io.onnx.OnnxModel.ValueInfo;
-import dev.googlenet.io.onnx.OnnxTensor.DataType;
+import dev.googlenet.onnx.OnnxModel.Attribute;
+import dev.googlenet.onnx.OnnxModel.Graph;
+import dev.googlenet.onnx.OnnxModel.Node;
+import dev.googlenet.onnx.OnnxModel.ValueInfo;
+import dev.googlenet.onnx.OnnxTensor.DataType;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

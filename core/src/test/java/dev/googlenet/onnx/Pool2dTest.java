@@ -1,4 +1,4 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
 import dev.googlenet.nn.AvgPool2d;
 import dev.googlenet.nn.MaxPool2d;

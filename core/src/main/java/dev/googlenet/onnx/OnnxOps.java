@@ -1,7 +1,7 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
-import dev.googlenet.io.onnx.OnnxModel.Node;
-import dev.googlenet.io.onnx.OnnxTensor.DataType;
+import dev.googlenet.onnx.OnnxModel.Node;
+import dev.googlenet.onnx.OnnxTensor.DataType;
 import dev.googlenet.kernels.Kernels;
 import dev.googlenet.nn.AdaptiveAvgPool2d;
 import dev.googlenet.nn.BatchNorm2d;

@@ -1,7 +1,7 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
 import dev.googlenet.data.Preprocess;
-import dev.googlenet.io.onnx.OnnxModel.ValueInfo;
+import dev.googlenet.onnx.OnnxModel.ValueInfo;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.Variant;
 import dev.googlenet.tensor.Shape;
