@@ -3,6 +3,7 @@ package dev.googlenet.onnx;
 import dev.googlenet.onnx.OnnxModel.Node;
 import dev.googlenet.onnx.OnnxTensor.DataType;
 import dev.googlenet.kernels.Kernels;
+import dev.googlenet.kernels.Softmax;
 import dev.googlenet.nn.AdaptiveAvgPool2d;
 import dev.googlenet.nn.BatchNorm2d;
 import dev.googlenet.nn.Conv2d;
@@ -897,18 +898,10 @@ final class OnnxOps {
             for (int o = 0; o < outer; o++) {
                 for (int i = 0; i < inner; i++) {
                     int base = o * len * inner + i;
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < len; j++) {
-                        max = Math.max(max, d[base + j * inner]);
-                    }
-                    double sum = 0;
-                    for (int j = 0; j < len; j++) {
-                        sum += Math.exp(d[base + j * inner] - max);
-                    }
-                    double logSum = Math.log(sum);
-                    for (int j = 0; j < len; j++) {
-                        double v = d[base + j * inner] - max;
-                        y[base + j * inner] = (float) (log ? v - logSum : Math.exp(v) / sum);
+                    if (log) {
+                        Softmax.logSoftmax(d, base, y, base, len, inner);
+                    } else {
+                        Softmax.softmax(d, base, y, base, len, inner);
                     }
                 }
             }

@@ -1,6 +1,7 @@
 package dev.googlenet.onnx;
 
 import dev.googlenet.data.Preprocess;
+import dev.googlenet.kernels.Softmax;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.Variant;
@@ -131,23 +132,7 @@ class OnnxExportTest {
     }
 
     static Tensor softmax(Tensor logits) {
-        int n = logits.dim(0);
-        int c = logits.dim(1);
-        Tensor p = Tensor.zeros(n, c);
-        for (int i = 0; i < n; i++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < c; j++) {
-                max = Math.max(max, logits.get(i, j));
-            }
-            double sum = 0;
-            for (int j = 0; j < c; j++) {
-                sum += Math.exp(logits.get(i, j) - max);
-            }
-            for (int j = 0; j < c; j++) {
-                p.data()[i * c + j] = (float) (Math.exp(logits.get(i, j) - max) / sum);
-            }
-        }
-        return p;
+        return Softmax.rows(logits);
     }
 
 }
