@@ -49,6 +49,6 @@ public record ImportedModel(String source, OnnxRunner runner, GoogLeNet googLeNe
 
     /** Runs the graph and returns its first output. */
     public Tensor forward(Tensor input) throws OnnxException {
-        return run(input).get(outputNames.getFirst()).toTensor();
+        return run(input).get(outputNames.getFirst()).tensor();
     }
 }

@@ -496,7 +496,7 @@ public final class OnnxIO {
         }
         ByteBuffer bb = ByteBuffer.allocate(t.size() * t.type().bytes()).order(ByteOrder.LITTLE_ENDIAN);
         if (t.type().isFloat()) {
-            bb.asFloatBuffer().put(t.floats());
+            bb.asFloatBuffer().put(t.tensor().data());
         } else {
             for (long v : t.longs()) {
                 switch (t.type().bytes()) {

@@ -6,12 +6,16 @@ import dev.googlenet.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The ONNX pooling kernel agrees with the engine's PyTorch-exact layers wherever both apply. */
+/**
+ * ONNX pooling: on PyTorch's settings it gives the engine's layers' results, and its plain loop (used for the
+ * windows the engine has no kernel for) agrees with them too, so both paths share one semantics.
+ */
 class Pool2dTest {
 
     @Test
-    void agreesWithTheLayersOnPyTorchSettings() {
+    void bothPathsAgreeWithTheLayersOnPyTorchSettings() {
         int cases = 0;
         for (int size = 5; size <= 17; size += 3) {
             for (int k = 1; k <= 4; k++) {
@@ -20,13 +24,14 @@ class Pool2dTest {
                         for (boolean ceil : new boolean[] {false, true}) {
                             Tensor x = OnnxExportTest.randomInput(size * 100 + k * 10 + s, 2, 3, size, size);
                             Pool2d pool = new Pool2d(k, k, s, s, 1, 1, new long[] {p, p, p, p}, "NOTSET", ceil);
-                            int[] os = pool.outputShape(x.shape());
                             Tensor max = new MaxPool2d(k, s, p, ceil).forward(x, false);
-                            assertArrayEquals(max.shape(), os);
-                            assertArrayEquals(max.data(), pool.max(x.data(), x.shape()));
+                            assertArrayEquals(max.shape(), pool.outputShape(x.shape()));
+                            assertArrayEquals(max.data(), pool.max(x).data());
+                            assertArrayEquals(max.data(), pool.plain(x, true, false).data());
                             for (boolean include : new boolean[] {false, true}) {
                                 Tensor avg = new AvgPool2d(k, s, p, ceil, include).forward(x, false);
-                                assertArrayEquals(avg.data(), pool.average(x.data(), x.shape(), include), 1e-6f);
+                                assertArrayEquals(avg.data(), pool.average(x, include).data(), 0f);
+                                assertArrayEquals(avg.data(), pool.plain(x, false, include).data(), 1e-6f);
                             }
                             cases++;
                         }
@@ -35,5 +40,30 @@ class Pool2dTest {
             }
         }
         System.out.println("Pool2d vs MaxPool2d/AvgPool2d: " + cases + " settings agree");
+        assertEquals(5 * 3 * 2 * (1 + 2 + 2 + 3), cases);
+    }
+
+    @Test
+    void asymmetricHeadPaddingStillRunsOnTheEngineKernelWhenTopEqualsLeft() {
+        // pads [1,1,0,2]: head 1 on both axes (the engine's padding), tails only change the window count
+        Tensor x = OnnxExportTest.randomInput(4, 1, 2, 7, 6);
+        Pool2d pool = new Pool2d(3, 3, 2, 2, 1, 1, new long[] {1, 1, 0, 2}, "NOTSET", false);
+        Tensor viaKernel = pool.max(x);
+        assertArrayEquals(new int[] {1, 2, 3, 4}, viaKernel.shape());
+        assertArrayEquals(pool.plain(x, true, false).data(), viaKernel.data());
+    }
+
+    @Test
+    void dilatedWindowByHand() {
+        // 1×1×4×4 of 0..15, kernel 2×2, dilation 2, stride 1: windows {0,2,8,10} … → maxima 10, 11, 14, 15
+        float[] v = new float[16];
+        for (int i = 0; i < 16; i++) {
+            v[i] = i;
+        }
+        Pool2d pool = new Pool2d(2, 2, 1, 1, 2, 2, new long[4], "NOTSET", false);
+        Tensor y = pool.max(Tensor.of(v, 1, 1, 4, 4));
+        assertArrayEquals(new int[] {1, 1, 2, 2}, y.shape());
+        assertArrayEquals(new float[] {10, 11, 14, 15}, y.data());
+        assertArrayEquals(new float[] {5, 6, 9, 10}, pool.average(Tensor.of(v, 1, 1, 4, 4), false).data());
     }
 }
