@@ -42,7 +42,11 @@ final class ExportCommand implements Callable<Integer> {
         }
         if (onnx != null) {
             OnnxExporter.Options d = OnnxExporter.Options.defaults();
-            OnnxExporter.export(model, loaded.preprocess(), onnx,
+            // class names travel with the model, when there is one per class (ImageNet's for a 1000-class model
+            // that named none)
+            java.util.List<String> names = loaded.labels().size() == model.config().numClasses() ? loaded.labels()
+                    : java.util.List.of();
+            OnnxExporter.export(model, loaded.preprocess(), names, onnx,
                     new OnnxExporter.Options(opset, !keepBn, d.style(), d.inputSize(), d.probabilities()));
             System.out.println("wrote " + onnx);
         }

@@ -88,10 +88,13 @@ final class ModelOptions {
 
     private static Loaded fromOnnx(Path file) throws IOException {
         ImportedModel imported = OnnxImporter.importModel(file);
+        // the file's own class names when it carries them (files we export do), else ImageNet's
+        java.util.List<String> labels = imported.classNames().isEmpty() ? ImageClassifier.imagenetLabels()
+                : imported.classNames();
         if (imported.googLeNet() != null) {
             GoogLeNet g = imported.googLeNet();
             return new Loaded(g::forward, imported.preprocess(), g, file.getFileName() + " (GoogLeNet, "
-                    + g.config().variant().name().toLowerCase(Locale.ROOT) + ")");
+                    + g.config().variant().name().toLowerCase(Locale.ROOT) + ")", labels, 3);
         }
         // not a GoogLeNet our model can hold: run the graph as it is
         ImageClassifier.Model run = batch -> {
@@ -101,7 +104,7 @@ final class ModelOptions {
                 throw new UncheckedIOException(e);
             }
         };
-        return new Loaded(run, imported.preprocess(), null, file.getFileName() + " (ONNX graph)");
+        return new Loaded(run, imported.preprocess(), null, file.getFileName() + " (ONNX graph)", labels, 3);
     }
 
     /** A graph that ends in Softmax gives probabilities; log turns them back into logits for the classifier. */
