@@ -46,7 +46,12 @@ public final class OnnxImporter {
         } catch (GoogLeNetMatcher.Mismatch e) {
             why = e.getMessage();
         }
-        Preprocess pre = Preprocess.fromMetadata(model.metadata());
+        Preprocess pre;
+        try {
+            pre = Preprocess.fromMetadata(model.metadata());
+        } catch (IllegalArgumentException e) {
+            throw new OnnxException(src, "metadata_props: " + e.getMessage(), e);
+        }
         if (pre == null) {
             boolean caffe = in.name().equals("data_0") || model.graph().nodes().stream()
                     .anyMatch(n -> n.opType().equals("LRN"))

@@ -97,6 +97,29 @@ final class OnnxOps {
         return op;
     }
 
+    /**
+     * Fails, before anything is allocated, when a result of these dimensions cannot be held: more elements than
+     * a Java array takes, or more than half of the heap. A file can ask for any size (huge pads, a Gather or a
+     * broadcast that multiplies its inputs); this keeps that a clear error naming the node instead of an
+     * OutOfMemoryError.
+     */
+    static void requireAllocatable(String who, long... dims) {
+        double elements = 1;
+        for (long d : dims) {
+            elements *= d;
+        }
+        double bytes = elements * Float.BYTES;
+        if (elements > Integer.MAX_VALUE - 8 || bytes > Runtime.getRuntime().maxMemory() / 2.0) {
+            throw new IllegalArgumentException(who + ": a result of " + Arrays.toString(dims) + " ("
+                    + String.format(java.util.Locale.ROOT, "%.3g", elements) + " elements) is too large for this "
+                    + "JVM's memory");
+        }
+    }
+
+    private static long[] longs(int[] shape) {
+        return Arrays.stream(shape).asLongStream().toArray();
+    }
+
     private static OnnxTensor[] one(OnnxTensor t) {
         return new OnnxTensor[] {t};
     }
@@ -195,6 +218,12 @@ final class OnnxOps {
         int[] s = pair(a, "strides", 1);
         int[] d = pair(a, "dilations", 1);
         long[] p = pads(a);
+        // ONNX Runtime's rule too: a pad as wide as the window would make windows of padding alone, and lets a
+        // file ask for outputs of any size
+        if (p[0] >= k[0] || p[2] >= k[0] || p[1] >= k[1] || p[3] >= k[1]) {
+            throw a.error("attribute pads=" + Arrays.toString(p) + " is not supported: pads must be smaller than "
+                    + "the kernel " + Arrays.toString(k));
+        }
         boolean ceil = hasCeil && a.i("ceil_mode", 0) != 0;
         return new Pool2d(k[0], k[1], s[0], s[1], d[0], d[1], p, autoPad, ceil);
     }
@@ -296,6 +325,9 @@ final class OnnxOps {
                 int bottom = gy[2];
                 int left = gx[1];
                 int right = gx[2];
+                requireAllocatable("Conv", x.dim(0), wt.dim(0), gy[0], gx[0]);
+                requireAllocatable("Conv", x.dim(0), x.dim(1), (long) x.dim(2) + top + bottom,
+                        (long) x.dim(3) + left + right);
                 boolean symmetric = top == bottom && top == left && top == right && top < Math.min(kh, kw);
                 int pad = symmetric ? top : 0;
                 // the engine's convolution pads the same on all sides; ONNX's other paddings are copied in first
@@ -564,6 +596,7 @@ final class OnnxOps {
                 total += t.dim(ax);
             }
             shape[ax] = total;
+            requireAllocatable("Concat", longs(shape));
             int outer = (int) Shape.size(Arrays.copyOfRange(shape, 0, ax));
             int inner = (int) Shape.size(Arrays.copyOfRange(shape, ax + 1, r));
             boolean f = first.type().isFloat();
@@ -672,6 +705,7 @@ final class OnnxOps {
             System.arraycopy(idx.shape(), 0, out, ax, idx.rank());
             System.arraycopy(shape, ax + 1, out, ax + idx.rank(), r - ax - 1);
             long[] ids = idx.longs();
+            requireAllocatable("Gather", outer, ids.length, inner);
             int[] src = new int[outer * ids.length * inner];
             int k = 0;
             for (int o = 0; o < outer; o++) {
@@ -726,6 +760,7 @@ final class OnnxOps {
                 throw new IllegalArgumentException("Gemm: A " + Shape.toString(ta.shape()) + " and B "
                         + Shape.toString(tb.shape()) + " do not fit (transA " + transA + ", transB " + transB + ")");
             }
+            requireAllocatable("Gemm", m, n);
             float[] y = new float[m * n];
             Kernels.gemm().sgemm(transA, transB, m, n, k, ta.tensor().data(), 0, ta.dim(1), tb.tensor().data(), 0, tb.dim(1),
                     0f, y, 0, n);
@@ -772,6 +807,7 @@ final class OnnxOps {
         int[] aBatch = Arrays.copyOf(as, as.length - 2);
         int[] bBatch = Arrays.copyOf(bs, bs.length - 2);
         int[] batch = broadcastShape(aBatch, bBatch);
+        requireAllocatable("MatMul", Shape.size(batch), m, n);
         int batches = (int) Shape.size(batch);
         int[] aIdx = broadcastIndex(aBatch, batch);
         int[] bIdx = broadcastIndex(bBatch, batch);
@@ -864,6 +900,7 @@ final class OnnxOps {
         requireFloat(a, "elementwise op");
         requireFloat(b, "elementwise op");
         int[] out = broadcastShape(a.shape(), b.shape());
+        requireAllocatable("elementwise op", longs(out));
         float[] x = a.tensor().data();
         float[] y = b.tensor().data();
         float[] z = new float[(int) Shape.size(out)];

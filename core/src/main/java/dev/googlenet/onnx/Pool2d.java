@@ -85,6 +85,7 @@ final class Pool2d {
             throw new IllegalArgumentException("expected input [N,C,H,W], got " + Shape.toString(in));
         }
         int[] g = geometry(in[2], in[3]);
+        OnnxOps.requireAllocatable("pooling", in[0], in[1], g[0], g[1]);
         return new int[] {in[0], in[1], g[0], g[1]};
     }
 
