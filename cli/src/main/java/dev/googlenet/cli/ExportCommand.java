@@ -1,8 +1,8 @@
 package dev.googlenet.cli;
 
 import dev.googlenet.io.StateDicts;
-import dev.googlenet.onnx.OnnxExporter;
 import dev.googlenet.model.GoogLeNet;
+import dev.googlenet.onnx.OnnxExporter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,14 +1,14 @@
 package dev.googlenet.cli;
 
 import dev.googlenet.data.Preprocess;
+import dev.googlenet.infer.ImageClassifier;
 import dev.googlenet.io.Safetensors;
 import dev.googlenet.io.StateDicts;
-import dev.googlenet.infer.ImageClassifier;
-import dev.googlenet.onnx.OnnxExporter;
-import dev.googlenet.onnx.OnnxImporter;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.Variant;
+import dev.googlenet.onnx.OnnxExporter;
+import dev.googlenet.onnx.OnnxImporter;
 import dev.googlenet.tensor.Tensor;
 import dev.googlenet.testing.SharedData;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,7 +1,5 @@
 package dev.googlenet.onnx;
 
-import dev.googlenet.onnx.OnnxModel.Attribute;
-import dev.googlenet.onnx.OnnxModel.Node;
 import dev.googlenet.model.ConvBlock;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.GoogLeNetConfig;
@@ -17,6 +15,8 @@ import dev.googlenet.nn.Linear;
 import dev.googlenet.nn.Lrn;
 import dev.googlenet.nn.MaxPool2d;
 import dev.googlenet.nn.Sequential;
+import dev.googlenet.onnx.OnnxModel.Attribute;
+import dev.googlenet.onnx.OnnxModel.Node;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
 

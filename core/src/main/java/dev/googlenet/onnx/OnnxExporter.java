@@ -1,9 +1,11 @@
 package dev.googlenet.onnx;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.googlenet.data.Preprocess;
-import dev.googlenet.onnx.OnnxModel.Attribute;
-import dev.googlenet.onnx.OnnxModel.Node;
-import dev.googlenet.onnx.OnnxModel.ValueInfo;
 import dev.googlenet.model.ConvBlock;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.Inception;
@@ -19,12 +21,9 @@ import dev.googlenet.nn.Linear;
 import dev.googlenet.nn.Lrn;
 import dev.googlenet.nn.MaxPool2d;
 import dev.googlenet.nn.Sequential;
-
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
+import dev.googlenet.onnx.OnnxModel.Attribute;
+import dev.googlenet.onnx.OnnxModel.Node;
+import dev.googlenet.onnx.OnnxModel.ValueInfo;
 
 import java.io.IOException;
 import java.io.StringWriter;

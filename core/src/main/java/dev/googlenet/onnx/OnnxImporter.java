@@ -1,9 +1,9 @@
 package dev.googlenet.onnx;
 
 import dev.googlenet.data.Preprocess;
-import dev.googlenet.onnx.OnnxModel.ValueInfo;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.Variant;
+import dev.googlenet.onnx.OnnxModel.ValueInfo;
 import dev.googlenet.tensor.Shape;
 
 import java.io.IOException;

@@ -1,7 +1,5 @@
 package dev.googlenet.onnx;
 
-import dev.googlenet.onnx.OnnxModel.Node;
-import dev.googlenet.onnx.OnnxTensor.DataType;
 import dev.googlenet.kernels.Elementwise;
 import dev.googlenet.kernels.Kernels;
 import dev.googlenet.kernels.Pooling;
@@ -10,6 +8,8 @@ import dev.googlenet.nn.AdaptiveAvgPool2d;
 import dev.googlenet.nn.BatchNorm2d;
 import dev.googlenet.nn.Conv2d;
 import dev.googlenet.nn.Lrn;
+import dev.googlenet.onnx.OnnxModel.Node;
+import dev.googlenet.onnx.OnnxTensor.DataType;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
 

@@ -1,12 +1,12 @@
 package dev.googlenet.onnx;
 
 import dev.googlenet.data.Preprocess;
-import dev.googlenet.onnx.OnnxModel.Attribute;
-import dev.googlenet.onnx.OnnxModel.Node;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.Variant;
 import dev.googlenet.nn.MaxPool2d;
+import dev.googlenet.onnx.OnnxModel.Attribute;
+import dev.googlenet.onnx.OnnxModel.Node;
 import dev.googlenet.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
