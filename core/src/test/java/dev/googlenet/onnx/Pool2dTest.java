@@ -66,4 +66,26 @@ class Pool2dTest {
         assertArrayEquals(new float[] {10, 11, 14, 15}, y.data());
         assertArrayEquals(new float[] {5, 6, 9, 10}, pool.average(Tensor.of(v, 1, 1, 4, 4), false).data());
     }
+
+    @Test
+    void globalMaxPoolOnNonSquareMapsIsThePlaneMaximum() throws OnnxException {
+        // the engine kernel gets one window of max(H, W) on a side, larger than the map along the other axis
+        for (int[] hw : new int[][] {{3, 7}, {9, 4}, {1, 1}, {13, 2}}) {
+            Tensor x = OnnxExportTest.randomInput(hw[0] * 31 + hw[1], 2, 3, hw[0], hw[1]);
+            x.data()[5] = Float.NaN; // in plane 0: its maximum is NaN, as in the engine (and ONNX Runtime)
+            OnnxModel m = Graphs.single(13, OnnxModel.Node.of("g", "GlobalMaxPool", java.util.List.of("x"),
+                    java.util.List.of("y")), java.util.Map.of(), 2L, 3L, (long) hw[0], (long) hw[1]);
+            Tensor y = OnnxRunner.of(m).run(x);
+            assertArrayEquals(new int[] {2, 3, 1, 1}, y.shape());
+            int plane = hw[0] * hw[1];
+            for (int p = 0; p < 6; p++) {
+                float max = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < plane; i++) {
+                    float v = x.data()[p * plane + i];
+                    max = Float.isNaN(v) || Float.isNaN(max) ? Float.NaN : Math.max(max, v);
+                }
+                assertEquals(max, y.data()[p], 0f, hw[0] + "×" + hw[1] + " plane " + p);
+            }
+        }
+    }
 }
