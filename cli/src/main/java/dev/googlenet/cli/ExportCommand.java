@@ -1,8 +1,8 @@
 package dev.googlenet.cli;
 
 import dev.googlenet.io.StateDicts;
-import dev.googlenet.io.onnx.OnnxExporter;
 import dev.googlenet.model.GoogLeNet;
+import dev.googlenet.onnx.OnnxExporter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,7 +42,11 @@ final class ExportCommand implements Callable<Integer> {
         }
         if (onnx != null) {
             OnnxExporter.Options d = OnnxExporter.Options.defaults();
-            OnnxExporter.export(model, loaded.preprocess(), onnx,
+            // class names travel with the model, when there is one per class (ImageNet's for a 1000-class model
+            // that named none)
+            java.util.List<String> names = loaded.labels().size() == model.config().numClasses() ? loaded.labels()
+                    : java.util.List.of();
+            OnnxExporter.export(model, loaded.preprocess(), names, onnx,
                     new OnnxExporter.Options(opset, !keepBn, d.style(), d.inputSize(), d.probabilities()));
             System.out.println("wrote " + onnx);
         }

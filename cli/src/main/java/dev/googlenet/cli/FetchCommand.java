@@ -1,7 +1,7 @@
 package dev.googlenet.cli;
 
-import dev.googlenet.io.onnx.ImportedModel;
-import dev.googlenet.io.onnx.OnnxImporter;
+import dev.googlenet.onnx.ImportedModel;
+import dev.googlenet.onnx.OnnxImporter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -69,6 +69,15 @@ final class ModelOptions {
         }
     }
 
+    /** The ONNX file given with {@code --model}, or null when the model comes from anything else. */
+    Path onnxModel() {
+        if (model != null && weights != null) {
+            throw new IllegalArgumentException("give either --model or --weights, not both");
+        }
+        return model != null && model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx") ? model
+                : null;
+    }
+
     Loaded load() throws IOException {
         if (model != null && weights != null) {
             throw new IllegalArgumentException("give either --model or --weights, not both");

@@ -1,11 +1,16 @@
 package dev.googlenet.cli;
 
+import dev.googlenet.data.Preprocess;
 import dev.googlenet.io.Safetensors;
+import dev.googlenet.io.SafetensorsFile;
 import dev.googlenet.io.StateDicts;
+import dev.googlenet.kernels.Softmax;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.Variant;
+import dev.googlenet.onnx.OnnxExporter;
 import dev.googlenet.tensor.Tensor;
+import dev.googlenet.testing.SharedData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +21,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -107,6 +113,60 @@ class CliTest {
                 "--input", "unused", "--output", dir.resolve("x").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("googlenet run: " + weights + ": weights do not fit GoogLeNet(paper"), r.err());
+    }
+
+    /** The project's parity rule (shared/README): max abs error ≤ 1e-3 of the reference's largest magnitude. */
+    private static void assertClose(String what, Tensor ref, Tensor got) {
+        assertArrayEquals(ref.shape(), got.shape(), what + ": shape");
+        double maxRef = 0, err = 0;
+        for (int i = 0; i < ref.size(); i++) {
+            maxRef = Math.max(maxRef, Math.abs(ref.data()[i]));
+            err = Math.max(err, Math.abs(ref.data()[i] - got.data()[i]));
+        }
+        System.out.printf("PARITY %-60s max abs error %.3e of max |ref| %.3e%n", what, err, maxRef);
+        assertTrue(err <= 1e-3 * maxRef, what + ": max abs error " + err + " > " + 1e-3 * maxRef);
+    }
+
+    @Test
+    void runOnAnOnnxGraphWritesItsDeclaredOutputsByName() throws IOException {
+        // paper_eval.onnx declares two outputs, logits and prob (its input is named 'data', ours 'input')
+        Path cases = SharedData.file("reference/paper_cases.safetensors");
+        Path out = dir.resolve("paper_out.safetensors");
+        Result r = run("run", "--model", SharedData.file("reference/paper_eval.onnx").toString(),
+                "--input", cases.toString(), "--output", out.toString());
+        assertEquals(0, r.code(), r.err());
+        SafetensorsFile expected = Safetensors.read(cases);
+        SafetensorsFile got = Safetensors.read(out);
+        assertEquals(List.of("logits", "prob"), List.copyOf(got.names()));
+        assertClose("run paper_eval.onnx → logits", expected.tensor("logits"), got.tensor("logits"));
+        assertClose("run paper_eval.onnx → prob", expected.tensor("prob"), got.tensor("prob"));
+    }
+
+    @Test
+    void runOnAZooStyleGraphWritesProb1() throws IOException {
+        // the ONNX model zoo's GoogLeNet declares one output, prob_1; a graph of that shape written here
+        GoogLeNet paper = new GoogLeNet(GoogLeNetConfig.builder().setVariant(Variant.PAPER).optNumClasses(10)
+                .optAuxHeads(false).optSeed(2).build());
+        Path zoo = dir.resolve("zoo.onnx");
+        OnnxExporter.export(paper, Preprocess.CAFFE, zoo, OnnxExporter.Options.zoo(12));
+        Path in = inputFile("zoo_in.safetensors", "input", 1, 3, 224, 224);
+        Path out = dir.resolve("zoo_out.safetensors");
+        Result r = run("run", "--model", zoo.toString(), "--input", in.toString(), "--output", out.toString());
+        assertEquals(0, r.code(), r.err());
+        SafetensorsFile got = Safetensors.read(out);
+        assertEquals(List.of("prob_1"), List.copyOf(got.names()));
+        assertClose("run zoo-style graph → prob_1", Softmax.rows(paper.forward(Safetensors.read(in).tensor("input"))),
+                got.tensor("prob_1"));
+    }
+
+    @Test
+    void onnxInputOfTheWrongShapeIsOneErrorNamingTheFile() throws IOException {
+        Path in = inputFile("small.safetensors", "input", 1, 3, 40, 40);
+        Result r = run("run", "--model", SharedData.file("reference/paper_eval.onnx").toString(),
+                "--input", in.toString(), "--output", dir.resolve("none.safetensors").toString());
+        assertEquals(1, r.code());
+        assertEquals("googlenet run: paper_eval.onnx: input 'data' has shape [1,3,40,40], the model declares "
+                + "[batch,3,224,224]", r.err().strip());
     }
 
     @Test

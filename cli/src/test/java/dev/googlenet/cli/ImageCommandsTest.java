@@ -1,12 +1,14 @@
 package dev.googlenet.cli;
 
 import dev.googlenet.data.Preprocess;
+import dev.googlenet.infer.ImageClassifier;
 import dev.googlenet.io.Safetensors;
 import dev.googlenet.io.StateDicts;
-import dev.googlenet.io.onnx.OnnxExporter;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.Variant;
+import dev.googlenet.onnx.OnnxExporter;
+import dev.googlenet.onnx.OnnxImporter;
 import dev.googlenet.tensor.Tensor;
 import dev.googlenet.testing.SharedData;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +21,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -94,6 +97,10 @@ class ImageCommandsTest {
         Path onnx = dir.resolve("tv.onnx"), st = dir.resolve("tv-again.safetensors");
         CliRun r = run("export", "--model", weights.toString(), "--onnx", onnx.toString(), "--safetensors", st.toString());
         assertEquals(0, r.code(), r.err());
+        // the class names the model was used with (ImageNet's, for these 1000-class weights) travel in the ONNX file
+        List<String> names = OnnxImporter.importModel(onnx).classNames();
+        assertEquals(ImageClassifier.imagenetLabels(), names);
+        assertEquals("tench", names.getFirst());
         Tensor x = Tensor.zeros(1, 3, 64, 64);
         Random rnd = new Random(1);
         for (int i = 0; i < x.size(); i++) {

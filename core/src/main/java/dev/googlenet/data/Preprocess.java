@@ -94,7 +94,13 @@ public record Preprocess(ChannelOrder channels, float scale, float[] mean, float
                     floats(m.get("preprocess.std")), Integer.parseInt(m.get("preprocess.resize")),
                     Integer.parseInt(m.get("preprocess.crop")));
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("malformed preprocess.* metadata " + m + ": " + e.getMessage(), e);
+            Map<String, String> ours = new java.util.TreeMap<>(); // only these: the rest may be long (class names)
+            m.forEach((k, v) -> {
+                if (k.startsWith("preprocess.")) {
+                    ours.put(k, v);
+                }
+            });
+            throw new IllegalArgumentException("malformed preprocess.* metadata " + ours + ": " + e.getMessage(), e);
         }
     }
 

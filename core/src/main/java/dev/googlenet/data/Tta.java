@@ -1,5 +1,6 @@
 package dev.googlenet.data;
 
+import dev.googlenet.kernels.Softmax;
 import dev.googlenet.tensor.Tensor;
 
 import java.util.List;
@@ -67,20 +68,11 @@ public final class Tta {
         int classes = logits.dim(1);
         float[] x = logits.data();
         double[] sum = new double[classes];
-        double[] e = new double[classes];
+        float[] p = new float[classes];
         for (int r = 0; r < k; r++) {
-            int o = r * classes;
-            double max = Double.NEGATIVE_INFINITY;
+            Softmax.softmax(x, r * classes, p, 0, classes, 1);
             for (int j = 0; j < classes; j++) {
-                max = Math.max(max, x[o + j]);
-            }
-            double z = 0;
-            for (int j = 0; j < classes; j++) {
-                e[j] = Math.exp(x[o + j] - max);
-                z += e[j];
-            }
-            for (int j = 0; j < classes; j++) {
-                sum[j] += e[j] / z;
+                sum[j] += p[j];
             }
         }
         float[] out = new float[classes];

@@ -6,9 +6,9 @@ import dev.googlenet.data.Preprocess;
 import dev.googlenet.io.Safetensors;
 import dev.googlenet.io.SafetensorsFile;
 import dev.googlenet.io.StateDicts;
-import dev.googlenet.io.onnx.ImportedModel;
-import dev.googlenet.io.onnx.OnnxImporter;
-import dev.googlenet.io.onnx.OnnxModel;
+import dev.googlenet.onnx.ImportedModel;
+import dev.googlenet.onnx.OnnxImporter;
+import dev.googlenet.onnx.OnnxModel;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.Variant;
@@ -195,14 +195,16 @@ public final class Models {
         OnnxModel graph = imported.runner().model();
         GoogLeNet g = imported.googLeNet();
         if (g != null) {
-            List<String> names = classNames(file, graph.metadata(), g.config().numClasses());
+            List<String> names = imported.classNames().isEmpty() ? defaultClassNames(g.config().numClasses())
+                    : imported.classNames(); // the importer read and checked them
             return new LoadedModel(g, imported.preprocess(), names, name + " (GoogLeNet, "
                     + name(g.config().variant()) + ")");
         }
         // not a GoogLeNet our model can hold: run the graph as it is
         long[] out = graph.graph().outputs().getFirst().dims();
         int classes = out != null && out.length == 2 && out[1] > 0 && out[1] <= Integer.MAX_VALUE ? (int) out[1] : -1;
-        List<String> names = classNames(file, graph.metadata(), classes);
+        List<String> names = !imported.classNames().isEmpty() ? imported.classNames()
+                : defaultClassNames(classes < 0 ? 1000 : classes);
         ImageClassifier.Model run = batch -> {
             try {
                 return asLogits(imported.forward(batch));

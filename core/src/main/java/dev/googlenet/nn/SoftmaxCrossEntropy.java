@@ -1,9 +1,13 @@
 package dev.googlenet.nn;
 
+import dev.googlenet.kernels.Softmax;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
 
-/** Softmax followed by cross-entropy, averaged over the batch (PyTorch's {@code F.cross_entropy}). */
+/**
+ * Softmax followed by cross-entropy, averaged over the batch (PyTorch's {@code F.cross_entropy}); the softmax and
+ * log-sum-exp are the shared {@link Softmax} kernel's.
+ */
 public final class SoftmaxCrossEntropy {
     private SoftmaxCrossEntropy() {
     }
@@ -29,18 +33,11 @@ public final class SoftmaxCrossEntropy {
                         + " outside 0.." + (classes - 1));
             }
             int off = i * classes;
-            float max = Float.NEGATIVE_INFINITY;
+            total += Softmax.logSumExp(z, off, classes) - z[off + label];
+            // the gradient of the mean loss: (softmax − one-hot) / n
+            Softmax.softmax(z, off, g, off, classes, 1);
             for (int c = 0; c < classes; c++) {
-                max = Math.max(max, z[off + c]);
-            }
-            double sum = 0;
-            for (int c = 0; c < classes; c++) {
-                sum += Math.exp(z[off + c] - max);
-            }
-            double logSum = Math.log(sum) + max;
-            total += logSum - z[off + label];
-            for (int c = 0; c < classes; c++) {
-                g[off + c] = (float) (Math.exp(z[off + c] - logSum) / n);
+                g[off + c] /= n;
             }
             g[off + label] -= 1f / n;
         }

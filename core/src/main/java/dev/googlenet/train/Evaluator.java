@@ -1,6 +1,7 @@
 package dev.googlenet.train;
 
 import dev.googlenet.data.DataLoader;
+import dev.googlenet.kernels.Softmax;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.nn.SoftmaxCrossEntropy;
 import dev.googlenet.plan.InferencePlan;
@@ -110,37 +111,27 @@ public final class Evaluator {
 
     /**
      * {@code log(mean over t of softmax(t))} per row: as logits, its softmax is the averaged probabilities, so the
-     * loss and accuracy helpers score the average directly.
+     * loss and accuracy helpers score the average directly. Computed from each view's log-softmax as a
+     * log-sum-exp over the views, so a class every view finds very unlikely (probability below float's smallest)
+     * keeps a finite logit instead of log 0.
      */
     static Tensor logOfMeanSoftmax(List<Tensor> logits) {
         int n = logits.getFirst().dim(0), k = logits.getFirst().dim(1), views = logits.size();
         Tensor out = Tensor.zeros(n, k);
-        double[] e = new double[k], mean = new double[k];
+        float[][] logP = new float[views][k];
+        float[] perView = new float[views];
+        double logViews = Math.log(views);
         for (int i = 0; i < n; i++) {
-            java.util.Arrays.fill(mean, 0);
-            for (Tensor t : logits) {
-                double sum = exps(t.data(), i * k, e);
-                for (int j = 0; j < k; j++) {
-                    mean[j] += e[j] / sum;
-                }
+            for (int v = 0; v < views; v++) {
+                Softmax.logSoftmax(logits.get(v).data(), i * k, logP[v], 0, k, 1);
             }
             for (int j = 0; j < k; j++) {
-                out.data()[i * k + j] = (float) Math.log(mean[j] / views);
+                for (int v = 0; v < views; v++) {
+                    perView[v] = logP[v][j];
+                }
+                out.data()[i * k + j] = (float) (Softmax.logSumExp(perView, 0, views) - logViews);
             }
         }
         return out;
-    }
-
-    /** {@code e[j] = exp(v[off + j] − max)} over one row; returns their sum. */
-    private static double exps(float[] v, int off, double[] e) {
-        double max = Double.NEGATIVE_INFINITY, sum = 0;
-        for (int j = 0; j < e.length; j++) {
-            max = Math.max(max, v[off + j]);
-        }
-        for (int j = 0; j < e.length; j++) {
-            e[j] = Math.exp(v[off + j] - max);
-            sum += e[j];
-        }
-        return sum;
     }
 }

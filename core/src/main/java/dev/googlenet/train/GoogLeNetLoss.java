@@ -1,5 +1,6 @@
 package dev.googlenet.train;
 
+import dev.googlenet.kernels.Softmax;
 import dev.googlenet.model.Outputs;
 import dev.googlenet.nn.SoftmaxCrossEntropy;
 import dev.googlenet.tensor.Tensor;
@@ -60,16 +61,11 @@ public final class GoogLeNetLoss {
         double uniformTerm = 0; // Σ over samples of mean over classes of −log p
         for (int i = 0; i < n; i++) {
             int off = i * classes;
-            float max = Float.NEGATIVE_INFINITY;
+            double sumZ = 0;
             for (int c = 0; c < classes; c++) {
-                max = Math.max(max, z[off + c]);
-            }
-            double sum = 0, sumZ = 0;
-            for (int c = 0; c < classes; c++) {
-                sum += Math.exp(z[off + c] - max);
                 sumZ += z[off + c];
             }
-            double logSum = Math.log(sum) + max;
+            double logSum = Softmax.logSumExp(z, off, classes);
             uniformTerm += logSum - sumZ / classes;
             // plain gradient is (p − onehot)/n; the smoothed target adds ε·onehot/n and subtracts ε/(C·n)
             g[off + labels[i]] += smoothing / n;

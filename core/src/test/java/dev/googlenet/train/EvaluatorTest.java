@@ -94,6 +94,12 @@ class EvaluatorTest {
                 assertEquals(1.0, sum, 1e-6, "already normalized");
             }
         }
+        // a class both views rule out (probabilities e^-200 and e^-300, below float's smallest) keeps a finite
+        // logit: log((e^-200 + e^-300) / 2) = -200 - log 2 + log(1 + e^-100)
+        float[] far = Evaluator.logOfMeanSoftmax(List.of(Tensor.of(new float[] {0, -200}, 1, 2),
+                Tensor.of(new float[] {0, -300}, 1, 2))).data();
+        assertEquals(-200 - Math.log(2), far[1], 1e-4);
+        assertEquals(0, far[0], 1e-6);
     }
 
     private static double[] softmax(float[] v, int row) {

@@ -1,9 +1,9 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
 import dev.googlenet.data.Preprocess;
-import dev.googlenet.io.onnx.OnnxModel.ValueInfo;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.Variant;
+import dev.googlenet.onnx.OnnxModel.ValueInfo;
 import dev.googlenet.tensor.Shape;
 
 import java.io.IOException;
@@ -19,7 +19,8 @@ import java.util.List;
  *
  * <p>Preprocessing is inferred: {@code preprocess.*} metadata (written by {@link OnnxExporter}) wins; otherwise a
  * Caffe-style graph (the paper variant, LRN, or the zoo's {@code data_0} input) gets {@link Preprocess#CAFFE} and
- * anything else {@link Preprocess#TORCHVISION}.
+ * anything else {@link Preprocess#TORCHVISION}. Class names come from {@value OnnxExporter#META_CLASSES} metadata
+ * when the file has it (a JSON array of strings, one per class; anything else is an error naming the file).
  */
 public final class OnnxImporter {
     private OnnxImporter() {
@@ -45,7 +46,12 @@ public final class OnnxImporter {
         } catch (GoogLeNetMatcher.Mismatch e) {
             why = e.getMessage();
         }
-        Preprocess pre = Preprocess.fromMetadata(model.metadata());
+        Preprocess pre;
+        try {
+            pre = Preprocess.fromMetadata(model.metadata());
+        } catch (IllegalArgumentException e) {
+            throw new OnnxException(src, "metadata_props: " + e.getMessage(), e);
+        }
         if (pre == null) {
             boolean caffe = in.name().equals("data_0") || model.graph().nodes().stream()
                     .anyMatch(n -> n.opType().equals("LRN"))
@@ -53,7 +59,16 @@ public final class OnnxImporter {
             pre = caffe ? Preprocess.CAFFE : Preprocess.TORCHVISION;
         }
         List<String> outs = model.graph().outputs().stream().map(ValueInfo::name).toList();
-        return new ImportedModel(src, runner, net, why, pre, in.name(), outs, shape);
+        List<String> classes = List.of();
+        String json = model.metadata().get(OnnxExporter.META_CLASSES);
+        if (json != null) {
+            classes = OnnxExporter.classesFromJson(json, src);
+            if (net != null && classes.size() != net.config().numClasses()) {
+                throw new OnnxException(src, "metadata_props '" + OnnxExporter.META_CLASSES + "' names "
+                        + classes.size() + " classes, the classifier has " + net.config().numClasses());
+            }
+        }
+        return new ImportedModel(src, runner, net, why, pre, in.name(), outs, shape, classes);
     }
 
     /**

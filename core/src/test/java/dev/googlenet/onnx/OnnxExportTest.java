@@ -1,6 +1,7 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
 import dev.googlenet.data.Preprocess;
+import dev.googlenet.kernels.Softmax;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.Variant;
@@ -122,6 +123,60 @@ class OnnxExportTest {
         assertEquals(m.metadata(), again.metadata());
     }
 
+    @Test
+    void classNamesTravelAsMetadataAndComeBackOnImport(@TempDir Path dir) throws Exception {
+        GoogLeNet model = new GoogLeNet(GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION)
+                .optAuxHeads(false).optNumClasses(5).build());
+        // commas, quotes, backslashes, control characters and non-ASCII (2-, 3- and 4-byte UTF-8)
+        List<String> names = List.of("T-shirt, top", "say \"cheese\"", "back\\slash\ttab\nnewline",
+                "Größe — 猫 🐈", "");
+        Path file = dir.resolve("named.onnx");
+        OnnxExporter.export(model, Preprocess.TORCHVISION, names, file, OnnxExporter.Options.defaults());
+        OnnxModel written = OnnxIO.read(file);
+        String json = written.metadata().get(OnnxExporter.META_CLASSES);
+        // a real JSON array, read back by an independent parser
+        assertEquals(names, new com.fasterxml.jackson.databind.ObjectMapper().readValue(json,
+                new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { }));
+        ImportedModel back = OnnxImporter.importModel(file);
+        assertEquals(names, back.classNames());
+        assertEquals(Preprocess.TORCHVISION, back.preprocess(), "the preprocessing metadata is still there");
+        assertEquals("5", written.metadata().get("googlenet.num_classes"));
+
+        // a file without names imports with none; a name count that does not fit the model is refused
+        assertEquals(List.of(), OnnxImporter.importModel(OnnxExporter.toOnnx(model, null,
+                OnnxExporter.Options.defaults(), "plain.onnx")).classNames());
+        IllegalArgumentException wrongCount = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> OnnxExporter.toOnnx(model, null, List.of("a", "b"),
+                        OnnxExporter.Options.defaults(), "x.onnx"));
+        assertEquals("2 class names for a model with 5 classes", wrongCount.getMessage());
+    }
+
+    @Test
+    void malformedClassNamesAreOneErrorNamingTheFile() throws Exception {
+        GoogLeNet model = new GoogLeNet(GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION)
+                .optAuxHeads(false).optNumClasses(2).build());
+        OnnxModel good = OnnxExporter.toOnnx(model, null, OnnxExporter.Options.defaults(), "bad.onnx");
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("not json", "bad.onnx: metadata_props 'googlenet.classes' is not a JSON array of strings (");
+        cases.put("{\"a\": 1}", "bad.onnx: metadata_props 'googlenet.classes' is not a JSON array of strings");
+        cases.put("[\"a\", 2]", "bad.onnx: metadata_props 'googlenet.classes' is not a JSON array of strings "
+                + "(found VALUE_NUMBER_INT at entry 1)");
+        cases.put("[\"a\", \"b\"] [", "bad.onnx: metadata_props 'googlenet.classes' is not a JSON array of strings "
+                + "(text after the array)");
+        cases.put("[\"a\", \"b\", \"c\"]", "bad.onnx: metadata_props 'googlenet.classes' names 3 classes, the "
+                + "classifier has 2");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Map<String, String> meta = new java.util.LinkedHashMap<>(good.metadata());
+            meta.put(OnnxExporter.META_CLASSES, c.getKey());
+            OnnxModel bad = new OnnxModel(good.source(), good.irVersion(), good.opsetImports(), good.producerName(),
+                    good.producerVersion(), good.graph(), meta);
+            OnnxException e = org.junit.jupiter.api.Assertions.assertThrows(OnnxException.class,
+                    () -> OnnxImporter.importModel(bad));
+            assertTrue(e.getMessage().startsWith(c.getValue()), c.getKey() + " → " + e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        }
+    }
+
     private static OnnxModel assertDoesNotThrowParse(byte[] b) {
         try {
             return OnnxIO.parse(b, "x.onnx");
@@ -131,23 +186,7 @@ class OnnxExportTest {
     }
 
     static Tensor softmax(Tensor logits) {
-        int n = logits.dim(0);
-        int c = logits.dim(1);
-        Tensor p = Tensor.zeros(n, c);
-        for (int i = 0; i < n; i++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < c; j++) {
-                max = Math.max(max, logits.get(i, j));
-            }
-            double sum = 0;
-            for (int j = 0; j < c; j++) {
-                sum += Math.exp(logits.get(i, j) - max);
-            }
-            for (int j = 0; j < c; j++) {
-                p.data()[i * c + j] = (float) (Math.exp(logits.get(i, j) - max) / sum);
-            }
-        }
-        return p;
+        return Softmax.rows(logits);
     }
 
 }

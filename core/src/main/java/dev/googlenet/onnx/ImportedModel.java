@@ -1,4 +1,4 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
 import dev.googlenet.data.Preprocess;
 import dev.googlenet.model.GoogLeNet;
@@ -11,7 +11,7 @@ import java.util.Optional;
 /**
  * What {@link OnnxImporter} made of an ONNX file: the graph, ready to run; our {@link GoogLeNet} holding its
  * weights when the graph is one (so it can be fine-tuned, summarized and exported again); the preprocessing its
- * input expects; and its input and output names.
+ * input expects; its input and output names; and its class names, when the file carries them.
  *
  * @param source       the file name, for messages
  * @param runner       the graph as it is in the file, executable
@@ -23,13 +23,16 @@ import java.util.Optional;
  * @param inputName    the graph's (single) data input
  * @param outputNames  the graph's outputs, in order (e.g. {@code logits}, or {@code logits, prob})
  * @param inputShape   the input shape the model was matched at ([1,3,224,224] when the file leaves it open)
+ * @param classNames   the class names the file carries in its metadata, one per class; empty when it has none
  */
 public record ImportedModel(String source, OnnxRunner runner, GoogLeNet googLeNet, String notGoogLeNet,
-                           Preprocess preprocess, String inputName, List<String> outputNames, int[] inputShape) {
+                           Preprocess preprocess, String inputName, List<String> outputNames, int[] inputShape,
+                           List<String> classNames) {
 
     public ImportedModel {
         outputNames = List.copyOf(outputNames);
         inputShape = inputShape.clone();
+        classNames = List.copyOf(classNames);
     }
 
     @Override
@@ -49,6 +52,6 @@ public record ImportedModel(String source, OnnxRunner runner, GoogLeNet googLeNe
 
     /** Runs the graph and returns its first output. */
     public Tensor forward(Tensor input) throws OnnxException {
-        return run(input).get(outputNames.getFirst()).toTensor();
+        return run(input).get(outputNames.getFirst()).tensor();
     }
 }

@@ -1,4 +1,4 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
 import dev.googlenet.data.Preprocess;
 import dev.googlenet.io.Safetensors;
@@ -59,8 +59,8 @@ class OnnxReferenceImportTest {
 
         Tensor input = cases.tensor("input");
         Map<String, OnnxTensor> out = m.run(input);
-        Parity.assertClose("paper_eval.onnx graph → logits", cases.tensor("logits"), out.get("logits").toTensor());
-        Parity.assertClose("paper_eval.onnx graph → prob", cases.tensor("prob"), out.get("prob").toTensor());
+        Parity.assertClose("paper_eval.onnx graph → logits", cases.tensor("logits"), out.get("logits").tensor());
+        Parity.assertClose("paper_eval.onnx graph → prob", cases.tensor("prob"), out.get("prob").tensor());
         Tensor logits = net.forward(input);
         Parity.assertClose("paper_eval.onnx as GoogLeNet → logits", cases.tensor("logits"), logits);
         assertNotNull(logits);

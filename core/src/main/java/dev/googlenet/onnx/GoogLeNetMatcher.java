@@ -1,7 +1,5 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
-import dev.googlenet.io.onnx.OnnxModel.Attribute;
-import dev.googlenet.io.onnx.OnnxModel.Node;
 import dev.googlenet.model.ConvBlock;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.GoogLeNetConfig;
@@ -17,6 +15,8 @@ import dev.googlenet.nn.Linear;
 import dev.googlenet.nn.Lrn;
 import dev.googlenet.nn.MaxPool2d;
 import dev.googlenet.nn.Sequential;
+import dev.googlenet.onnx.OnnxModel.Attribute;
+import dev.googlenet.onnx.OnnxModel.Node;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
 
@@ -363,7 +363,7 @@ final class GoogLeNetMatcher {
             throw new Mismatch(what + " has shape " + Shape.toString(from.shape()) + ", expected "
                     + Shape.toString(to.shape()));
         }
-        System.arraycopy(from.floats(), 0, to.data(), 0, to.size());
+        System.arraycopy(from.tensor().data(), 0, to.data(), 0, to.size());
     }
 
     private void bindConv(ConvBlock cb, Stage s) throws Mismatch {
@@ -458,7 +458,7 @@ final class GoogLeNetMatcher {
             float[] t = new float[w.size()];
             for (int i = 0; i < in; i++) {
                 for (int o = 0; o < out; o++) {
-                    t[o * in + i] = w.floats()[i * out + o];
+                    t[o * in + i] = w.tensor().data()[i * out + o];
                 }
             }
             w = OnnxTensor.ofFloats(t, out, in);

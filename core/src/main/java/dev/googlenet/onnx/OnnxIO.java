@@ -1,10 +1,10 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
-import dev.googlenet.io.onnx.OnnxModel.Attribute;
-import dev.googlenet.io.onnx.OnnxModel.Graph;
-import dev.googlenet.io.onnx.OnnxModel.Node;
-import dev.googlenet.io.onnx.OnnxModel.ValueInfo;
-import dev.googlenet.io.onnx.OnnxTensor.DataType;
+import dev.googlenet.onnx.OnnxModel.Attribute;
+import dev.googlenet.onnx.OnnxModel.Graph;
+import dev.googlenet.onnx.OnnxModel.Node;
+import dev.googlenet.onnx.OnnxModel.ValueInfo;
+import dev.googlenet.onnx.OnnxTensor.DataType;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,8 +36,12 @@ public final class OnnxIO {
 
     /** Reads a serialized {@code TensorProto} (the {@code .pb} files of ONNX's test data). */
     public static OnnxTensor readTensor(Path file) throws IOException {
-        byte[] b = readAll(file);
-        return tensor(new ProtoReader(b, 0, b.length, label(file), "TensorProto"));
+        return parseTensor(readAll(file), label(file));
+    }
+
+    /** Parses a serialized {@code TensorProto}; {@code source} names it in messages. */
+    public static OnnxTensor parseTensor(byte[] bytes, String source) throws OnnxException {
+        return tensor(new ProtoReader(bytes, 0, bytes.length, source, "TensorProto"));
     }
 
     static String label(Path file) {
@@ -227,6 +231,10 @@ public final class OnnxIO {
             type = t != null ? Attribute.TENSOR : s != null ? Attribute.STRING : ints.size() > 0 ? Attribute.INTS
                     : floats.size() > 0 ? Attribute.FLOATS : !strings.isEmpty() ? Attribute.STRINGS
                     : hasGraph ? Attribute.GRAPH : hasF ? Attribute.FLOAT : hasI ? Attribute.INT : 0;
+        }
+        // a number left out reads as 0 (protobuf's default); a string or tensor left out has no such default
+        if (type == Attribute.STRING && s == null || type == Attribute.TENSOR && t == null) {
+            throw r.error("attribute '" + name + "' of type " + Attribute.typeName(type) + " has no value");
         }
         return new Attribute(name, type, f, i, s, t, floats.toArray(), ints.toArray(), strings);
     }
@@ -496,7 +504,7 @@ public final class OnnxIO {
         }
         ByteBuffer bb = ByteBuffer.allocate(t.size() * t.type().bytes()).order(ByteOrder.LITTLE_ENDIAN);
         if (t.type().isFloat()) {
-            bb.asFloatBuffer().put(t.floats());
+            bb.asFloatBuffer().put(t.tensor().data());
         } else {
             for (long v : t.longs()) {
                 switch (t.type().bytes()) {

@@ -1,13 +1,23 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
+import dev.googlenet.kernels.Pooling;
+import dev.googlenet.nn.AvgPool2d;
 import dev.googlenet.tensor.Shape;
+import dev.googlenet.tensor.Tensor;
 
 /**
- * ONNX's 2-D MaxPool / AveragePool on [N, C, H, W]: rectangular kernel, per-axis strides and dilations, asymmetric
- * pads [top, left, bottom, right], {@code auto_pad}, {@code ceil_mode} and {@code count_include_pad}. Padding never
- * takes part in a maximum; an average sums the input elements in the window and divides by their number, or,
- * with {@code count_include_pad}, by the number of window positions inside the padded input (PyTorch's and ONNX
- * Runtime's rule). In ceil mode a last window that would start past the input and its head padding is dropped.
+ * ONNX's 2-D MaxPool / AveragePool on [N, C, H, W]. Wherever the attributes fit the engine's pooling — a square
+ * window, equal strides, no dilation, and for averages the same padding on all four sides — the work goes to the
+ * engine ({@link Pooling#maxPool}, {@link AvgPool2d}), so the runner and the model pool with the same code. This
+ * class keeps only what ONNX needs beyond them: ONNX's output geometry ({@code auto_pad}, asymmetric
+ * {@code pads}, dilations, its ceil-mode rule), which also decides whether the engine's kernels apply, and one
+ * plain loop for the windows they do not cover (rectangular kernels, unequal strides, dilations, asymmetric
+ * average padding; the ONNX conformance tests exercise each).
+ *
+ * <p>Semantics, on both paths: padding never takes part in a maximum (NaN wins, as in the engine); an average sums
+ * the input elements in the window and divides by their number, or, with {@code count_include_pad}, by the number
+ * of window positions inside the padded input (PyTorch's and ONNX Runtime's rule). In ceil mode a last window that
+ * would start past the input and its head padding is dropped.
  */
 final class Pool2d {
     final int kh;
@@ -75,29 +85,66 @@ final class Pool2d {
             throw new IllegalArgumentException("expected input [N,C,H,W], got " + Shape.toString(in));
         }
         int[] g = geometry(in[2], in[3]);
+        OnnxOps.requireAllocatable("pooling", in[0], in[1], g[0], g[1]);
         return new int[] {in[0], in[1], g[0], g[1]};
     }
 
-    float[] max(float[] x, int[] shape) {
-        return run(x, shape, true, false);
+    /** Whether the window is one the engine's kernels take: square, equal strides, no dilation. */
+    private boolean square() {
+        return kh == kw && sh == sw && dh == 1 && dw == 1;
     }
 
-    float[] average(float[] x, int[] shape, boolean countIncludePad) {
-        return run(x, shape, false, countIncludePad);
+    /** Max pooling of a float [N,C,H,W] tensor into a new one. */
+    Tensor max(Tensor x) {
+        int[] os = outputShape(x.shape());
+        int[] g = geometry(x.dim(2), x.dim(3));
+        Tensor y = Tensor.zeros(os);
+        if (square() && g[2] == g[3]) {
+            // the tail pads only decide how many windows there are, and the engine is told that count (oh, ow)
+            Pooling.maxPool(x.data(), os[0] * os[1], x.dim(2), x.dim(3), kh, sh, g[2], os[2], os[3], y.data(),
+                    null);
+        } else {
+            window(x, g, y, true, false);
+        }
+        return y;
     }
 
-    private float[] run(float[] x, int[] shape, boolean max, boolean countIncludePad) {
-        int planes = shape[0] * shape[1];
-        int h = shape[2];
-        int w = shape[3];
-        int[] g = geometry(h, w);
+    /** Average pooling of a float [N,C,H,W] tensor into a new one. */
+    Tensor average(Tensor x, boolean countIncludePad) {
+        int[] os = outputShape(x.shape());
+        int[] g = geometry(x.dim(2), x.dim(3));
+        int p = g[2];
+        if (square() && g[3] == p && g[4] == p && g[5] == p && p < kh) {
+            AvgPool2d layer = new AvgPool2d(kh, sh, p, ceil, countIncludePad); // new: its output is ours to keep
+            if (java.util.Arrays.equals(layer.outputShape(x.shape()), os)) {
+                return layer.forward(x, false);
+            }
+        }
+        Tensor y = Tensor.zeros(os);
+        window(x, g, y, false, countIncludePad);
+        return y;
+    }
+
+    /** Pooling by the plain loop alone, whatever the window (the tests hold it against the engine's kernels). */
+    Tensor plain(Tensor x, boolean max, boolean countIncludePad) {
+        Tensor y = Tensor.zeros(outputShape(x.shape()));
+        window(x, geometry(x.dim(2), x.dim(3)), y, max, countIncludePad);
+        return y;
+    }
+
+    /** The plain loop over any ONNX window, for what the engine's kernels do not cover. */
+    private void window(Tensor input, int[] g, Tensor output, boolean max, boolean countIncludePad) {
+        float[] x = input.data();
+        float[] y = output.data();
+        int planes = input.dim(0) * input.dim(1);
+        int h = input.dim(2);
+        int w = input.dim(3);
         int oh = g[0];
         int ow = g[1];
         int top = g[2];
         int left = g[3];
         int bottom = g[4];
         int right = g[5];
-        float[] y = new float[Math.toIntExact((long) planes * oh * ow)];
         for (int p = 0; p < planes; p++) {
             int base = p * h * w;
             for (int i = 0; i < oh; i++) {
@@ -133,6 +180,5 @@ final class Pool2d {
                 }
             }
         }
-        return y;
     }
 }

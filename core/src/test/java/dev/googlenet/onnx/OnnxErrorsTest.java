@@ -1,8 +1,8 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
-import dev.googlenet.io.onnx.OnnxModel.Attribute;
-import dev.googlenet.io.onnx.OnnxModel.Node;
-import dev.googlenet.io.onnx.OnnxModel.ValueInfo;
+import dev.googlenet.onnx.OnnxModel.Attribute;
+import dev.googlenet.onnx.OnnxModel.Node;
+import dev.googlenet.onnx.OnnxModel.ValueInfo;
 import dev.googlenet.tensor.Tensor;
 import dev.googlenet.testing.SharedData;
 import org.junit.jupiter.api.Test;
@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -144,5 +145,76 @@ class OnnxErrorsTest {
         assertTrue(im.model().isEmpty());
         assertTrue(im.notGoogLeNet().contains("node 'r' (Relu) has no place in a GoogLeNet"), im.notGoogLeNet());
         assertEquals(3 * 32 * 32, im.forward(Tensor.zeros(1, 3, 32, 32)).size());
+    }
+
+    // ------------------------------------------------------------- found by OnnxFuzzTest, kept as cases
+
+    @Test
+    void aStringAttributeWithoutItsStringIsAReadError() throws OnnxException {
+        OnnxModel m = Graphs.single(13, Node.of("p", "MaxPool", List.of("x"), List.of("y"),
+                Attribute.ofInts("kernel_shape", 2, 2), Attribute.ofInt("auto_pad", 0)), Map.of(), 1L, 1L, 4L, 4L);
+        byte[] b = OnnxIO.toBytes(m);
+        // the one INT attribute's type field (20: key bytes A0 01, value 2) now says STRING (3): no string is set
+        int at = -1;
+        for (int i = 0; i + 2 < b.length; i++) {
+            if ((b[i] & 0xff) == 0xa0 && b[i + 1] == 1 && b[i + 2] == Attribute.INT) {
+                assertEquals(-1, at, "one INT attribute");
+                at = i + 2;
+            }
+        }
+        b[at] = Attribute.STRING;
+        contains(fails(() -> OnnxIO.parse(b, "typed.onnx")), "typed.onnx: model.graph.node[0].attribute[1]: "
+                + "attribute 'auto_pad' of type STRING has no value");
+    }
+
+    @Test
+    void messagesStayOnOneLineWhateverTheFileHolds() throws OnnxException {
+        OnnxModel m = Graphs.single(13, Node.of("bad\nname", "Ta\nh\u0000", List.of("x"), List.of("y")), Map.of(),
+                1L, 3L);
+        OnnxException e = fails(() -> OnnxRunner.of(m));
+        assertTrue(e.getMessage().startsWith("single.onnx: node 'bad\\nname' (Ta\\nh\\u0000): operator"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+        String huge = "x".repeat(5000);
+        assertEquals(("f.onnx: " + huge).substring(0, OnnxException.MAX_MESSAGE) + "… (4008 more characters)",
+                new OnnxException("f.onnx", huge).getMessage());
+    }
+
+    @Test
+    void malformedPreprocessMetadataNamesTheFile() throws OnnxException {
+        OnnxModel m = Graphs.single(13, Node.of("r", "Relu", List.of("x"), List.of("y")), Map.of(),
+                1L, 3L, 32L, 32L);
+        Map<String, String> meta = new java.util.LinkedHashMap<>(dev.googlenet.data.Preprocess.CAFFE.toMetadata());
+        meta.put("preprocess.mean", "104,117");
+        meta.put("googlenet.classes", "[\"" + "long ".repeat(100) + "\"]");
+        OnnxModel bad = new OnnxModel(m.source(), m.irVersion(), m.opsetImports(), "", "", m.graph(), meta);
+        OnnxException e = fails(() -> OnnxImporter.importModel(bad));
+        contains(e, "single.onnx: metadata_props: malformed preprocess.* metadata {", "need 3 comma-separated values");
+        assertFalse(e.getMessage().contains("long long"), "only the preprocess.* entries: " + e.getMessage());
+    }
+
+    @Test
+    void poolingPadsAsWideAsTheWindowAreRefused() throws OnnxException {
+        OnnxModel m = Graphs.single(13, Node.of("p", "AveragePool", List.of("x"), List.of("y"),
+                Attribute.ofInts("kernel_shape", 2, 3), Attribute.ofInts("pads", 0, 3, 0, 0)), Map.of(),
+                1L, 1L, 4L, 4L);
+        contains(fails(() -> OnnxRunner.of(m)), "single.onnx: node 'p' (AveragePool): attribute pads=[0, 3, 0, 0] "
+                + "is not supported: pads must be smaller than the kernel [2, 3]");
+    }
+
+    @Test
+    void resultsTooLargeToHoldAreErrorsBeforeAllocating() throws OnnxException {
+        // a 1×1 convolution padded by 2^20 on each side: a [1,1,2097153,2097153] output
+        OnnxModel conv = Graphs.single(13, Node.of("c", "Conv", List.of("x", "w"), List.of("y"),
+                Attribute.ofInts("pads", 1 << 20, 1 << 20, 1 << 20, 1 << 20)),
+                Map.of("w", OnnxTensor.ofFloats(new float[] {1}, 1, 1, 1, 1)), 1L, 1L, 1L, 1L);
+        contains(fails(() -> OnnxRunner.of(conv).run(Tensor.zeros(1, 1, 1, 1))), "single.onnx: node 'c' (Conv): "
+                + "Conv: a result of [1, 1, 2097153, 2097153] (4.40e+12 elements) is too large for this JVM's memory");
+        // [50000,1] + [1,50000] broadcasts to 2.5e9 elements, more than an array holds
+        OnnxModel add = Graphs.model("add.onnx", 13, List.of(Node.of("a", "Add", List.of("x", "t"), List.of("y"))),
+                Map.of("t", OnnxTensor.ofFloats(new float[50_000], 1, 50_000)),
+                List.of(ValueInfo.of("x", 50_000L, 1L)), List.of(ValueInfo.of("y")));
+        contains(fails(() -> OnnxRunner.of(add).run(Tensor.zeros(50_000, 1))), "add.onnx: node 'a' (Add): "
+                + "elementwise op: a result of [50000, 50000] (2.50e+09 elements) is too large");
     }
 }

@@ -1,4 +1,4 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
@@ -6,8 +6,11 @@ import dev.googlenet.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * A value in an ONNX graph: an element type, a shape and dense row-major data. Floating-point values live in a
- * {@code float[]} (shared with a {@link Tensor} without copying); integer and boolean values in a {@code long[]}.
+ * A value in an ONNX graph: an element type, a shape and dense row-major data. Float values <em>are</em> engine
+ * {@link Tensor}s, handed to the engine's layers and kernels as they are. This wrapper exists only for what a
+ * float32 {@code Tensor} cannot hold: ONNX graphs also carry integer and boolean values (Reshape's target shape and
+ * Gather's indices are INT64, Dropout's mask is BOOL, MaxPool takes UINT8/INT8), and an int64 above 2^24 is not
+ * exact in a float. Those keep a {@code long[]} and their own shape; nothing else is duplicated.
  */
 public final class OnnxTensor {
 
@@ -56,38 +59,38 @@ public final class OnnxTensor {
     }
 
     private final DataType type;
-    private final int[] shape;
-    private final float[] floats;
-    private final long[] longs;
+    private final Tensor tensor; // FLOAT
+    private final long[] longs;  // every other type
+    private final int[] shape;   // of longs; a float value's shape is its tensor's
 
-    private OnnxTensor(DataType type, int[] shape, float[] floats, long[] longs) {
-        long n = Shape.size(shape);
-        int have = floats != null ? floats.length : longs.length;
-        if (n != have) {
-            throw new IllegalArgumentException("shape " + Shape.toString(shape) + " needs " + n + " values, got " + have);
-        }
+    private OnnxTensor(DataType type, Tensor tensor, long[] longs, int[] shape) {
         this.type = type;
-        this.shape = shape.clone();
-        this.floats = floats;
+        this.tensor = tensor;
         this.longs = longs;
+        this.shape = shape;
     }
 
-    /** A float tensor sharing {@code data}. */
+    /** A float value: the engine tensor itself (no copy). */
+    public static OnnxTensor of(Tensor t) {
+        return new OnnxTensor(DataType.FLOAT, t, null, null);
+    }
+
+    /** Shorthand for {@code of(Tensor.of(data, shape))}. */
     public static OnnxTensor ofFloats(float[] data, int... shape) {
-        return new OnnxTensor(DataType.FLOAT, shape, data, null);
+        return of(Tensor.of(data, shape));
     }
 
-    /** An integer or boolean tensor sharing {@code data}. */
+    /** An integer or boolean value sharing {@code data}. */
     public static OnnxTensor ofLongs(DataType type, long[] data, int... shape) {
         if (type.isFloat()) {
             throw new IllegalArgumentException("ofLongs needs an integer type, got " + type);
         }
-        return new OnnxTensor(type, shape, null, data);
-    }
-
-    /** Wraps an engine tensor (no copy). */
-    public static OnnxTensor of(Tensor t) {
-        return ofFloats(t.data(), t.shape());
+        long n = Shape.size(shape);
+        if (n != data.length) {
+            throw new IllegalArgumentException("shape " + Shape.toString(shape) + " needs " + n + " values, got "
+                    + data.length);
+        }
+        return new OnnxTensor(type, null, data, shape.clone());
     }
 
     public DataType type() {
@@ -95,27 +98,27 @@ public final class OnnxTensor {
     }
 
     public int[] shape() {
-        return shape.clone();
+        return tensor != null ? tensor.shape() : shape.clone();
     }
 
     public int rank() {
-        return shape.length;
+        return tensor != null ? tensor.rank() : shape.length;
     }
 
     public int dim(int i) {
-        return shape[i < 0 ? shape.length + i : i];
+        return tensor != null ? tensor.dim(i) : shape[i < 0 ? shape.length + i : i];
     }
 
     public int size() {
-        return floats != null ? floats.length : longs.length;
+        return tensor != null ? tensor.size() : longs.length;
     }
 
-    /** The float data (live); only for {@link DataType#FLOAT}. */
-    public float[] floats() {
-        if (floats == null) {
+    /** The float value (live, not a copy); only for {@link DataType#FLOAT}. */
+    public Tensor tensor() {
+        if (tensor == null) {
             throw new IllegalStateException("tensor of type " + type + " has no float data");
         }
-        return floats;
+        return tensor;
     }
 
     /** The integer data (live); only for integer and boolean types. */
@@ -126,39 +129,39 @@ public final class OnnxTensor {
         return longs;
     }
 
-    /** This float tensor as an engine tensor sharing its data. */
-    public Tensor toTensor() {
-        return Tensor.of(floats(), shape);
-    }
-
     /** The same data under another shape of the same size. */
     public OnnxTensor reshape(int... newShape) {
-        return new OnnxTensor(type, newShape, floats, longs);
+        return tensor != null ? of(tensor.reshape(newShape)) : ofLongs(type, longs, newShape);
     }
 
-    /** Whether this tensor's shape is {@code s}. */
+    /** Whether this value's shape is {@code s}. */
     public boolean hasSameShape(int[] s) {
-        return Arrays.equals(shape, s);
+        return tensor != null ? tensor.hasShape(s) : Arrays.equals(shape, s);
     }
 
     /** Element {@code i} as a double, whatever the type. */
     public double get(int i) {
-        return floats != null ? floats[i] : longs[i];
+        return tensor != null ? tensor.data()[i] : longs[i];
+    }
+
+    /** A copy that shares no storage with this value. */
+    public OnnxTensor copy() {
+        return tensor != null ? of(tensor.copy()) : ofLongs(type, longs.clone(), shape);
     }
 
     @Override
     public String toString() {
-        return type + Shape.toString(shape);
+        return type + Shape.toString(shape());
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof OnnxTensor t && type == t.type && Arrays.equals(shape, t.shape)
-                && Arrays.equals(floats, t.floats) && Arrays.equals(longs, t.longs);
+        return o instanceof OnnxTensor t && type == t.type && Arrays.equals(shape(), t.shape())
+                && (tensor != null ? Arrays.equals(tensor.data(), t.tensor.data()) : Arrays.equals(longs, t.longs));
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(shape) * 31 + type.hashCode();
+        return Arrays.hashCode(shape()) * 31 + type.hashCode();
     }
 }

@@ -1,12 +1,15 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
-import dev.googlenet.io.onnx.OnnxModel.Node;
-import dev.googlenet.io.onnx.OnnxTensor.DataType;
+import dev.googlenet.kernels.Elementwise;
 import dev.googlenet.kernels.Kernels;
+import dev.googlenet.kernels.Pooling;
+import dev.googlenet.kernels.Softmax;
 import dev.googlenet.nn.AdaptiveAvgPool2d;
 import dev.googlenet.nn.BatchNorm2d;
 import dev.googlenet.nn.Conv2d;
 import dev.googlenet.nn.Lrn;
+import dev.googlenet.onnx.OnnxModel.Node;
+import dev.googlenet.onnx.OnnxTensor.DataType;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
 
@@ -17,8 +20,11 @@ import java.util.TreeSet;
 
 /**
  * The ONNX operators this runtime executes, each compiled once from its node (attributes checked and defaulted
- * per opset) into an {@link Op}. Convolution, LRN, BatchNormalization and global average pooling run on the
- * engine's layers; the rest are direct implementations of the ONNX definitions.
+ * per opset) into an {@link Op}. Float values are the engine's {@link Tensor}s, and the work goes to the engine
+ * wherever ONNX's definition fits it: convolution, LRN, BatchNormalization (inference) and average pooling run
+ * on the engine's layers; max pooling, ReLU, Gemm/MatMul and Softmax/LogSoftmax on its kernels. What is left is
+ * ONNX's own: broadcasting, shape ops on INT64 values, training-mode BatchNormalization, and the pooling windows
+ * the engine has no kernel for (see {@link Pool2d}).
  */
 final class OnnxOps {
     private OnnxOps() {
@@ -52,10 +58,15 @@ final class OnnxOps {
             case "Conv" -> conv(a);
             case "MaxPool" -> maxPool(a, node);
             case "AveragePool" -> averagePool(a);
-            case "GlobalAveragePool" -> in -> one(OnnxTensor.of(AdaptiveAvgPool2d.global()
-                    .forward(float4(in[0], "GlobalAveragePool"), false)));
+            case "GlobalAveragePool" -> in -> one(AdaptiveAvgPool2d.global()
+                    .forward(float4(in[0], "GlobalAveragePool"), false));
             case "GlobalMaxPool" -> in -> one(globalMax(float4(in[0], "GlobalMaxPool")));
-            case "Relu" -> in -> one(map(in[0], v -> Math.max(v, 0f)));
+            case "Relu" -> in -> {
+                Tensor x = floats(in[0], "Relu");
+                Tensor y = Tensor.zeros(x.shape());
+                Elementwise.relu(x.data(), y.data(), x.size());
+                return one(y);
+            };
             case "Sigmoid" -> in -> one(map(in[0], v -> (float) (1 / (1 + Math.exp(-v)))));
             case "Identity" -> in -> one(in[0]);
             case "LRN" -> lrn(a);
@@ -86,8 +97,41 @@ final class OnnxOps {
         return op;
     }
 
+    /**
+     * Fails, before anything is allocated, when a result of these dimensions cannot be held: more elements than
+     * a Java array takes, or more than half of the heap. A file can ask for any size (huge pads, a Gather or a
+     * broadcast that multiplies its inputs); this keeps that a clear error naming the node instead of an
+     * OutOfMemoryError.
+     */
+    static void requireAllocatable(String who, long... dims) {
+        double elements = 1;
+        for (long d : dims) {
+            elements *= d;
+        }
+        double bytes = elements * Float.BYTES;
+        if (elements > Integer.MAX_VALUE - 8 || bytes > Runtime.getRuntime().maxMemory() / 2.0) {
+            throw new IllegalArgumentException(who + ": a result of " + Arrays.toString(dims) + " ("
+                    + String.format(java.util.Locale.ROOT, "%.3g", elements) + " elements) is too large for this "
+                    + "JVM's memory");
+        }
+    }
+
+    private static long[] longs(int[] shape) {
+        return Arrays.stream(shape).asLongStream().toArray();
+    }
+
     private static OnnxTensor[] one(OnnxTensor t) {
         return new OnnxTensor[] {t};
+    }
+
+    private static OnnxTensor[] one(Tensor t) {
+        return one(OnnxTensor.of(t));
+    }
+
+    /** The float value of an input, or an error naming the op. */
+    private static Tensor floats(OnnxTensor t, String who) {
+        requireFloat(t, who);
+        return t.tensor();
     }
 
     private static Tensor float4(OnnxTensor t, String who) {
@@ -96,7 +140,7 @@ final class OnnxOps {
             throw new IllegalArgumentException(who + ": only 2-D [N,C,H,W] input is supported, got "
                     + Shape.toString(t.shape()));
         }
-        return t.toTensor();
+        return t.tensor();
     }
 
     private static void requireFloat(OnnxTensor t, String who) {
@@ -114,13 +158,13 @@ final class OnnxOps {
     }
 
     private static OnnxTensor map(OnnxTensor x, FloatOp f) {
-        requireFloat(x, "elementwise op");
-        float[] in = x.floats();
-        float[] out = new float[in.length];
+        float[] in = floats(x, "elementwise op").data();
+        Tensor y = Tensor.zeros(x.shape());
+        float[] out = y.data();
         for (int i = 0; i < in.length; i++) {
             out[i] = f.apply(in[i]);
         }
-        return OnnxTensor.ofFloats(out, x.shape());
+        return OnnxTensor.of(y);
     }
 
     // ------------------------------------------------------------------------------------------------ windows
@@ -174,6 +218,12 @@ final class OnnxOps {
         int[] s = pair(a, "strides", 1);
         int[] d = pair(a, "dilations", 1);
         long[] p = pads(a);
+        // ONNX Runtime's rule too: a pad as wide as the window would make windows of padding alone, and lets a
+        // file ask for outputs of any size
+        if (p[0] >= k[0] || p[2] >= k[0] || p[1] >= k[1] || p[3] >= k[1]) {
+            throw a.error("attribute pads=" + Arrays.toString(p) + " is not supported: pads must be smaller than "
+                    + "the kernel " + Arrays.toString(k));
+        }
         boolean ceil = hasCeil && a.i("ceil_mode", 0) != 0;
         return new Pool2d(k[0], k[1], s[0], s[1], d[0], d[1], p, autoPad, ceil);
     }
@@ -190,22 +240,21 @@ final class OnnxOps {
                 throw new IllegalArgumentException("MaxPool: only 2-D [N,C,H,W] input is supported, got "
                         + Shape.toString(x.shape()));
             }
-            int[] os = pool.outputShape(x.shape());
             if (x.type() == DataType.FLOAT) {
-                return one(OnnxTensor.ofFloats(pool.max(x.floats(), x.shape()), os));
+                return one(pool.max(x.tensor()));
             }
-            if (x.type() == DataType.UINT8 || x.type() == DataType.INT8) { // exact in float
+            if (x.type() == DataType.UINT8 || x.type() == DataType.INT8) { // exact in float: pooled as floats
                 long[] l = x.longs();
                 float[] f = new float[l.length];
                 for (int i = 0; i < l.length; i++) {
                     f[i] = l[i];
                 }
-                float[] y = pool.max(f, x.shape());
-                long[] out = new long[y.length];
-                for (int i = 0; i < y.length; i++) {
-                    out[i] = (long) y[i];
+                Tensor y = pool.max(Tensor.of(f, x.shape()));
+                long[] out = new long[y.size()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = (long) y.data()[i];
                 }
-                return one(OnnxTensor.ofLongs(x.type(), out, os));
+                return one(OnnxTensor.ofLongs(x.type(), out, y.shape()));
             }
             throw new IllegalArgumentException("MaxPool: input type " + x.type() + " is not supported");
         };
@@ -215,25 +264,16 @@ final class OnnxOps {
         Pool2d pool = window(a, true);
         boolean include = a.i("count_include_pad", 0) != 0;
         return in -> {
-            Tensor x = float4(in[0], "AveragePool");
-            int[] os = pool.outputShape(x.shape());
-            return one(OnnxTensor.ofFloats(pool.average(x.data(), x.shape(), include), os));
+            return one(pool.average(float4(in[0], "AveragePool"), include));
         };
     }
 
-    private static OnnxTensor globalMax(Tensor x) {
-        int planes = x.dim(0) * x.dim(1);
-        int hw = x.dim(2) * x.dim(3);
-        float[] out = new float[planes];
-        float[] d = x.data();
-        for (int p = 0; p < planes; p++) {
-            float m = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < hw; i++) {
-                m = Math.max(m, d[p * hw + i]);
-            }
-            out[p] = m;
-        }
-        return OnnxTensor.ofFloats(out, x.dim(0), x.dim(1), 1, 1);
+    /** One window as large as the map: the engine's max pooling with kernel max(H, W) and one output. */
+    private static Tensor globalMax(Tensor x) {
+        Tensor y = Tensor.zeros(x.dim(0), x.dim(1), 1, 1);
+        Pooling.maxPool(x.data(), x.dim(0) * x.dim(1), x.dim(2), x.dim(3), Math.max(x.dim(2), x.dim(3)), 1, 0, 1, 1,
+                y.data(), null);
+        return y;
     }
 
     // ----------------------------------------------------------------------------------------- convolution
@@ -255,18 +295,16 @@ final class OnnxOps {
             throw a.error("attribute strides=" + Arrays.toString(s) + " is not supported (equal strides only)");
         }
         return new Op() {
-            private Conv2d layer;
-            private float[] w;
-            private float[] b;
+            private Conv2d layer; // built on the first run, again only when the weights are other tensors
+            private Tensor w;
+            private Tensor b;
             private int padding;
 
             @Override
             public OnnxTensor[] run(OnnxTensor[] in) {
-                OnnxTensor x = in[0];
-                OnnxTensor wt = in[1];
-                OnnxTensor bt = in.length > 2 ? in[2] : null;
-                requireFloat(x, "Conv");
-                requireFloat(wt, "Conv");
+                Tensor x = floats(in[0], "Conv");
+                Tensor wt = floats(in[1], "Conv");
+                Tensor bt = in.length > 2 && in[2] != null ? floats(in[2], "Conv") : null;
                 if (x.rank() != 4 || wt.rank() != 4 || wt.dim(1) != x.dim(1)) {
                     throw new IllegalArgumentException("Conv: input " + Shape.toString(x.shape()) + " and weight "
                             + Shape.toString(wt.shape()) + " do not fit (only 2-D, group 1)");
@@ -287,18 +325,21 @@ final class OnnxOps {
                 int bottom = gy[2];
                 int left = gx[1];
                 int right = gx[2];
+                requireAllocatable("Conv", x.dim(0), wt.dim(0), gy[0], gx[0]);
+                requireAllocatable("Conv", x.dim(0), x.dim(1), (long) x.dim(2) + top + bottom,
+                        (long) x.dim(3) + left + right);
                 boolean symmetric = top == bottom && top == left && top == right && top < Math.min(kh, kw);
                 int pad = symmetric ? top : 0;
-                Tensor input = symmetric ? x.toTensor() : zeroPad(x.toTensor(), top, left, bottom, right);
-                if (layer == null || w != wt.floats() || b != (bt == null ? null : bt.floats()) || padding != pad
-                        || layer.inChannels() != wt.dim(1) || layer.outChannels() != wt.dim(0)) {
+                // the engine's convolution pads the same on all sides; ONNX's other paddings are copied in first
+                Tensor input = symmetric ? x : zeroPad(x, top, left, bottom, right);
+                if (layer == null || w != wt || b != bt || padding != pad) {
                     layer = new Conv2d(wt.dim(1), wt.dim(0), kh, kw, s[0], pad, bt != null);
-                    System.arraycopy(wt.floats(), 0, layer.weight().value().data(), 0, wt.size());
+                    System.arraycopy(wt.data(), 0, layer.weight().value().data(), 0, wt.size());
                     if (bt != null) {
-                        System.arraycopy(bt.floats(), 0, layer.bias().value().data(), 0, bt.size());
+                        System.arraycopy(bt.data(), 0, layer.bias().value().data(), 0, bt.size());
                     }
-                    w = wt.floats();
-                    b = bt == null ? null : bt.floats();
+                    w = wt;
+                    b = bt;
                     padding = pad;
                 }
                 Tensor y = layer.forward(input, false);
@@ -306,7 +347,7 @@ final class OnnxOps {
                     throw new IllegalStateException("Conv: output " + Shape.toString(y.shape()) + " but expected "
                             + gy[0] + "x" + gx[0]);
                 }
-                return one(OnnxTensor.of(y));
+                return one(y);
             }
         };
     }
@@ -341,7 +382,7 @@ final class OnnxOps {
         }
         return in -> {
             Tensor x = float4(in[0], "LRN");
-            return one(OnnxTensor.of(new Lrn((int) size, alpha, beta, bias).forward(x, false)));
+            return one(new Lrn((int) size, alpha, beta, bias).forward(x, false));
         };
     }
 
@@ -362,7 +403,8 @@ final class OnnxOps {
             requireFloat(x, "BatchNormalization");
             int c = x.rank() >= 2 ? x.dim(1) : -1;
             for (int i = 1; i <= 4; i++) {
-                if (in[i] == null || in[i].rank() != 1 || in[i].dim(0) != c) {
+                if (in.length <= i || in[i] == null || in[i].type() != DataType.FLOAT || in[i].rank() != 1
+                        || in[i].dim(0) != c) {
                     throw new IllegalArgumentException("BatchNormalization: input " + i + " should be [" + c + "]");
                 }
             }
@@ -372,19 +414,20 @@ final class OnnxOps {
                 return batchNormTraining(x, in, n, c, inner, eps, momentum);
             }
             BatchNorm2d bn = new BatchNorm2d(c, eps, 0.1f);
-            System.arraycopy(in[1].floats(), 0, bn.weight().value().data(), 0, c);
-            System.arraycopy(in[2].floats(), 0, bn.bias().value().data(), 0, c);
-            System.arraycopy(in[3].floats(), 0, bn.runningMean().data(), 0, c);
-            System.arraycopy(in[4].floats(), 0, bn.runningVar().data(), 0, c);
-            Tensor y = bn.forward(Tensor.of(x.floats(), n, c, inner, 1), false);
-            return one(OnnxTensor.ofFloats(y.data(), x.shape()));
+            System.arraycopy(in[1].tensor().data(), 0, bn.weight().value().data(), 0, c);
+            System.arraycopy(in[2].tensor().data(), 0, bn.bias().value().data(), 0, c);
+            System.arraycopy(in[3].tensor().data(), 0, bn.runningMean().data(), 0, c);
+            System.arraycopy(in[4].tensor().data(), 0, bn.runningVar().data(), 0, c);
+            // any rank [N,C,…] is [N,C,inner,1] to the engine's layer
+            Tensor y = bn.forward(x.tensor().reshape(n, c, inner, 1), false);
+            return one(y.reshape(x.shape()));
         };
     }
 
     /** Training mode (opset 14+): batch statistics; running stats move as {@code r·momentum + batch·(1−momentum)}. */
     private static OnnxTensor[] batchNormTraining(OnnxTensor x, OnnxTensor[] in, int n, int c, int inner, float eps,
                                                   float momentum) {
-        float[] d = x.floats();
+        float[] d = x.tensor().data();
         float[] y = new float[d.length];
         float[] runMean = new float[c];
         float[] runVar = new float[c];
@@ -406,16 +449,16 @@ final class OnnxOps {
             }
             double var = ss / count;
             double inv = 1 / Math.sqrt(var + eps);
-            float scale = in[1].floats()[ch];
-            float bias = in[2].floats()[ch];
+            float scale = in[1].tensor().data()[ch];
+            float bias = in[2].tensor().data()[ch];
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < inner; j++) {
                     int k = (i * c + ch) * inner + j;
                     y[k] = (float) ((d[k] - mean) * inv * scale + bias);
                 }
             }
-            runMean[ch] = (float) (in[3].floats()[ch] * momentum + mean * (1 - momentum));
-            runVar[ch] = (float) (in[4].floats()[ch] * momentum + var * (1 - momentum));
+            runMean[ch] = (float) (in[3].tensor().data()[ch] * momentum + mean * (1 - momentum));
+            runVar[ch] = (float) (in[4].tensor().data()[ch] * momentum + var * (1 - momentum));
         }
         return new OnnxTensor[] {OnnxTensor.ofFloats(y, x.shape()), OnnxTensor.ofFloats(runMean, c),
             OnnxTensor.ofFloats(runVar, c)};
@@ -553,6 +596,7 @@ final class OnnxOps {
                 total += t.dim(ax);
             }
             shape[ax] = total;
+            requireAllocatable("Concat", longs(shape));
             int outer = (int) Shape.size(Arrays.copyOfRange(shape, 0, ax));
             int inner = (int) Shape.size(Arrays.copyOfRange(shape, ax + 1, r));
             boolean f = first.type().isFloat();
@@ -563,7 +607,7 @@ final class OnnxOps {
                 int chunk = t.dim(ax) * inner;
                 for (int o = 0; o < outer; o++) {
                     if (f) {
-                        System.arraycopy(t.floats(), o * chunk, of, o * total * inner + offset, chunk);
+                        System.arraycopy(t.tensor().data(), o * chunk, of, o * total * inner + offset, chunk);
                     } else {
                         System.arraycopy(t.longs(), o * chunk, ol, o * total * inner + offset, chunk);
                     }
@@ -614,7 +658,7 @@ final class OnnxOps {
 
     private static OnnxTensor gatherFlat(OnnxTensor x, int[] src, int[] shape) {
         if (x.type().isFloat()) {
-            float[] d = x.floats();
+            float[] d = x.tensor().data();
             float[] o = new float[src.length];
             for (int i = 0; i < src.length; i++) {
                 o[i] = d[src[i]];
@@ -661,6 +705,7 @@ final class OnnxOps {
             System.arraycopy(idx.shape(), 0, out, ax, idx.rank());
             System.arraycopy(shape, ax + 1, out, ax + idx.rank(), r - ax - 1);
             long[] ids = idx.longs();
+            requireAllocatable("Gather", outer, ids.length, inner);
             int[] src = new int[outer * ids.length * inner];
             int k = 0;
             for (int o = 0; o < outer; o++) {
@@ -715,8 +760,9 @@ final class OnnxOps {
                 throw new IllegalArgumentException("Gemm: A " + Shape.toString(ta.shape()) + " and B "
                         + Shape.toString(tb.shape()) + " do not fit (transA " + transA + ", transB " + transB + ")");
             }
+            requireAllocatable("Gemm", m, n);
             float[] y = new float[m * n];
-            Kernels.gemm().sgemm(transA, transB, m, n, k, ta.floats(), 0, ta.dim(1), tb.floats(), 0, tb.dim(1),
+            Kernels.gemm().sgemm(transA, transB, m, n, k, ta.tensor().data(), 0, ta.dim(1), tb.tensor().data(), 0, tb.dim(1),
                     0f, y, 0, n);
             if (alpha != 1f) {
                 for (int i = 0; i < y.length; i++) {
@@ -761,12 +807,13 @@ final class OnnxOps {
         int[] aBatch = Arrays.copyOf(as, as.length - 2);
         int[] bBatch = Arrays.copyOf(bs, bs.length - 2);
         int[] batch = broadcastShape(aBatch, bBatch);
+        requireAllocatable("MatMul", Shape.size(batch), m, n);
         int batches = (int) Shape.size(batch);
         int[] aIdx = broadcastIndex(aBatch, batch);
         int[] bIdx = broadcastIndex(bBatch, batch);
         float[] y = new float[batches * m * n];
         for (int i = 0; i < batches; i++) {
-            Kernels.gemm().sgemm(false, false, m, n, k, a.floats(), aIdx[i] * m * k, k, b.floats(), bIdx[i] * k * n, n,
+            Kernels.gemm().sgemm(false, false, m, n, k, a.tensor().data(), aIdx[i] * m * k, k, b.tensor().data(), bIdx[i] * k * n, n,
                     0f, y, i * m * n, n);
         }
         int[] out = Arrays.copyOf(batch, batch.length + 2);
@@ -853,8 +900,9 @@ final class OnnxOps {
         requireFloat(a, "elementwise op");
         requireFloat(b, "elementwise op");
         int[] out = broadcastShape(a.shape(), b.shape());
-        float[] x = a.floats();
-        float[] y = b.floats();
+        requireAllocatable("elementwise op", longs(out));
+        float[] x = a.tensor().data();
+        float[] y = b.tensor().data();
         float[] z = new float[(int) Shape.size(out)];
         if (a.hasSameShape(out) && b.hasSameShape(out)) {
             for (int i = 0; i < z.length; i++) {
@@ -892,23 +940,15 @@ final class OnnxOps {
                 len = (int) Shape.size(Arrays.copyOfRange(s, ax, r));
                 inner = 1;
             }
-            float[] d = x.floats();
+            float[] d = x.tensor().data();
             float[] y = new float[d.length];
             for (int o = 0; o < outer; o++) {
                 for (int i = 0; i < inner; i++) {
                     int base = o * len * inner + i;
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < len; j++) {
-                        max = Math.max(max, d[base + j * inner]);
-                    }
-                    double sum = 0;
-                    for (int j = 0; j < len; j++) {
-                        sum += Math.exp(d[base + j * inner] - max);
-                    }
-                    double logSum = Math.log(sum);
-                    for (int j = 0; j < len; j++) {
-                        double v = d[base + j * inner] - max;
-                        y[base + j * inner] = (float) (log ? v - logSum : Math.exp(v) / sum);
+                    if (log) {
+                        Softmax.logSoftmax(d, base, y, base, len, inner);
+                    } else {
+                        Softmax.softmax(d, base, y, base, len, inner);
                     }
                 }
             }

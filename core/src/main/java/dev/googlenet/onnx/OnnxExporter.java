@@ -1,9 +1,11 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.googlenet.data.Preprocess;
-import dev.googlenet.io.onnx.OnnxModel.Attribute;
-import dev.googlenet.io.onnx.OnnxModel.Node;
-import dev.googlenet.io.onnx.OnnxModel.ValueInfo;
 import dev.googlenet.model.ConvBlock;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.Inception;
@@ -19,8 +21,13 @@ import dev.googlenet.nn.Linear;
 import dev.googlenet.nn.Lrn;
 import dev.googlenet.nn.MaxPool2d;
 import dev.googlenet.nn.Sequential;
+import dev.googlenet.onnx.OnnxModel.Attribute;
+import dev.googlenet.onnx.OnnxModel.Node;
+import dev.googlenet.onnx.OnnxModel.ValueInfo;
 
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,8 +37,9 @@ import java.util.Map;
 
 /**
  * Writes a {@link GoogLeNet} as an ONNX inference graph: the main path only (aux heads are training-only and
- * never exported), BatchNorm folded into the convolutions or kept as BatchNormalization nodes, and the model's
- * {@link Preprocess} as {@code metadata_props} ({@code preprocess.*}, read back by {@link OnnxImporter}).
+ * never exported), BatchNorm folded into the convolutions or kept as BatchNormalization nodes, and in
+ * {@code metadata_props} the model's {@link Preprocess} ({@code preprocess.*}) and class names
+ * ({@value #META_CLASSES}, a JSON array of strings), both read back by {@link OnnxImporter}.
  *
  * <p>Two styles: {@link Style#TORCH} writes what {@code torch.onnx.export} would (input {@code input}
  * [batch,3,height,width], ceil-mode pools, Flatten, Gemm, output {@code logits}; opset 10 or later keeps height and
@@ -40,6 +48,11 @@ import java.util.Map;
  * Reshape to a constant [1,1024], Softmax output {@code prob_1}), in any opset from 3.
  */
 public final class OnnxExporter {
+    /** Metadata key of the class names: the key our safetensors weight files use for them too. */
+    public static final String META_CLASSES = "googlenet.classes";
+
+    private static final JsonFactory JSON = new JsonFactory();
+
     private OnnxExporter() {
     }
 
@@ -90,14 +103,79 @@ public final class OnnxExporter {
         }
     }
 
-    /** Writes {@code model} to {@code file} (temp file, then rename). {@code preprocess} may be null. */
+    /** Writes {@code model} without class names (temp file, then rename). {@code preprocess} may be null. */
     public static void export(GoogLeNet model, Preprocess preprocess, Path file, Options options) throws IOException {
-        OnnxIO.write(toOnnx(model, preprocess, options, OnnxIO.label(file)), file);
+        export(model, preprocess, List.of(), file, options);
     }
 
-    /** The ONNX model for {@code model}; {@code preprocess} (may be null) goes into the metadata. */
+    /**
+     * Writes {@code model} to {@code file} (temp file, then rename). {@code preprocess} may be null;
+     * {@code classNames} is empty or one name per class.
+     */
+    public static void export(GoogLeNet model, Preprocess preprocess, List<String> classNames, Path file,
+                              Options options) throws IOException {
+        OnnxIO.write(toOnnx(model, preprocess, classNames, options, OnnxIO.label(file)), file);
+    }
+
+    /** The ONNX model for {@code model}, without class names; {@code preprocess} (may be null) goes into the metadata. */
     public static OnnxModel toOnnx(GoogLeNet model, Preprocess preprocess, Options options, String source) {
-        return new Builder(model, options).build(preprocess, source);
+        return toOnnx(model, preprocess, List.of(), options, source);
+    }
+
+    /**
+     * The ONNX model for {@code model}; {@code preprocess} (may be null) and {@code classNames} (empty, or one
+     * name per class) go into the metadata.
+     */
+    public static OnnxModel toOnnx(GoogLeNet model, Preprocess preprocess, List<String> classNames, Options options,
+                                   String source) {
+        int classes = model.config().numClasses();
+        if (!classNames.isEmpty() && classNames.size() != classes) {
+            throw new IllegalArgumentException(classNames.size() + " class names for a model with " + classes
+                    + " classes");
+        }
+        return new Builder(model, options).build(preprocess, classNames, source);
+    }
+
+    /** Class names as the JSON array stored under {@link #META_CLASSES}. */
+    static String classesToJson(List<String> names) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartArray();
+            for (String n : names) {
+                g.writeString(n);
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
+    /** The class names of {@link #META_CLASSES}; an error naming the file unless it is a JSON array of strings. */
+    static List<String> classesFromJson(String json, String source) throws OnnxException {
+        String problem = "metadata_props '" + META_CLASSES + "' is not a JSON array of strings";
+        List<String> names = new ArrayList<>();
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_ARRAY) {
+                throw new OnnxException(source, problem);
+            }
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                if (t != JsonToken.VALUE_STRING) {
+                    throw new OnnxException(source, problem + " (found " + t + " at entry " + names.size() + ")");
+                }
+                names.add(p.getText());
+            }
+            if (p.nextToken() != null) {
+                throw new OnnxException(source, problem + " (text after the array)");
+            }
+        } catch (OnnxException e) {
+            throw e; // already says what is wrong (it is an IOException too)
+        } catch (JsonProcessingException e) {
+            throw new OnnxException(source, problem + " (" + e.getOriginalMessage() + ")", e);
+        } catch (IOException e) {
+            throw new OnnxException(source, problem + " (" + e.getMessage() + ")", e);
+        }
+        return names;
     }
 
     /** ONNX IR version that goes with an opset (the oldest IR that knows it). */
@@ -122,7 +200,7 @@ public final class OnnxExporter {
             this.fixedSize = zoo || o.opset() < 10 || model.config().variant() == Variant.PAPER;
         }
 
-        OnnxModel build(Preprocess preprocess, String source) {
+        OnnxModel build(Preprocess preprocess, List<String> classNames, String source) {
             String input = zoo ? "data_0" : "input";
             int s = o.inputSize();
             shape = new int[] {1, 3, s, s};
@@ -159,6 +237,9 @@ public final class OnnxExporter {
             }
             meta.put("googlenet.variant", model.config().variant().name().toLowerCase(Locale.ROOT));
             meta.put("googlenet.num_classes", Integer.toString(classes));
+            if (!classNames.isEmpty()) {
+                meta.put(META_CLASSES, classesToJson(classNames));
+            }
             OnnxModel.Graph g = new OnnxModel.Graph(zoo ? "googlenet" : "main_graph", nodes, inits, inputs, outputs);
             return new OnnxModel(source, irVersion(o.opset()), Map.of("", (long) o.opset()), "googlenet-jvm", "0.1",
                     g, meta);

@@ -1,7 +1,7 @@
-package dev.googlenet.io.onnx;
+package dev.googlenet.onnx;
 
-import dev.googlenet.io.onnx.OnnxModel.Node;
-import dev.googlenet.io.onnx.OnnxModel.ValueInfo;
+import dev.googlenet.onnx.OnnxModel.Node;
+import dev.googlenet.onnx.OnnxModel.ValueInfo;
 import dev.googlenet.tensor.Shape;
 import dev.googlenet.tensor.Tensor;
 
@@ -144,10 +144,10 @@ public final class OnnxRunner {
             throw new OnnxException(model.source(), "the graph has " + ins.size() + " inputs, name them");
         }
         Map<String, OnnxTensor> out = run(Map.of(ins.getFirst().name(), OnnxTensor.of(input)));
-        return out.get(model.graph().outputs().getFirst().name()).toTensor();
+        return out.get(model.graph().outputs().getFirst().name()).tensor();
     }
 
-    /** Runs the graph on named inputs; returns every graph output by name, in declaration order. */
+    /** Runs the graph on named inputs; returns every graph output by name, in declaration order, yours to keep. */
     public Map<String, OnnxTensor> run(Map<String, OnnxTensor> inputs) throws OnnxException {
         String src = model.source();
         OnnxModel.Graph g = model.graph();
@@ -196,7 +196,12 @@ public final class OnnxRunner {
         }
         Map<String, OnnxTensor> result = new LinkedHashMap<>();
         for (ValueInfo v : g.outputs()) {
-            result.put(v.name(), values.get(v.name()));
+            OnnxTensor t = values.get(v.name());
+            if (t == null) {
+                throw new OnnxException(src, "graph output '" + v.name() + "' was not produced");
+            }
+            // copied: ops may hand back an engine layer's buffer (reused on the next run) or an initializer
+            result.put(v.name(), t.copy());
         }
         return result;
     }
