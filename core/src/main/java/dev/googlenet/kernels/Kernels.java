@@ -1,5 +1,7 @@
 package dev.googlenet.kernels;
 
+import java.util.Objects;
+
 /**
  * The kernel family the engine runs, fixed when this class is first used (see {@link Engine}): the Vector API
  * kernels, or the plain scalar references ({@link EngineOptions.KernelChoice}).
@@ -30,6 +32,15 @@ public final class Kernels {
     /** The engine's GEMM (on the engine pool). */
     public static Gemm gemm() {
         return GEMM;
+    }
+
+    /**
+     * A GEMM of the engine's family on {@code pool} instead of the engine's pool, for tests and benchmarks that
+     * compare thread counts (the scalar GEMM runs on the calling thread whatever the pool).
+     */
+    public static Gemm gemm(Parallel pool) {
+        Objects.requireNonNull(pool, "pool");
+        return VECTOR ? VectorGemm.on(pool) : new ScalarGemm();
     }
 
     /** The name of the kernel family in use, for logs and benchmarks. */

@@ -96,6 +96,11 @@ public final class VectorGemm implements Gemm {
         return new VectorGemm();
     }
 
+    /** {@link #VectorGemm(Parallel)} as a {@link Gemm}, for {@link Kernels#gemm(Parallel)}. */
+    static Gemm on(Parallel pool) {
+        return new VectorGemm(pool);
+    }
+
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k,
                       float[] a, int aOff, int lda,

@@ -3,6 +3,7 @@ package dev.googlenet.kernels;
 import dev.googlenet.kernels.EngineOptions.KernelChoice;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -30,6 +31,9 @@ class EngineConfigureTest {
             assertFalse(Kernels.vector());
             assertTrue(Kernels.scalar());
             assertInstanceOf(ScalarGemm.class, Kernels.gemm());
+            try (Parallel two = new Parallel(2)) {
+                assertInstanceOf(ScalarGemm.class, Kernels.gemm(two));
+            }
             assertEquals("ScalarGemm", Kernels.describe());
             Engine.configure(options); // the same settings again: allowed
             Parallel.setThreads(3);
@@ -119,6 +123,14 @@ class EngineConfigureTest {
     void theTestJvmRunsTheVectorKernels() {
         requireVectorKernels();
         assertInstanceOf(VectorGemm.class, Kernels.gemm());
+        try (Parallel one = new Parallel(1)) {
+            Gemm g = Kernels.gemm(one);
+            assertInstanceOf(VectorGemm.class, g);
+            // [1 2; 3 4] · [5 6; 7 8]
+            float[] c = new float[4];
+            g.sgemm(false, false, 2, 2, 2, new float[] {1, 2, 3, 4}, 0, 2, new float[] {5, 6, 7, 8}, 0, 2, 0f, c, 0, 2);
+            assertArrayEquals(new float[] {19, 22, 43, 50}, c);
+        }
     }
 
     /**
