@@ -15,15 +15,22 @@ import java.util.function.Supplier;
 
 /**
  * Small GoogLeNets through the engine, forward (inference and training) and backward on fixed seeded inputs,
- * boiled down to a list of (value, scale) pairs: logits, losses, and per parameter the sum and the absolute sum of
- * its gradient. Three models between them reach every kernel family: the small-input torchvision network
+ * boiled down to a list of (value, scale, kind) triples: logits and losses ({@link #FORWARD}), and per parameter the
+ * sum of its gradient judged against the sum of its magnitudes ({@link #GRADIENT}). Three models between them reach every kernel family: the small-input torchvision network
  * (BatchNorm, Winograd, stride-1 pools), the small-input paper network (biased convolutions, LRN, 5×5) and the
  * torchvision network with its 7×7/2 stem (strided convolution, strided pools) on 32×32 images.
  *
- * <p>Run as a main class by {@link ScalarFallbackTest} in a JVM without the vector module (it prints the pairs,
+ * <p>Run as a main class by {@link ScalarFallbackTest} in a JVM without the vector module (it prints the triples,
  * one number a line), and as a {@link Supplier} in-process or in a {@link FreshEngine}.
  */
 public final class EngineProbe implements Supplier<double[]> {
+    /** Kind of a value that is a continuous function of the inputs and weights (forward: ReLU and max are). */
+    static final double FORWARD = 0;
+    /**
+     * Kind of a gradient sum: rounding can tip a ReLU or a max pool's choice near a tie, which moves some of the
+     * gradient elsewhere, so two kernel families agree on it only up to such jumps.
+     */
+    static final double GRADIENT = 1;
 
     /**
      * Args: {@code configure} applies {@link EngineOptions#fromSystemProperties()} with {@link Engine#configure}
@@ -51,9 +58,9 @@ public final class EngineProbe implements Supplier<double[]> {
 
     static final int MODELS = 3;
 
-    /** The pairs of the first {@code models} models. */
+    /** The triples of the first {@code models} models. */
     static double[] compute(int models) {
-        List<Double> pairs = new ArrayList<>();
+        List<Double> triples = new ArrayList<>();
         GoogLeNetConfig.Builder[] configs = {
                 GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION).optSmallInput(true),
                 GoogLeNetConfig.builder().setVariant(Variant.PAPER).optSmallInput(true),
@@ -62,16 +69,16 @@ public final class EngineProbe implements Supplier<double[]> {
         for (int i = 0; i < models; i++) {
             GoogLeNet model = new GoogLeNet(configs[i].optWidth(0.25f).optInputChannels(1).optNumClasses(10)
                     .optSeed(11 + i).build());
-            probe(model, sizes[i], 100 + i, pairs);
+            probe(model, sizes[i], 100 + i, triples);
         }
-        double[] out = new double[pairs.size()];
+        double[] out = new double[triples.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = pairs.get(i);
+            out[i] = triples.get(i);
         }
         return out;
     }
 
-    private static void probe(GoogLeNet model, int size, long seed, List<Double> pairs) {
+    private static void probe(GoogLeNet model, int size, long seed, List<Double> triples) {
         int batch = 2;
         Tensor x = Tensor.zeros(batch, 1, size, size);
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -80,32 +87,33 @@ public final class EngineProbe implements Supplier<double[]> {
             xd[i] = (float) (rnd.nextDouble() * 2 - 1);
         }
         for (float v : model.forward(x).data()) { // inference: running statistics, no dropout
-            add(pairs, v, 1 + Math.abs(v));
+            add(triples, v, 1 + Math.abs(v), FORWARD);
         }
         Outputs out = model.forwardTrain(x);
         for (float v : out.main().data()) {
-            add(pairs, v, 1 + Math.abs(v));
+            add(triples, v, 1 + Math.abs(v), FORWARD);
         }
         GoogLeNetLoss.Result loss = GoogLeNetLoss.compute(out, new int[] {3, 7}, GoogLeNetLoss.PAPER_AUX_WEIGHT);
-        add(pairs, loss.total(), 1 + Math.abs(loss.total()));
-        sums(model.backward(loss.gradients()).data(), pairs); // the input gradient
+        add(triples, loss.total(), 1 + Math.abs(loss.total()), FORWARD);
+        sums(model.backward(loss.gradients()).data(), triples); // the input gradient
         for (Param p : model.parameters()) {
-            sums(p.grad().data(), pairs);
+            sums(p.grad().data(), triples);
         }
     }
 
     /** (Σ g, Σ |g|): the sum, judged against the sum of magnitudes (cancellation makes the sum itself small). */
-    private static void sums(float[] g, List<Double> pairs) {
+    private static void sums(float[] g, List<Double> triples) {
         double s = 0, a = 0;
         for (float v : g) {
             s += v;
             a += Math.abs(v);
         }
-        add(pairs, s, a);
+        add(triples, s, a, GRADIENT);
     }
 
-    private static void add(List<Double> pairs, double value, double scale) {
-        pairs.add(value);
-        pairs.add(scale);
+    private static void add(List<Double> triples, double value, double scale, double kind) {
+        triples.add(value);
+        triples.add(scale);
+        triples.add(kind);
     }
 }

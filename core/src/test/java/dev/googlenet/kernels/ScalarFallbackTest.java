@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The engine without the {@code jdk.incubator.vector} module: a JVM started without it runs {@link EngineProbe}
  * (three small GoogLeNets, forward and backward) on the scalar kernels, says so once on stderr, and computes what
  * the scalar kernels compute here, bit for bit ({@link FreshEngine} with kernels=scalar, same threads); and those
- * agree with the vector kernels within float rounding. Asking for the vector kernels without the module fails
+ * agree with the vector kernels up to float rounding (and the jumps in gradients it can cause). Asking for the vector kernels without the module fails
  * with a message that says what to do.
  */
 class ScalarFallbackTest {
@@ -86,27 +86,45 @@ class ScalarFallbackTest {
         }
     }
 
-    /** The vector kernels (this JVM's engine) against the scalar ones: the same network, up to float rounding. */
+    /**
+     * The vector kernels (this JVM's engine) against the scalar ones: the same network up to float rounding. Forward
+     * values (logits, losses) are continuous in the weights and agree closely. Gradients are not: where rounding tips
+     * a ReLU or a max pool's choice near a tie, part of a gradient moves elsewhere, and every parameter before that
+     * layer sees it; so most gradient sums must agree closely and all of them within such a jump.
+     */
     @Test
     void vectorAndScalarKernelsAgree() {
         EngineConfigureTest.requireVectorKernels();
         double[] vector = EngineProbe.compute(EngineProbe.MODELS);
         assertEquals(scalar.length, vector.length);
-        double worst = 0;
-        int at = -1;
-        for (int i = 0; i < scalar.length; i += 2) {
+        double worstGradient = 0;
+        int gradients = 0, closeGradients = 0;
+        String worst = "";
+        for (int i = 0; i < scalar.length; i += 3) {
+            assertEquals(scalar[i + 2], vector[i + 2], "kind of value " + i / 3);
             // a floor under the scale: gradients that are zero in exact arithmetic (a bias before BatchNorm) are
             // rounding noise near 1e-9 on both sides
             double err = Math.abs(vector[i] - scalar[i]) / Math.max(scalar[i + 1], 1e-4);
-            if (!(err <= worst)) {
-                worst = err;
-                at = i / 2;
+            if (Double.isNaN(err)) {
+                fail("value " + i / 3 + ": vector " + vector[i] + ", scalar " + scalar[i]);
+            }
+            String at = "value " + i / 3 + ": vector " + vector[i] + ", scalar " + scalar[i] + " (scale "
+                    + scalar[i + 1] + ")";
+            if (scalar[i + 2] == EngineProbe.FORWARD) {
+                assertTrue(err <= 1e-4, "forward " + at);
+            } else {
+                gradients++;
+                closeGradients += err <= 1e-4 ? 1 : 0;
+                if (err > worstGradient) {
+                    worstGradient = err;
+                    worst = at;
+                }
             }
         }
-        // Winograd F(4×4) and float sums in other orders, through some twenty layers and BatchNorm (the largest
-        // relative difference is below 1e-4)
-        assertTrue(worst <= 1e-3, "value " + at + ": vector " + vector[2 * at] + ", scalar " + scalar[2 * at]
-                + " (scale " + scalar[2 * at + 1] + "), relative " + worst);
+        // measured on these models: forward values within 3e-6, most gradient sums within 1e-5, jumps up to 5e-3
+        assertTrue(closeGradients >= 0.75 * gradients, closeGradients + " of " + gradients
+                + " gradient sums within 1e-4 of the scalar kernels'");
+        assertTrue(worstGradient <= 5e-2, "gradient " + worst + ", relative " + worstGradient);
     }
 
     private static void assertBitwiseEqual(double[] expected, double[] actual, String what) {
@@ -120,7 +138,7 @@ class ScalarFallbackTest {
     }
 
     private record Run(int exit, List<String> out, List<String> err) {
-        /** The numbers after the "kernels …" line. */
+        /** The numbers after the "kernels …" line: {@link EngineProbe}'s triples. */
         double[] values() {
             return out.stream().skip(1).mapToDouble(Double::parseDouble).toArray();
         }
