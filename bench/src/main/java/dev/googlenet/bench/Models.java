@@ -1,6 +1,7 @@
 package dev.googlenet.bench;
 
 import dev.googlenet.io.StateDicts;
+import dev.googlenet.kernels.Engine;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.Variant;
@@ -36,7 +37,8 @@ final class Models {
         return x;
     }
 
+    /** Our engine's thread count (googlenet.threads, read by the engine's options): ONNX Runtime gets as many. */
     static int threads() {
-        return Integer.getInteger("googlenet.threads", Runtime.getRuntime().availableProcessors());
+        return Engine.options().threads();
     }
 }

@@ -1,12 +1,10 @@
 package dev.googlenet.kernels;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
-/** Element-wise kernels over large arrays, in parallel chunks, with plain references for the tests. */
+/**
+ * Element-wise kernels over large arrays: the vector ones ({@link VectorElementwise}) in parallel chunks, or the
+ * plain references beside each ({@code *Reference}), as {@link Kernels} chose.
+ */
 public final class Elementwise {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Elements per task: large enough to amortize the hand-off, small enough to split a 1-image layer. */
     private static final int CHUNK = 1 << 15;
 
@@ -15,84 +13,74 @@ public final class Elementwise {
 
     /** y = max(x, 0). */
     public static void relu(float[] x, float[] y, int n) {
-        chunks(n, (from, to) -> {
-            FloatVector zero = FloatVector.zero(S);
-            int i = from;
-            for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-                FloatVector.fromArray(S, x, i).max(zero).intoArray(y, i);
-            }
-            for (; i < to; i++) {
-                y[i] = Math.max(x[i], 0f);
-            }
-        });
+        if (Kernels.VECTOR) {
+            VectorElementwise.relu(x, y, n);
+        } else {
+            reluReference(x, y, n);
+        }
+    }
+
+    public static void reluReference(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] = Math.max(x[i], 0f);
+        }
     }
 
     /** dx = dy where y > 0, else 0. */
     public static void reluBackward(float[] y, float[] dy, float[] dx, int n) {
-        chunks(n, (from, to) -> {
-            FloatVector zero = FloatVector.zero(S);
-            int i = from;
-            for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-                FloatVector v = FloatVector.fromArray(S, y, i);
-                FloatVector g = FloatVector.fromArray(S, dy, i);
-                zero.blend(g, v.compare(VectorOperators.GT, 0f)).intoArray(dx, i);
-            }
-            for (; i < to; i++) {
-                dx[i] = y[i] > 0f ? dy[i] : 0f;
-            }
-        });
+        if (Kernels.VECTOR) {
+            VectorElementwise.reluBackward(y, dy, dx, n);
+        } else {
+            reluBackwardReference(y, dy, dx, n);
+        }
+    }
+
+    public static void reluBackwardReference(float[] y, float[] dy, float[] dx, int n) {
+        for (int i = 0; i < n; i++) {
+            dx[i] = y[i] > 0f ? dy[i] : 0f;
+        }
     }
 
     /** a += b. */
     public static void addInPlace(float[] a, float[] b, int n) {
-        chunks(n, (from, to) -> {
-            int i = from;
-            for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-                FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(a, i);
-            }
-            for (; i < to; i++) {
-                a[i] += b[i];
-            }
-        });
-    }
-
-    /**
-     * The lanes' sum in a fixed order. {@code reduceLanes(ADD)} may add in another order once compiled than when
-     * interpreted, and results must not depend on the JIT's state.
-     */
-    static double lanes(FloatVector v) {
-        double s = 0;
-        for (int i = 0; i < S.length(); i++) { // lane by lane: no scratch array to allocate on every call
-            s += v.lane(i);
+        if (Kernels.VECTOR) {
+            VectorElementwise.addInPlace(a, b, n);
+        } else {
+            addInPlaceReference(a, b, n);
         }
-        return s;
     }
 
-    /** Σ a[off..off+len). Vector lanes in float over one plane, the total in double. */
+    public static void addInPlaceReference(float[] a, float[] b, int n) {
+        for (int i = 0; i < n; i++) {
+            a[i] += b[i];
+        }
+    }
+
+    /** Σ a[off..off+len). The vector kernel sums lanes in float over one plane, the total in double. */
     public static double sum(float[] a, int off, int len) {
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-            acc = acc.add(FloatVector.fromArray(S, a, off + i));
-        }
-        double s = lanes(acc);
-        for (; i < len; i++) {
-            s += a[off + i];
+        return Kernels.VECTOR ? VectorElementwise.sum(a, off, len) : sumReference(a, off, len);
+    }
+
+    /** {@link #sum} in double throughout. */
+    public static double sumReference(float[] a, int off, int len) {
+        double s = 0;
+        for (int i = off; i < off + len; i++) {
+            s += a[i];
         }
         return s;
     }
 
     /** Σ (a − mean)² over a[off..off+len). */
     public static double sumSquaredDeviations(float[] a, int off, int len, float mean) {
-        FloatVector acc = FloatVector.zero(S), m = FloatVector.broadcast(S, mean);
-        int i = 0;
-        for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-            FloatVector d = FloatVector.fromArray(S, a, off + i).sub(m);
-            acc = d.fma(d, acc);
-        }
-        double s = lanes(acc);
-        for (; i < len; i++) {
-            double d = a[off + i] - mean;
+        return Kernels.VECTOR ? VectorElementwise.sumSquaredDeviations(a, off, len, mean)
+                : sumSquaredDeviationsReference(a, off, len, mean);
+    }
+
+    /** {@link #sumSquaredDeviations} in double throughout. */
+    public static double sumSquaredDeviationsReference(float[] a, int off, int len, float mean) {
+        double s = 0;
+        for (int i = off; i < off + len; i++) {
+            double d = a[i] - mean;
             s += d * d;
         }
         return s;
@@ -100,39 +88,45 @@ public final class Elementwise {
 
     /** Σ a·b over [off, off+len) of both. */
     public static double dot(float[] a, float[] b, int off, int len) {
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-            acc = FloatVector.fromArray(S, a, off + i).fma(FloatVector.fromArray(S, b, off + i), acc);
-        }
-        double s = lanes(acc);
-        for (; i < len; i++) {
-            s += (double) a[off + i] * b[off + i];
+        return Kernels.VECTOR ? VectorElementwise.dot(a, b, off, len) : dotReference(a, b, off, len);
+    }
+
+    /** {@link #dot} in double throughout. */
+    public static double dotReference(float[] a, float[] b, int off, int len) {
+        double s = 0;
+        for (int i = off; i < off + len; i++) {
+            s += (double) a[i] * b[i];
         }
         return s;
     }
 
     /** y = x·scale + shift over [off, off+len). */
     public static void affine(float[] x, float[] y, int off, int len, float scale, float shift) {
-        FloatVector sc = FloatVector.broadcast(S, scale), sh = FloatVector.broadcast(S, shift);
-        int i = 0;
-        for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-            FloatVector.fromArray(S, x, off + i).fma(sc, sh).intoArray(y, off + i);
+        if (Kernels.VECTOR) {
+            VectorElementwise.affine(x, y, off, len, scale, shift);
+        } else {
+            affineReference(x, y, off, len, scale, shift);
         }
-        for (; i < len; i++) {
-            y[off + i] = x[off + i] * scale + shift;
+    }
+
+    public static void affineReference(float[] x, float[] y, int off, int len, float scale, float shift) {
+        for (int i = off; i < off + len; i++) {
+            y[i] = x[i] * scale + shift;
         }
     }
 
     /** d += a·s over [off, off+len). */
     public static void fmaInPlace(float[] d, float[] a, int off, int len, float s) {
-        FloatVector sv = FloatVector.broadcast(S, s);
-        int i = 0;
-        for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-            FloatVector.fromArray(S, a, off + i).fma(sv, FloatVector.fromArray(S, d, off + i)).intoArray(d, off + i);
+        if (Kernels.VECTOR) {
+            VectorElementwise.fmaInPlace(d, a, off, len, s);
+        } else {
+            fmaInPlaceReference(d, a, off, len, s);
         }
-        for (; i < len; i++) {
-            d[off + i] += a[off + i] * s;
+    }
+
+    public static void fmaInPlaceReference(float[] d, float[] a, int off, int len, float s) {
+        for (int i = off; i < off + len; i++) {
+            d[i] += a[i] * s;
         }
     }
 
@@ -140,7 +134,8 @@ public final class Elementwise {
         void run(int from, int to);
     }
 
-    private static void chunks(int n, Range body) {
+    /** [0, n) in chunks of {@link #CHUNK} over the engine pool (inline when one chunk covers it). */
+    static void chunks(int n, Range body) {
         int tasks = Math.max(1, (n + CHUNK - 1) / CHUNK);
         if (tasks == 1) {
             body.run(0, n);

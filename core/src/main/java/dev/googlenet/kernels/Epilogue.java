@@ -1,12 +1,7 @@
 package dev.googlenet.kernels;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 /** What follows a convolution's GEMM on each output row: add the channel's bias, optionally clamp at zero. */
 public final class Epilogue {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-
     private Epilogue() {
     }
 
@@ -15,20 +10,10 @@ public final class Epilogue {
         if (bias == null && !relu) {
             return;
         }
-        FloatVector zero = FloatVector.zero(S);
-        for (int r = 0; r < rows; r++) {
-            int o = off + r * len;
-            float b = bias == null ? 0f : bias[biasOff + r];
-            FloatVector bv = FloatVector.broadcast(S, b);
-            int i = 0;
-            for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-                FloatVector v = FloatVector.fromArray(S, y, o + i).add(bv);
-                (relu ? v.max(zero) : v).intoArray(y, o + i);
-            }
-            for (; i < len; i++) {
-                float v = y[o + i] + b;
-                y[o + i] = relu ? Math.max(v, 0f) : v;
-            }
+        if (Kernels.VECTOR) {
+            VectorEpilogue.biasRelu(y, off, rows, len, bias, biasOff, relu);
+        } else {
+            biasReluReference(y, off, rows, len, bias, biasOff, relu);
         }
     }
 

@@ -1,18 +1,14 @@
 package dev.googlenet.kernels;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
 import java.util.concurrent.atomic.DoubleAdder;
 
 /**
- * The machine's FMA peak as the Vector API reaches it: 12 independent accumulators per thread (enough to hide
- * FMA latency), no memory traffic, one thread per core. The yardstick for "% of peak" figures.
+ * The machine's FMA peak as the kernels in use reach it (Vector API vectors, or floats with the scalar kernels):
+ * 12 independent accumulators per thread (enough to hide FMA latency), no memory traffic, one thread per core.
+ * The yardstick for "% of peak" figures.
  */
 public final class FmaPeak {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int ITERATIONS = 1 << 12;
+    static final int ITERATIONS = 1 << 12;
 
     private FmaPeak() {
     }
@@ -56,28 +52,34 @@ public final class FmaPeak {
     }
 
     /** Floating-point operations of one {@link #kernel} call. */
-    public static final long FLOPS_PER_CALL = 12L * S.length() * 2 * ITERATIONS;
+    public static final long FLOPS_PER_CALL = Kernels.VECTOR ? VectorFmaPeak.FLOPS_PER_CALL : 12L * 2 * ITERATIONS;
 
-    /** One burst of FMAs on 12 independent vector accumulators; returns their sum so the JIT keeps the work. */
+    /**
+     * One burst of FMAs on 12 independent accumulators, vectors or (scalar kernels) floats; returns their sum so the
+     * JIT keeps the work.
+     */
     public static float kernel(float seed) {
-        FloatVector x = FloatVector.broadcast(S, seed), y = FloatVector.broadcast(S, 1e-7f);
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
-        FloatVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+        return Kernels.VECTOR ? VectorFmaPeak.kernel(seed) : scalarKernel(seed);
+    }
+
+    /** {@link #kernel} on floats: the peak that scalar code can reach. */
+    static float scalarKernel(float seed) {
+        float x = seed, y = 1e-7f;
+        float c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0, c8 = 0, c9 = 0, c10 = 0, c11 = 0;
         for (int i = 0; i < ITERATIONS; i++) {
-            c0 = x.fma(c0, y);
-            c1 = x.fma(c1, y);
-            c2 = x.fma(c2, y);
-            c3 = x.fma(c3, y);
-            c4 = x.fma(c4, y);
-            c5 = x.fma(c5, y);
-            c6 = x.fma(c6, y);
-            c7 = x.fma(c7, y);
-            c8 = x.fma(c8, y);
-            c9 = x.fma(c9, y);
-            c10 = x.fma(c10, y);
-            c11 = x.fma(c11, y);
+            c0 = Math.fma(x, c0, y);
+            c1 = Math.fma(x, c1, y);
+            c2 = Math.fma(x, c2, y);
+            c3 = Math.fma(x, c3, y);
+            c4 = Math.fma(x, c4, y);
+            c5 = Math.fma(x, c5, y);
+            c6 = Math.fma(x, c6, y);
+            c7 = Math.fma(x, c7, y);
+            c8 = Math.fma(x, c8, y);
+            c9 = Math.fma(x, c9, y);
+            c10 = Math.fma(x, c10, y);
+            c11 = Math.fma(x, c11, y);
         }
-        return c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9).add(c10).add(c11)
-                .reduceLanes(VectorOperators.ADD);
+        return c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11;
     }
 }

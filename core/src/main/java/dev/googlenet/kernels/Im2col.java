@@ -1,9 +1,5 @@
 package dev.googlenet.kernels;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorSpecies;
-
 import java.util.Arrays;
 
 /**
@@ -15,19 +11,18 @@ import java.util.Arrays;
  * <p>The common case in Inception blocks, stride 1 with "same" padding (output map = input map; this includes
  * 1×1/1 without padding), takes a fast path: row (c, ky, kx) of the unfolding is the input plane shifted by a
  * constant offset, with the pixels that fall off the map zeroed. Both directions then move whole vectors of the
- * plane through precomputed per-(ky, kx) masks, whatever the map width (4, 7, 14: too short for row-wise vectors):
+ * plane through precomputed per-(ky, kx) masks, whatever the map width (4, 7, 14: too short for row-wise vectors;
+ * {@link VectorIm2col}, with the vector kernels):
  * <ul>
  *   <li>{@link #im2col}: a masked load of the shifted plane per vector of output pixels;</li>
  *   <li>{@link #col2im}: as a gather, each input pixel summing its kh·kw shifted column entries in registers, then
  *       stored once (no read-modify-write of the input gradient, and no clearing).</li>
  * </ul>
- * Other geometries (strides, asymmetric padding) copy row segments with precomputed bounds; with a stride, from
- * the input plane split by column phase first, so that the segments are contiguous.
+ * Other geometries (strides, asymmetric padding), and every geometry with the scalar kernels, copy row segments
+ * with precomputed bounds; with a stride, from the input plane split by column phase first, so that the segments
+ * are contiguous.
  */
 public final class Im2col {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int VL = S.length();
-
     private final int channels;
     private final int h;
     private final int w;
@@ -37,15 +32,15 @@ public final class Im2col {
     private final int pad;
     private final int oh;
     private final int ow;
-    /** Stride 1 and output map = input map: the masked whole-plane path. */
-    private final boolean same;
-    /** Per (ky, kx), per pixel q (padded to whole vectors): output pixel q reads an input pixel inside the map. */
-    private final boolean[] readMask;
-    /** Per (ky, kx), per input pixel q: q feeds an output pixel inside the map (col2im's gather). */
-    private final boolean[] gatherMask;
-    private final int maskLen;
+    /** The masked whole-plane path (stride 1, output map = input map, vector kernels), else null. */
+    private final VectorIm2col same;
 
     public Im2col(int channels, int h, int w, int kh, int kw, int stride, int pad) {
+        this(channels, h, w, kh, kw, stride, pad, Kernels.VECTOR);
+    }
+
+    /** With {@code vector} false: the scalar paths whatever the engine runs (for tests of both against each other). */
+    Im2col(int channels, int h, int w, int kh, int kw, int stride, int pad, boolean vector) {
         this.channels = channels;
         this.h = h;
         this.w = w;
@@ -55,32 +50,8 @@ public final class Im2col {
         this.pad = pad;
         this.oh = (h + 2 * pad - kh) / stride + 1;
         this.ow = (w + 2 * pad - kw) / stride + 1;
-        this.same = stride == 1 && oh == h && ow == w;
-        if (same) {
-            int hw = h * w;
-            maskLen = (hw + VL - 1) / VL * VL;
-            readMask = new boolean[kh * kw * maskLen];
-            gatherMask = new boolean[kh * kw * maskLen];
-            for (int i = 0; i < kh; i++) {
-                for (int j = 0; j < kw; j++) {
-                    int base = (i * kw + j) * maskLen;
-                    for (int y = 0; y < h; y++) {
-                        for (int x = 0; x < w; x++) {
-                            readMask[base + y * w + x] = inside(y + i - pad, h) && inside(x + j - pad, w);
-                            gatherMask[base + y * w + x] = inside(y - i + pad, h) && inside(x - j + pad, w);
-                        }
-                    }
-                }
-            }
-        } else {
-            maskLen = 0;
-            readMask = null;
-            gatherMask = null;
-        }
-    }
-
-    private static boolean inside(int v, int size) {
-        return v >= 0 && v < size;
+        boolean sameMap = stride == 1 && oh == h && ow == w;
+        this.same = sameMap && vector ? new VectorIm2col(h, w, kh, kw, pad) : null;
     }
 
     public boolean matches(int channels, int h, int w) {
@@ -100,8 +71,8 @@ public final class Im2col {
      * {@code col[colOff + row·ld ...]}, oh·ow values. Every value of those rows is written.
      */
     public void im2col(float[] x, int xOff, float[] col, int colOff, int ld, int c0, int c1) {
-        if (same) {
-            im2colSame(x, xOff, col, colOff, ld, c0, c1);
+        if (same != null) {
+            same.im2col(x, xOff, col, colOff, ld, c0, c1);
         } else {
             im2colGeneral(x, xOff, col, colOff, ld, c0, c1);
         }
@@ -112,56 +83,11 @@ public final class Im2col {
      * sums of their column entries. Overwrites those channels (no need to clear them first).
      */
     public void col2im(float[] dcol, int colOff, int ld, float[] dx, int dxOff, int c0, int c1) {
-        if (same) {
-            col2imSame(dcol, colOff, ld, dx, dxOff, c0, c1);
+        if (same != null) {
+            same.col2im(dcol, colOff, ld, dx, dxOff, c0, c1);
         } else {
             Arrays.fill(dx, dxOff + c0 * h * w, dxOff + c1 * h * w, 0f);
             col2imGeneral(dcol, colOff, ld, dx, dxOff, c0, c1);
-        }
-    }
-
-    private void im2colSame(float[] x, int xOff, float[] col, int colOff, int ld, int c0, int c1) {
-        int hw = h * w, kk = kh * kw, whole = hw / VL * VL;
-        for (int ij = 0; ij < kk; ij++) {
-            int shift = (ij / kw - pad) * w + ij % kw - pad;
-            // masks depend on (ky, kx) and the pixel block only: loaded once, used for every channel
-            for (int q = 0; q < whole; q += VL) {
-                VectorMask<Float> m = VectorMask.fromArray(S, readMask, ij * maskLen + q);
-                for (int c = c0, src = xOff + c0 * hw + q + shift, dst = colOff + (c0 * kk + ij) * ld + q; c < c1;
-                     c++, src += hw, dst += kk * ld) {
-                    FloatVector.fromArray(S, x, src, m).intoArray(col, dst);
-                }
-            }
-            if (whole < hw) {
-                VectorMask<Float> m = VectorMask.fromArray(S, readMask, ij * maskLen + whole);
-                VectorMask<Float> tail = S.indexInRange(whole, hw);
-                for (int c = c0, src = xOff + c0 * hw + whole + shift, dst = colOff + (c0 * kk + ij) * ld + whole;
-                     c < c1; c++, src += hw, dst += kk * ld) {
-                    FloatVector.fromArray(S, x, src, m).intoArray(col, dst, tail);
-                }
-            }
-        }
-    }
-
-    private void col2imSame(float[] dcol, int colOff, int ld, float[] dx, int dxOff, int c0, int c1) {
-        int hw = h * w, kk = kh * kw;
-        for (int c = c0; c < c1; c++) {
-            int rows = colOff + c * kk * ld;
-            int dst = dxOff + c * hw;
-            for (int q = 0; q < hw; q += VL) {
-                // input pixel q collects column entry q − shift of each (ky, kx) row, in (ky, kx) order
-                FloatVector acc = FloatVector.zero(S);
-                for (int ij = 0; ij < kk; ij++) {
-                    int shift = (ij / kw - pad) * w + ij % kw - pad;
-                    VectorMask<Float> m = VectorMask.fromArray(S, gatherMask, ij * maskLen + q);
-                    acc = acc.add(FloatVector.fromArray(S, dcol, rows + ij * ld + q - shift, m));
-                }
-                if (q + VL <= hw) {
-                    acc.intoArray(dx, dst + q);
-                } else {
-                    acc.intoArray(dx, dst + q, S.indexInRange(q, hw));
-                }
-            }
         }
     }
 
@@ -249,8 +175,12 @@ public final class Im2col {
                         }
                         int dstRow = plane + iy * w - pad + j;
                         int srcRow = src + oy * ow;
-                        if (stride == 1) {
-                            addRow(dcol, srcRow + lo, dx, dstRow + lo, hi - lo);
+                        if (stride == 1 && Kernels.VECTOR) {
+                            VectorIm2col.addRow(dcol, srcRow + lo, dx, dstRow + lo, hi - lo);
+                        } else if (stride == 1) {
+                            for (int ox = lo; ox < hi; ox++) {
+                                dx[dstRow + ox] += dcol[srcRow + ox];
+                            }
                         } else {
                             for (int ox = lo; ox < hi; ox++) {
                                 dx[dstRow + ox * stride] += dcol[srcRow + ox];
@@ -262,49 +192,27 @@ public final class Im2col {
         }
     }
 
-    /** {@code dst[d, d+len) += src[s, s+len)}. */
-    private static void addRow(float[] src, int s, float[] dst, int d, int len) {
-        int i = 0;
-        for (int bound = S.loopBound(len); i < bound; i += VL) {
-            FloatVector.fromArray(S, dst, d + i).add(FloatVector.fromArray(S, src, s + i)).intoArray(dst, d + i);
-        }
-        for (; i < len; i++) {
-            dst[d + i] += src[s + i];
-        }
-    }
-
     /**
      * Copies {@code rows} rows of {@code len} values, each adding {@code bias[biasOff + r]} (bias may be null) and
      * clamping at zero with {@code relu}: moves images' blocks into or out of a side-by-side GEMM matrix.
      */
     public static void copyRows(float[] src, int srcOff, int srcLd, float[] dst, int dstOff, int dstLd, int rows,
                                 int len, float[] bias, int biasOff, boolean relu) {
-        int whole = S.loopBound(len);
-        VectorMask<Float> tail = S.indexInRange(whole, len);
-        FloatVector zero = FloatVector.zero(S);
+        if (Kernels.VECTOR) {
+            VectorIm2col.copyRows(src, srcOff, srcLd, dst, dstOff, dstLd, rows, len, bias, biasOff, relu);
+        } else {
+            copyRowsReference(src, srcOff, srcLd, dst, dstOff, dstLd, rows, len, bias, biasOff, relu);
+        }
+    }
+
+    /** Reference for {@link #copyRows}. */
+    public static void copyRowsReference(float[] src, int srcOff, int srcLd, float[] dst, int dstOff, int dstLd,
+                                         int rows, int len, float[] bias, int biasOff, boolean relu) {
         for (int r = 0; r < rows; r++) {
-            int s = srcOff + r * srcLd, d = dstOff + r * dstLd;
-            FloatVector b = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOff + r]);
-            boolean plain = bias == null && !relu;
-            for (int i = 0; i < whole; i += VL) {
-                FloatVector v = FloatVector.fromArray(S, src, s + i);
-                if (!plain) {
-                    v = v.add(b);
-                    if (relu) {
-                        v = v.max(zero);
-                    }
-                }
-                v.intoArray(dst, d + i);
-            }
-            if (whole < len) {
-                FloatVector v = FloatVector.fromArray(S, src, s + whole, tail);
-                if (!plain) {
-                    v = v.add(b);
-                    if (relu) {
-                        v = v.max(zero);
-                    }
-                }
-                v.intoArray(dst, d + whole, tail);
+            float b = bias == null ? 0f : bias[biasOff + r];
+            for (int i = 0; i < len; i++) {
+                float v = src[srcOff + r * srcLd + i] + b;
+                dst[dstOff + r * dstLd + i] = relu ? Math.max(v, 0f) : v;
             }
         }
     }

@@ -1,40 +1,50 @@
 package dev.googlenet.kernels;
 
-import java.util.Locale;
+import java.util.Objects;
 
 /**
- * Picks the kernel implementations the engine uses. {@code -Dgooglenet.kernels=scalar} forces the plain
- * reference kernels (slow, for checking); the default is the fastest available.
+ * The kernel family the engine runs, fixed when this class is first used (see {@link Engine}): the Vector API
+ * kernels, or the plain scalar references ({@link EngineOptions.KernelChoice}).
+ *
+ * <p>How the facades dispatch: each public kernel class here ({@link Pooling}, {@link Winograd3x3}, …) tests
+ * {@link #VECTOR} once per call and calls either its {@code Vector*} twin, the only kind of class that touches
+ * {@code jdk.incubator.vector}, or its scalar reference. {@link #VECTOR} is a static final, so the JIT folds the
+ * test away, and without the module the {@code Vector*} classes are never loaded.
  */
 public final class Kernels {
-    private static final Gemm GEMM = chooseGemm();
+    /** True when the vector kernels run. Reading it the first time fixes the family (and may print the notice). */
+    static final boolean VECTOR = Engine.resolveKernels();
+    private static final Gemm GEMM = VECTOR ? VectorGemm.engine() : new ScalarGemm();
 
     private Kernels() {
     }
 
-    private static final boolean SCALAR = GEMM instanceof ScalarGemm;
-
-    /** True when the plain references are forced ({@code -Dgooglenet.kernels=scalar}). */
-    public static boolean scalar() {
-        return SCALAR;
+    /** True when the Vector API kernels run. */
+    public static boolean vector() {
+        return VECTOR;
     }
 
+    /** True when the plain scalar references run (chosen, or the {@code jdk.incubator.vector} module is absent). */
+    public static boolean scalar() {
+        return !VECTOR;
+    }
+
+    /** The engine's GEMM (on the engine pool). */
     public static Gemm gemm() {
         return GEMM;
+    }
+
+    /**
+     * A GEMM of the engine's family on {@code pool} instead of the engine's pool, for tests and benchmarks that
+     * compare thread counts (the scalar GEMM runs on the calling thread whatever the pool).
+     */
+    public static Gemm gemm(Parallel pool) {
+        Objects.requireNonNull(pool, "pool");
+        return VECTOR ? VectorGemm.on(pool) : new ScalarGemm();
     }
 
     /** The name of the kernel family in use, for logs and benchmarks. */
     public static String describe() {
         return GEMM.getClass().getSimpleName();
-    }
-
-    private static Gemm chooseGemm() {
-        String choice = System.getProperty("googlenet.kernels", "auto").toLowerCase(Locale.ROOT);
-        return switch (choice) {
-            case "scalar" -> new ScalarGemm();
-            case "auto", "vector" -> new VectorGemm();
-            default -> throw new IllegalArgumentException(
-                    "googlenet.kernels must be auto, vector or scalar, not '" + choice + "'");
-        };
     }
 }

@@ -9,8 +9,9 @@ import java.util.function.IntConsumer;
  * {@link #parallelFor(int, IntConsumer)} loops. Tasks are claimed dynamically, so callers must make each task's
  * result independent of which thread runs it (split the output, never a sum): then results are deterministic.
  *
- * <p>The engine pool ({@link #get()}) has {@code -Dgooglenet.threads=N} threads (default: available processors),
- * or what {@link #setThreads(int)} said before its first use. Other pools can be made for tests and benchmarks.
+ * <p>The engine pool ({@link #get()}) has {@link EngineOptions#threads()} threads, as {@link Engine#configure}
+ * said before its first use (else the system property {@code googlenet.threads}, else one per available
+ * processor). Other pools can be made for tests and benchmarks.
  *
  * <p>Nested or concurrent calls on a busy pool do not wait for it: they run their tasks on the calling thread.
  */
@@ -18,8 +19,6 @@ public final class Parallel implements AutoCloseable {
     /** Idle workers spin this long before parking: back-to-back layer calls then start without a wake-up. */
     private static final long SPIN_NANOS = 50_000;
 
-    private static final Object CONFIG_LOCK = new Object();
-    private static int configuredThreads = -1;
     private static volatile Parallel engine;
 
     private final int threads;
@@ -42,15 +41,14 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    /** The engine's shared pool, created on first use. */
+    /** The engine's shared pool, created on first use with the {@link Engine}'s thread count. */
     public static Parallel get() {
         Parallel p = engine;
         if (p == null) {
-            synchronized (CONFIG_LOCK) {
+            synchronized (Engine.LOCK) {
                 p = engine;
                 if (p == null) {
-                    int n = configuredThreads > 0 ? configuredThreads : threadsFromProperty();
-                    p = new Parallel(n);
+                    p = new Parallel(Engine.poolThreads());
                     engine = p;
                 }
             }
@@ -58,43 +56,18 @@ public final class Parallel implements AutoCloseable {
         return p;
     }
 
+    /** The engine pool if it has been created, else null (it is not created here). */
+    static Parallel started() {
+        return engine;
+    }
+
     /**
-     * Sets the engine pool's thread count. Allowed before the pool's first use, or later with the count it
-     * already has; otherwise throws {@link IllegalStateException}.
+     * Sets the engine pool's thread count: {@link Engine#configure} with the other options unchanged. Allowed
+     * before the pool's first use, or later with the count it already has; otherwise throws
+     * {@link IllegalStateException}.
      */
     public static void setThreads(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, not " + threads);
-        }
-        synchronized (CONFIG_LOCK) {
-            Parallel p = engine;
-            if (p != null && p.threads != threads) {
-                throw new IllegalStateException("the engine thread pool already runs with " + p.threads
-                        + " threads; set googlenet.threads before first use");
-            }
-            configuredThreads = threads;
-        }
-    }
-
-    private static int threadsFromProperty() {
-        return parseThreads(System.getProperty("googlenet.threads"));
-    }
-
-    /** The value of {@code googlenet.threads}: unset or blank means the number of available processors. */
-    static int parseThreads(String s) {
-        if (s == null || s.isBlank()) {
-            return Runtime.getRuntime().availableProcessors();
-        }
-        int n;
-        try {
-            n = Integer.parseInt(s.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("googlenet.threads must be a positive integer, not '" + s + "'", e);
-        }
-        if (n < 1) {
-            throw new IllegalArgumentException("googlenet.threads must be a positive integer, not '" + s + "'");
-        }
-        return n;
+        Engine.configure(Engine.options().withThreads(threads));
     }
 
     /** Tasks per thread that {@link #tasksFor} aims at: slack for a thread slowed by other load. */

@@ -1,13 +1,5 @@
 package dev.googlenet.kernels;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-
-import static dev.googlenet.kernels.VectorGemm.MR;
-import static dev.googlenet.kernels.VectorGemm.NR;
-import static dev.googlenet.kernels.VectorGemm.S;
-import static dev.googlenet.kernels.VectorGemm.VL;
-
 /**
  * Forward of a convolution with a stride (the stem's 7×7/2) as a GEMM with no im2col matrix. The zero-padded input
  * is first split by row and column phase ({@link #phases}): plane (c, py, px) holds rows r·s + py and columns
@@ -15,7 +7,8 @@ import static dev.googlenet.kernels.VectorGemm.VL;
  * contiguous run of plane (c, ky mod s, kx mod s), starting at a per-row offset (a table) plus oy·qw + ox. Each
  * 64-column panel of B (GEMM column j = output pixel oy·ow + ox) is copied from those runs, one or two output rows
  * per panel, and multiplied by {@link VectorGemm}'s micro-kernel; as GEMM columns are the output's own, each result
- * tile goes to the output as whole rows of vectors, with bias and ReLU applied on the way.
+ * tile goes to the output as whole rows of vectors, with bias and ReLU applied on the way ({@link VectorStridedConv}).
+ * The scalar kernels compute the same sums from the phase planes with plain loops ({@link #rowsReference}).
  *
  * <p>Why: at 224×224 the stem's unfolding is 147 × 12544 floats (7.4 MB) per image, written and read back through
  * memory; with it the stem ran at about half of the FMA peak. The phase planes are 0.6 MB.
@@ -66,9 +59,9 @@ public final class StridedConv {
         }
     }
 
-    /** Floats of the scratch buffer {@link #rows} needs: a result tile and one packed panel of B. */
+    /** Floats of the scratch buffer {@link #rows} needs: a result tile and one packed panel of B (none if scalar). */
     public int scratchSize() {
-        return MR * NR + rowBase.length * NR;
+        return Kernels.VECTOR ? VectorStridedConv.scratchSize(rowBase.length) : 0;
     }
 
     public boolean matches(int channels, int h, int w) {
@@ -125,53 +118,32 @@ public final class StridedConv {
      */
     public void rows(float[] planes, float[] wt, int m, float[] bias, boolean relu, float[] y, int yOff, int oy0,
                      int oy1, float[] scratch) {
-        int k = rowBase.length, ohw = oh * ow, jEnd = oy1 * ow, panel = MR * NR;
-        FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
-        for (int j0 = oy0 * ow; j0 < jEnd; j0 += NR) {
-            int nr = Math.min(NR, jEnd - j0);
-            packPanel(planes, j0, nr, scratch, panel);
-            for (int i = 0; i < m; i += MR) {
-                int mr = Math.min(MR, m - i);
-                VectorGemm.kernel4(k, wt, i * k, k, 1, mr, scratch, panel, NR, scratch);
-                store(scratch, mr, nr, bias, i, floor, y, yOff + i * ohw + j0, ohw);
-            }
+        if (Kernels.VECTOR) {
+            VectorStridedConv.rows(rowBase, qw, oh, ow, planes, wt, m, bias, relu, y, yOff, oy0, oy1, scratch);
+        } else {
+            rowsReference(planes, wt, m, bias, relu, y, yOff, oy0, oy1);
         }
     }
 
     /**
-     * B's panel at {@code b[bOff]}, NR wide: column c is output pixel j0 + c, and row p, over the pixels of one
-     * output row, a run of p's phase plane. A panel covers one or two output rows (more if they are narrow).
+     * {@link #rows} with plain loops: each output the fused multiply-add of its K products in (c, ky, kx) order
+     * from zero, as the vector micro-kernel sums them, then the bias and the floor.
      */
-    private void packPanel(float[] planes, int j0, int nr, float[] b, int bOff) {
-        for (int c = 0; c < nr; ) {
-            int j = j0 + c, oy = j / ow, ox = j % ow, len = Math.min(nr - c, ow - ox), from = oy * qw + ox;
-            int whole = len / VL * VL;
-            VectorMask<Float> tail = S.indexInRange(whole, len);
-            for (int p = 0, dst = bOff + c; p < rowBase.length; p++, dst += NR) {
-                int src = rowBase[p] + from;
-                for (int v = 0; v < whole; v += VL) {
-                    FloatVector.fromArray(S, planes, src + v).intoArray(b, dst + v);
+    void rowsReference(float[] planes, float[] wt, int m, float[] bias, boolean relu, float[] y, int yOff, int oy0,
+                       int oy1) {
+        int k = rowBase.length, ohw = oh * ow;
+        for (int o = 0; o < m; o++) {
+            float b = bias == null ? 0f : bias[o];
+            for (int oy = oy0; oy < oy1; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    int at = oy * qw + ox;
+                    float s = 0f;
+                    for (int p = 0; p < k; p++) {
+                        s = Math.fma(wt[o * k + p], planes[rowBase[p] + at], s);
+                    }
+                    s += b;
+                    y[yOff + o * ohw + oy * ow + ox] = relu ? Math.max(s, 0f) : s;
                 }
-                if (whole < len) {
-                    FloatVector.fromArray(S, planes, src + whole, tail).intoArray(b, dst + whole, tail);
-                }
-            }
-            c += len;
-        }
-    }
-
-    /** Tile rows r < mr, columns [0, nr), to output channel rows {@code y[yOff + r·ohw ...]}, with bias and floor. */
-    private static void store(float[] tile, int mr, int nr, float[] bias, int bias0, FloatVector floor, float[] y,
-                              int yOff, int ohw) {
-        int whole = nr / VL * VL;
-        VectorMask<Float> tail = S.indexInRange(whole, nr);
-        for (int r = 0, src = 0, dst = yOff; r < mr; r++, src += NR, dst += ohw) {
-            FloatVector b = FloatVector.broadcast(S, bias == null ? 0f : bias[bias0 + r]);
-            for (int v = 0; v < whole; v += VL) {
-                FloatVector.fromArray(S, tile, src + v).add(b).max(floor).intoArray(y, dst + v);
-            }
-            if (whole < nr) {
-                FloatVector.fromArray(S, tile, src + whole, tail).add(b).max(floor).intoArray(y, dst + whole, tail);
             }
         }
     }

@@ -43,9 +43,9 @@ public final class VectorGemm implements Gemm {
     static final int NV = 4;
     static final int NR = NV * VL;
     /** k block: bounds the B panel (KC x NR) and the 6 x KC sliver of A that each kernel call streams. */
-    static final int KC = Integer.getInteger("googlenet.gemm.kc", 256);
+    static final int KC = 256;
     /** Column block: a packed (transposed) KC x NC block of B, 512 KB, stays in L2. A multiple of NR. */
-    static final int NC = Math.max(1, Integer.getInteger("googlenet.gemm.nc", 512) / NR) * NR;
+    static final int NC = Math.max(1, 512 / NR) * NR;
     /**
      * With transB (and A not transposed), C is computed as dot products instead of transposing B into panels when
      * M is tiny or K is long next to M: then the transpose costs more than the dot path's final lane sums.
@@ -60,15 +60,45 @@ public final class VectorGemm implements Gemm {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final Parallel pool;
+    /** This instance's k block (at most) and column block: {@link #KC} and {@link #NC} but for tuning and tests. */
+    private final int kcLimit;
+    private final int ncBlock;
 
     /** Uses the engine's thread pool ({@link Parallel#get()}). */
     public VectorGemm() {
         this.pool = null;
+        this.kcLimit = KC;
+        this.ncBlock = NC;
     }
 
     /** Uses the given pool (a one-thread pool makes it single-threaded). */
     public VectorGemm(Parallel pool) {
-        this.pool = java.util.Objects.requireNonNull(pool);
+        this(java.util.Objects.requireNonNull(pool), KC, NC);
+    }
+
+    /**
+     * Other blocking than {@link #KC} and {@link #NC}, for tuning runs and for tests of the block edges: a k block
+     * of at most {@code kc} and column blocks of {@code nc} (a positive multiple of {@link #NR}). {@code pool} null
+     * means the engine's.
+     */
+    VectorGemm(Parallel pool, int kc, int nc) {
+        if (kc < 1 || nc < NR || nc % NR != 0) {
+            throw new IllegalArgumentException("VectorGemm blocking: kc must be >= 1 and nc a positive multiple of "
+                    + NR + ", not kc=" + kc + " nc=" + nc);
+        }
+        this.pool = pool;
+        this.kcLimit = kc;
+        this.ncBlock = nc;
+    }
+
+    /** The engine's GEMM, for {@link Kernels} (which must not name this class in a signature). */
+    static Gemm engine() {
+        return new VectorGemm();
+    }
+
+    /** {@link #VectorGemm(Parallel)} as a {@link Gemm}, for {@link Kernels#gemm(Parallel)}. */
+    static Gemm on(Parallel pool) {
+        return new VectorGemm(pool);
     }
 
     @Override
@@ -103,7 +133,7 @@ public final class VectorGemm implements Gemm {
         long work = (long) m * n * k;
         int tasks = p.tasksFor(work, MIN_TASK_WORK);
         if (tasks <= 1) {
-            compute(transA, transB, 0, m, 0, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            compute(transA, transB, 0, m, 0, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kcLimit, ncBlock);
             return;
         }
         // Prefer cutting columns: each task then packs only its own part of B. Cut rows only when N is narrow.
@@ -117,7 +147,8 @@ public final class VectorGemm implements Gemm {
             int n0 = Math.min(n, (int) ((long) panels * tj / tn) * NR);
             int n1 = Math.min(n, (int) ((long) panels * (tj + 1) / tn) * NR);
             if (m0 < m1 && n0 < n1) {
-                compute(transA, transB, m0, m1, n0, n1, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                compute(transA, transB, m0, m1, n0, n1, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kcLimit,
+                        ncBlock);
             }
         });
     }
@@ -141,21 +172,24 @@ public final class VectorGemm implements Gemm {
         });
     }
 
-    /** C[m0:m1, n0:n1] = beta*C + op(A) op(B) over the whole k range, on the calling thread. */
+    /**
+     * C[m0:m1, n0:n1] = beta*C + op(A) op(B) over the whole k range, on the calling thread, in k blocks of at most
+     * {@code kcLimit} and column blocks of {@code ncBlock}.
+     */
     private static void compute(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                float beta, float[] c, int cOff, int ldc) {
+                                float beta, float[] c, int cOff, int ldc, int kcLimit, int ncBlock) {
         Scratch s = SCRATCH.get();
         // Equal k blocks (not KC + a small rest) keep the per-tile merge cost low; fixed by k alone.
-        int kBlocks = (k + KC - 1) / KC;
+        int kBlocks = (k + kcLimit - 1) / kcLimit;
         int kcMax = (k + kBlocks - 1) / kBlocks;
-        float[] bp = s.packBuffer(kcMax * Math.min(NC, roundUp(n1 - n0, VL)));
+        float[] bp = s.packBuffer(kcMax * Math.min(ncBlock, roundUp(n1 - n0, VL)));
         float[] tile = s.tile;
         // Whole panels of a non-transposed B are read in place: measured as fast as packed panels for large M,
         // and much faster for small M, where a packed panel would serve only a few row slivers.
         boolean packAll = transB || m1 - m0 > 2 * MR && thrashesL1(ldb, kcMax);
-        for (int jc = n0; jc < n1; jc += NC) {
-            int nc = Math.min(NC, n1 - jc);
+        for (int jc = n0; jc < n1; jc += ncBlock) {
+            int nc = Math.min(ncBlock, n1 - jc);
             int inPlace = packAll ? 0 : nc / NR * NR;
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);

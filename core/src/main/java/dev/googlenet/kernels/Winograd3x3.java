@@ -1,38 +1,13 @@
 package dev.googlenet.kernels;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorSpecies;
-
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * 3×3, stride 1, padding 1 convolution of NCHW float32 images by Winograd's minimal filtering F(m×m, 3×3), for
  * inference: m = 4 (6×6 tiles, 4× fewer multiplies than direct convolution) or m = 2 (4×4 tiles, 2.25×).
- *
- * <p>Everything is vectorized over channels, so vector lanes never depend on the image size. Tiles t are
- * numbered row-major over the image. Per image, on the engine's {@link Parallel} pool:
- * <ol>
- *   <li><b>input transform</b>, (block of VL input channels, tile rows) over tasks: the rows are transposed
- *       16×16 in registers into a zero-bordered pixel-major buffer {@code [row][x][VL channels]}, from which
- *       each tile's α×α patch d is read with contiguous loads: {@code V[ξ][t][ci] = (Bᵀ d B)[ξ]};</li>
- *   <li><b>α² GEMMs</b> {@code M[ξ][t][co] = Σ_ci V[ξ][t][ci] · U[ξ][ci][co]} (tiles × input channels ×
- *       output channels, see {@link WinogradGemm}) <b>fused with the output transform</b>
- *       {@code Y = Aᵀ M A} + bias, ReLU: a task takes a group of {@link #GROUP} tiles and one panel of 64
- *       output channels, runs its α² GEMMs into a per-thread M (which stays in L2) and transforms it; results
- *       are staged pixel-major per tile row and transposed 16×16 in registers into the NCHW output rows.
- *       Images with few tiles (below {@link #SPLIT_BELOW}) run the GEMMs as (ξ, panel) tasks and the output
- *       transform as a separate phase instead, for more tasks.</li>
- * </ol>
- * Right and bottom edges: tiles past the image read zeros and their outputs are not stored. Every output value
- * is computed by the same sequence of operations whatever the thread count or task order, so results are
- * bitwise identical across runs and thread counts.
- *
- * <p>Scratch (V, M, staging buffers) is per thread and reused: steady-state calls allocate only task closures.
- * Accuracy (measured by {@code WinogradAccuracy} on GoogLeNet's shapes): F(2,3) is as exact as im2col + GEMM
- * (rms error ≈ 3e-7 of the output's rms); F(4,3) is about 4× worse in rms (≈ 1.2e-6) and 10× in max error
- * (≈ 5e-6 of max |y|): its transforms have entries up to 8 and 1/24.
+ * With the vector kernels {@link VectorWinograd3x3} runs it (its phases, threading and accuracy are described
+ * there); results are bitwise identical across runs and thread counts. The scalar kernels convolve directly
+ * instead ({@link Conv3x3Reference}, the definition Winograd is tested against).
  *
  * <p>Memory: U holds α² floats per filter, 16/9 (F2) or 4 (F4) times the 3×3 weights; at batch 1 a layer's U
  * is streamed from memory once per image, which makes F4 bandwidth-bound on small images with many channels.
@@ -44,26 +19,15 @@ import java.util.Objects;
  * offset and the output slice (channel offset, total channels), bias and ReLU fused.
  */
 public final class Winograd3x3 {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    static final int VL = S.length();
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    /** This thread's buffers, shared with {@link WinogradWeightGradient} (never used by both in one call). */
-    static Scratch scratch() {
-        return SCRATCH.get();
-    }
-    /** Below this many multiply-adds (of the Winograd GEMMs) a phase is not split among threads. */
-    private static final long MIN_PARALLEL_WORK = 1L << 16;
-
     private Winograd3x3() {
     }
 
     /**
-     * A transformed filter bank: U[ξ][ci][co] for α² Winograd points in panels of 64 output channels
-     * ({@code [panel][ξ][ci][64]}), output channels padded with zeros to whole vectors. Not changed after it is
-     * made, unless handed back to {@link #transformWeights(Parallel, float[], int, int, int, int, boolean, Weights)}
-     * as {@code reuse}.
+     * A transformed filter bank: with the vector kernels U[ξ][ci][co] for α² Winograd points in panels of 64 output
+     * channels ({@code [panel][ξ][ci][64]}), output channels padded with zeros to whole vectors; with the scalar
+     * ones the plain 3×3 filters {@code [co][ci][3][3]} (flipped already for an input gradient), which they convolve
+     * directly. Not changed after it is made, unless handed back to
+     * {@link #transformWeights(Parallel, float[], int, int, int, int, boolean, Weights)} as {@code reuse}.
      */
     public static final class Weights {
         final int tile;
@@ -72,14 +36,22 @@ public final class Winograd3x3 {
         final int cout;
         final int coPad;
         final float[] u;
+        /** True for the scalar kernels' plain filters, false for the vector kernels' U. */
+        final boolean plain;
 
-        private Weights(int tile, int cin, int cout, int coPad, float[] u) {
+        Weights(int tile, int cin, int cout, int coPad, float[] u, boolean plain) {
             this.tile = tile;
             this.alpha = tile + 2;
             this.cin = cin;
             this.cout = cout;
             this.coPad = coPad;
             this.u = u;
+            this.plain = plain;
+        }
+
+        /** Whether {@code transformWeights} may rewrite this bank for the given shape. */
+        boolean reusableFor(int tile, int cin, int cout, boolean plain) {
+            return this.tile == tile && this.cin == cin && this.cout == cout && this.plain == plain;
         }
 
         /** Output tile size m of F(m×m, 3×3): 2 or 4. */
@@ -95,7 +67,10 @@ public final class Winograd3x3 {
             return cout;
         }
 
-        /** Floats held (α²·Cin·Cout rounded up to vectors): 16/9 (m = 2) or 4 (m = 4) times the 3×3 weights. */
+        /**
+         * Floats held: α²·Cin·Cout rounded up to vectors, 16/9 (m = 2) or 4 (m = 4) times the 3×3 weights (the 3×3
+         * weights themselves with the scalar kernels).
+         */
         public long size() {
             return u.length;
         }
@@ -147,11 +122,28 @@ public final class Winograd3x3 {
         }
         Objects.checkFromIndexSize(wOff, (long) cout * cin * 9 > Integer.MAX_VALUE ? -1 : cout * cin * 9,
                 w.length);
+        if (Kernels.VECTOR) {
+            return VectorWinograd3x3.transformWeights(pool, w, wOff, cout, cin, tile, flipped, reuse);
+        }
+        return plainWeights(w, wOff, cout, cin, tile, flipped, reuse);
+    }
+
+    /**
+     * The scalar kernels' "transform": the filters copied as they are ({@code flipped}: the input gradient's,
+     * {@code W'[ci][co] = W[co][ci]} turned by 180°), for {@link Conv3x3Reference}.
+     */
+    static Weights plainWeights(float[] w, int wOff, int cout, int cin, int tile, boolean flipped, Weights reuse) {
         int in = flipped ? cout : cin, out = flipped ? cin : cout;
-        int coPad = roundUp(out, VL);
-        Weights u = reuse != null && reuse.tile == tile && reuse.cin == in && reuse.cout == out ? reuse
-                : new Weights(tile, in, out, coPad, new float[(tile + 2) * (tile + 2) * in * coPad]);
-        WinogradTransforms.filtersInto(pool, w, wOff, cout, cin, flipped, tile, u.u, coPad);
+        Weights u = reuse != null && reuse.reusableFor(tile, in, out, true) ? reuse
+                : new Weights(tile, in, out, out, new float[out * in * 9], true);
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                for (int k = 0; k < 9; k++) {
+                    u.u[(o * in + i) * 9 + k] = flipped ? w[wOff + (i * cin + o) * 9 + 8 - k]
+                            : w[wOff + (o * cin + i) * 9 + k];
+                }
+            }
+        }
         return u;
     }
 
@@ -174,7 +166,12 @@ public final class Winograd3x3 {
     public static void forward(Parallel pool, float[] x, int xOff, int cin, int h, int w, Weights u, float[] bias,
                                boolean relu, float[] out, int outOff, int outTotalChannels, int outChannelOffset) {
         check(x, xOff, 1, cin, h, w, u, bias, out, outOff, outTotalChannels, outChannelOffset);
-        image(pool, x, xOff, h, w, u, bias, relu, out, outOff, outChannelOffset);
+        if (Kernels.VECTOR) {
+            VectorWinograd3x3.forward(pool, x, xOff, h, w, u, bias, relu, out, outOff, outChannelOffset);
+        } else {
+            Conv3x3Reference.forward(x, xOff, cin, h, w, u.u, u.cout, bias, relu, out, outOff, outTotalChannels,
+                    outChannelOffset);
+        }
     }
 
     /**
@@ -185,16 +182,13 @@ public final class Winograd3x3 {
     public static void forwardBatch(Parallel pool, float[] x, int n, int cin, int h, int w, Weights u, float[] bias,
                                     boolean relu, float[] out, int outTotalChannels, int outChannelOffset) {
         check(x, 0, n, cin, h, w, u, bias, out, 0, outTotalChannels, outChannelOffset);
-        int inImage = cin * h * w;
-        int outImage = outTotalChannels * h * w;
-        if (n == 1 || pool.threads() == 1) {
-            for (int i = 0; i < n; i++) {
-                image(pool, x, i * inImage, h, w, u, bias, relu, out, i * outImage, outChannelOffset);
-            }
+        if (Kernels.VECTOR) {
+            VectorWinograd3x3.forwardBatch(pool, x, n, cin, h, w, u, bias, relu, out, outTotalChannels,
+                    outChannelOffset);
         } else {
-            // nested parallelFor calls inside a task run inline: each image is single-threaded
-            pool.parallelFor(n, i -> image(pool, x, i * inImage, h, w, u, bias, relu, out, i * outImage,
-                    outChannelOffset));
+            int inImage = cin * h * w, outImage = outTotalChannels * h * w;
+            pool.parallelFor(n, i -> Conv3x3Reference.forward(x, i * inImage, cin, h, w, u.u, u.cout, bias, relu, out,
+                    i * outImage, outTotalChannels, outChannelOffset));
         }
     }
 
@@ -209,6 +203,10 @@ public final class Winograd3x3 {
 
     private static void check(float[] x, int xOff, int n, int cin, int h, int w, Weights u, float[] bias,
                               float[] out, int outOff, int outTotal, int outChannelOffset) {
+        if (u.plain == Kernels.VECTOR) {
+            throw new IllegalArgumentException("Winograd weights made for the " + (u.plain ? "scalar" : "vector")
+                    + " kernels, but the engine runs the " + (Kernels.VECTOR ? "vector" : "scalar") + " ones");
+        }
         if (u.cin != cin) {
             throw new IllegalArgumentException("weights take " + u.cin + " input channels, not " + cin);
         }
@@ -228,468 +226,6 @@ public final class Winograd3x3 {
         }
         if (outOff < 0 || outOff + n * outTotal * hw > out.length) {
             throw new IllegalArgumentException("output array too small");
-        }
-    }
-
-    /** Sizes of one image's tiling. */
-    record Geometry(int h, int w, int m, int alpha, int points, int tilesX, int tilesY, int tiles, int wp,
-                    int cin, int cinPad, int cout, int coPad, int panels) {
-        static Geometry of(int h, int w, Weights u) {
-            return of(h, w, u.tile, u.cin, u.cout);
-        }
-
-        /** F(m×m, 3×3) of cin → cout channels on h×w maps. */
-        static Geometry of(int h, int w, int m, int cin, int cout) {
-            int tilesX = (w + m - 1) / m;
-            int tilesY = (h + m - 1) / m;
-            int coPad = roundUp(cout, VL);
-            return new Geometry(h, w, m, m + 2, (m + 2) * (m + 2), tilesX, tilesY, tilesX * tilesY,
-                    tilesX * m + 2, cin, roundUp(cin, VL), cout, coPad, WinogradGemm.panels(coPad));
-        }
-
-        /** First output channel of panel p. */
-        int panelStart(int p) {
-            return WinogradGemm.panelStart(coPad, p);
-        }
-
-        /** Width (floats, whole vectors, at most 64) of panel p. */
-        int panelWidth(int p) {
-            return panelStart(p + 1) - panelStart(p);
-        }
-    }
-
-    /** Tiles per task in the fused GEMM + output phase: a multiple of the micro-kernel's 6 rows. */
-    static final int GROUP = Math.max(1, Integer.getInteger("googlenet.winograd.group", 30) / 6) * 6;
-    /** Images with fewer tiles than this run the GEMMs and the output transform as two phases (more tasks). */
-    static final int SPLIT_BELOW = Integer.getInteger("googlenet.winograd.split", 2 * 30);
-
-    /** The phases for one image (inline when called from inside a task of the same pool). */
-    private static void image(Parallel pool, float[] x, int xOff, int h, int w, Weights u, float[] bias,
-                              boolean relu, float[] out, int outOff, int outChannelOffset) {
-        Geometry g = Geometry.of(h, w, u);
-        long vSize = (long) g.points * g.tiles * g.cinPad;
-        long mSize = (long) g.points * g.tiles * g.coPad;
-        if (Math.max(vSize, mSize) > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("image too large for Winograd3x3: " + u.cin + "x" + h + "x" + w
-                    + " -> " + u.cout);
-        }
-        Scratch s = SCRATCH.get();
-        float[] v = s.v((int) vSize);
-        boolean parallel = pool.threads() > 1
-                && (long) g.points * g.tiles * g.cin * g.coPad >= MIN_PARALLEL_WORK;
-
-        // 1: input transform, (channel block, tile rows) over tasks
-        int cinBlocks = g.cinPad / VL;
-        int rowRanges = parallel ? Math.min(g.tilesY, Math.max(1, ceilDiv(pool.threads() * 4, cinBlocks))) : 1;
-        forRanges(pool, parallel, cinBlocks * rowRanges, (from, to) -> {
-            for (int t = from; t < to; t++) {
-                int cb = t / rowRanges;
-                int r = t % rowRanges;
-                inputBlock(x, xOff, g, v, cb, g.tilesY * r / rowRanges, g.tilesY * (r + 1) / rowRanges);
-            }
-        });
-
-        if (g.tiles >= SPLIT_BELOW) {
-            // 2: GEMMs and output transform fused per (tile group, channel panel): M stays in this thread's cache
-            forRanges(pool, parallel, ceilDiv(g.tiles, GROUP) * g.panels, (from, to) -> {
-                for (int t = from; t < to; t++) {
-                    fusedTask(g, v, u, t / g.panels, t % g.panels, bias, relu, out, outOff, outChannelOffset);
-                }
-            });
-        } else {
-            // 2a: one GEMM per (Winograd point, channel panel) into M[panel][ξ][t][width]
-            float[] mm = s.m((int) mSize);
-            forRanges(pool, parallel, g.points * g.panels, (from, to) -> {
-                for (int t = from; t < to; t++) {
-                    int p = t % g.panels;
-                    int xi = t / g.panels;
-                    int width = g.panelWidth(p);
-                    WinogradGemm.gemm(g.cin, g.tiles, v, xi * g.tiles * g.cinPad, g.cinPad, 1,
-                            u.u, g.panelStart(p) * g.points * g.cin + xi * g.cin * width, width, width / VL,
-                            mm, g.panelStart(p) * g.points * g.tiles + xi * g.tiles * width, width);
-                }
-            });
-            // 2b: output transform, (tile row, panel) over tasks
-            forRanges(pool, parallel, g.tilesY * g.panels, (from, to) -> {
-                for (int t = from; t < to; t++) {
-                    int p = t % g.panels;
-                    int ty = t / g.panels;
-                    int width = g.panelWidth(p);
-                    outputTiles(g, mm, g.panelStart(p) * g.points * g.tiles, g.tiles * width, width, 0, width,
-                            ty * g.tilesX, (ty + 1) * g.tilesX, g.panelStart(p), bias, relu, out, outOff,
-                            outChannelOffset);
-                }
-            });
-        }
-    }
-
-    /** Work items [from, to) of one task. */
-    @FunctionalInterface
-    private interface Range {
-        void run(int from, int to);
-    }
-
-    /** Tasks per thread in a phase: slack for threads slowed by other load, few enough to keep claims cheap. */
-    private static final int TASKS_PER_THREAD = 8;
-
-    /**
-     * Runs items [0, items) as contiguous ranges on the pool (one range inline when not parallel). Every item is
-     * computed the same way whichever task runs it, so the split never changes results.
-     */
-    private static void forRanges(Parallel pool, boolean parallel, int items, Range body) {
-        int tasks = parallel ? Math.min(items, pool.threads() * TASKS_PER_THREAD) : 1;
-        if (tasks <= 1) {
-            body.run(0, items);
-            return;
-        }
-        pool.parallelFor(tasks, t -> body.run((int) ((long) items * t / tasks),
-                (int) ((long) items * (t + 1) / tasks)));
-    }
-
-    /**
-     * Input transform of channel block cb (VL channels) for tile rows [ty0, ty1): the rows they cover are
-     * transposed pixel-major into a zero-bordered buffer {@code buf[row][x][VL]}, then each tile's α×α patch is
-     * read with contiguous vector loads.
-     */
-    private static void inputBlock(float[] x, int xOff, Geometry g, float[] v, int cb, int ty0, int ty1) {
-        inputBlock(x, xOff, g, v, 0, g.tiles * g.cinPad, cb, ty0, ty1);
-    }
-
-    /**
-     * {@link #inputBlock(float[], int, Geometry, float[], int, int, int)} into a V holding several images: this
-     * image's tiles are numbered from {@code tBase}, and V's Winograd points lie {@code xiStride} apart.
-     */
-    static void inputBlock(float[] x, int xOff, Geometry g, float[] v, int tBase, int xiStride, int cb, int ty0,
-                           int ty1) {
-        if (ty0 >= ty1) {
-            return;
-        }
-        Scratch s = SCRATCH.get();
-        int m = g.m;
-        int wp = g.wp;
-        int rows = (ty1 - ty0) * m + 2;
-        float[] buf = s.plane(rows * wp * VL);
-        Arrays.fill(buf, 0, rows * wp * VL, 0f);
-        int c0 = cb * VL;
-        int nch = Math.min(VL, g.cin - c0);
-        int hw = g.h * g.w;
-        if (pixelRuns(g.w, nch)) {
-            // rows too short for 16×16 blocks: transpose the band's pixels as one run, then place its rows
-            int y0 = Math.max(0, ty0 * m - 1), y1 = Math.min(g.h, ty0 * m - 1 + rows);
-            float[] flat = s.flat(Math.max(0, y1 - y0) * g.w * VL);
-            loadPixels(x, xOff + c0 * hw, hw, y0 * g.w, y1 * g.w, flat);
-            for (int y = y0; y < y1; y++) {
-                System.arraycopy(flat, (y - y0) * g.w * VL, buf, ((y - ty0 * m + 1) * wp + 1) * VL, g.w * VL);
-            }
-        } else {
-            for (int pr = 0; pr < rows; pr++) {
-                int y = ty0 * m - 1 + pr;
-                if (y >= 0 && y < g.h) {
-                    loadRow(x, xOff + c0 * hw + y * g.w, hw, nch, g.w, buf, (pr * wp + 1) * VL);
-                }
-            }
-        }
-        float[] tmp = s.tmp;
-        int sk = wp * VL;
-        for (int ty = ty0; ty < ty1; ty++) {
-            int rowBase = (ty - ty0) * m * sk;
-            for (int tx = 0; tx < g.tilesX; tx++) {
-                int t = tBase + ty * g.tilesX + tx;
-                int base = rowBase + tx * m * VL;
-                if (m == 4) {
-                    WinogradTransforms.input4(buf, base, sk, VL, tmp, v, t * g.cinPad + c0, xiStride);
-                } else {
-                    WinogradTransforms.input2(buf, base, sk, VL, v, t * g.cinPad + c0, xiStride);
-                }
-            }
-        }
-    }
-
-    /** Whether rows w pixels wide of nch channels go through {@link #loadPixels} rather than {@link #loadRow}. */
-    static boolean pixelRuns(int w, int nch) {
-        return w < 16 && nch == 16 && VL == 16;
-    }
-
-    /**
-     * Pixels [p0, p1) of 16 channel planes ({@code x[src + l·hw + p]}) pixel-major into {@code flat[(p − p0)·16 + l]}.
-     * A small map's rows (7, 14 pixels) are too short for {@link #loadRow}'s 16×16 blocks, which left it a scalar
-     * loop; a plane's pixels are contiguous across rows, so blocks of 16 pixels run over several rows here.
-     */
-    static void loadPixels(float[] x, int src, int hw, int p0, int p1, float[] flat) {
-        assert VL == 16;
-        int p = p0;
-        for (; p + 16 <= p1; p += 16) {
-            transpose16(x, src + p, hw, flat, (p - p0) * 16, 16);
-        }
-        for (; p < p1; p++) {
-            for (int l = 0; l < 16; l++) {
-                flat[(p - p0) * 16 + l] = x[src + l * hw + p];
-            }
-        }
-    }
-
-    /** One image row of nch channels ({@code x[src + l·hw + (0..w)]}) into {@code buf[dst + px·VL + l]}. */
-    static void loadRow(float[] x, int src, int hw, int nch, int w, float[] buf, int dst) {
-        int x0 = 0;
-        if (VL == 16 && nch == 16) {
-            for (; x0 + 16 <= w; x0 += 16) {
-                transpose16(x, src + x0, hw, buf, dst + x0 * 16, 16);
-            }
-        }
-        for (int l = 0; l < nch; l++) {
-            for (int px = x0; px < w; px++) {
-                buf[dst + px * VL + l] = x[src + l * hw + px];
-            }
-        }
-    }
-
-    /** GEMMs of tile group gi for channel panel p, then their output transform, on this thread. */
-    private static void fusedTask(Geometry g, float[] v, Weights u, int gi, int p, float[] bias, boolean relu,
-                                  float[] out, int outOff, int outChannelOffset) {
-        int t0 = gi * GROUP;
-        int t1 = Math.min(g.tiles, t0 + GROUP);
-        int rows = t1 - t0;
-        int width = g.panelWidth(p);
-        float[] mm = SCRATCH.get().mloc(g.points * rows * width);
-        int uBase = g.panelStart(p) * g.points * g.cin;
-        // M tile-major, [t][ξ][width]: the output transform then reads each tile's α² vectors from one block
-        int ldm = g.points * width;
-        for (int xi = 0; xi < g.points; xi++) {
-            WinogradGemm.gemm(g.cin, rows, v, (xi * g.tiles + t0) * g.cinPad, g.cinPad, 1,
-                    u.u, uBase + xi * g.cin * width, width, width / VL, mm, xi * width, ldm);
-        }
-        outputTiles(g, mm, 0, width, ldm, t0, width, t0, t1, g.panelStart(p), bias, relu, out, outOff,
-                outChannelOffset);
-    }
-
-    /**
-     * Output transform of tiles [t0, t1) for the channels [co0, co0 + width) of one panel: M[ξ][t][c] is at
-     * {@code mm[mBase + ξ·xiStride + (t − tm)·tileStride + c − co0]}. Each run of tiles within a tile row is
-     * staged pixel-major and then transposed into the NCHW output rows.
-     */
-    private static void outputTiles(Geometry g, float[] mm, int mBase, int xiStride, int tileStride, int tm,
-                                    int width, int t0,
-                                    int t1, int co0, float[] bias, boolean relu, float[] out, int outOff,
-                                    int outChannelOffset) {
-        Scratch s = SCRATCH.get();
-        float[] tmp = s.tmp;
-        int m = g.m;
-        int hw = g.h * g.w;
-        for (int t = t0; t < t1; ) {
-            int ty = t / g.tilesX;
-            int txa = t % g.tilesX;
-            int txb = Math.min(g.tilesX, txa + (t1 - t));
-            int segPixels = (txb - txa) * m;
-            int yRow = roundUp(segPixels, VL) * VL;
-            float[] stage = s.stage(m * yRow);
-            int xStart = txa * m;
-            int pixels = Math.min(segPixels, g.w - xStart);
-            for (int cl = 0; cl < width && co0 + cl < g.cout; cl += VL) {
-                int c = co0 + cl;
-                // the bias lanes go through a small array: a vector handed to a call the JIT may not inline is boxed
-                biasVector(bias, c, g.cout).intoArray(s.biasLanes, 0);
-                for (int tx = txa; tx < txb; tx++) {
-                    int at = mBase + (ty * g.tilesX + tx - tm) * tileStride + cl;
-                    if (m == 4) {
-                        WinogradTransforms.output4(mm, at, xiStride, s.biasLanes, relu, tmp, stage, (tx - txa) * 4 * VL, yRow);
-                    } else {
-                        WinogradTransforms.output2(mm, at, xiStride, s.biasLanes, relu, stage, (tx - txa) * 2 * VL, yRow);
-                    }
-                }
-                int channels = Math.min(VL, g.cout - c);
-                int base = outOff + (outChannelOffset + c) * hw + xStart;
-                for (int yi = 0; yi < m && ty * m + yi < g.h; yi++) {
-                    storeRow(stage, yi * yRow, out, base + (ty * m + yi) * g.w, hw, pixels, channels, tmp);
-                }
-            }
-            t += txb - txa;
-        }
-    }
-
-    /**
-     * Writes one staged output row (pixel-major: {@code stage[at + x·VL + lane]}) into NCHW rows
-     * {@code out[rowBase + lane·hw + x]} for lanes below {@code channels} and x below w.
-     */
-    private static void storeRow(float[] stage, int at, float[] out, int rowBase, int hw, int w, int channels,
-                                 float[] tmp) {
-        if (VL != 16) {
-            for (int l = 0; l < channels; l++) {
-                for (int x = 0; x < w; x++) {
-                    out[rowBase + l * hw + x] = stage[at + x * VL + l];
-                }
-            }
-            return;
-        }
-        for (int x0 = 0; x0 < w; x0 += 16) {
-            if (channels == 16 && x0 + 16 <= w) {
-                transpose16(stage, at + x0 * 16, 16, out, rowBase + x0, hw);
-            } else { // a partial chunk (or fewer channels): transposed into tmp, then masked row stores
-                transpose16(stage, at + x0 * 16, 16, tmp, 0, 16);
-                storeRows(tmp, out, rowBase + x0, hw, channels, S.indexInRange(0, Math.min(16, w - x0)));
-            }
-        }
-    }
-
-    private static final float[] TRANSPOSE_INDEX = transposeIndex();
-
-    /** selectFrom index vectors for the four rounds of a 16×16 transpose: {lo8, hi8, lo4, hi4, lo2, hi2, lo1, hi1}. */
-    private static float[] transposeIndex() {
-        float[] t = new float[128];
-        int k = 0;
-        for (int s = 8; s >= 1; s /= 2) {
-            for (int i = 0; i < 16; i++) { // lo: rows r (first of the pair) take their left halves of blocks
-                t[k * 16 + i] = (i / s) % 2 == 0 ? i : 16 + i - s;
-                t[(k + 1) * 16 + i] = (i / s) % 2 == 0 ? i + s : 16 + i;
-            }
-            k += 2;
-        }
-        return t;
-    }
-
-    /**
-     * Transposes the 16×16 block {@code src[so + r·ss + c]} into {@code dst[d0 + c·ds + r]} by four rounds of
-     * two-vector permutes swapping the off-diagonal 8×8, 4×4, 2×2 and 1×1 blocks.
-     */
-    static void transpose16(float[] src, int so, int ss, float[] dst, int d0, int ds) {
-        FloatVector r0 = FloatVector.fromArray(S, src, so);
-        FloatVector r1 = FloatVector.fromArray(S, src, so + 1 * ss);
-        FloatVector r2 = FloatVector.fromArray(S, src, so + 2 * ss);
-        FloatVector r3 = FloatVector.fromArray(S, src, so + 3 * ss);
-        FloatVector r4 = FloatVector.fromArray(S, src, so + 4 * ss);
-        FloatVector r5 = FloatVector.fromArray(S, src, so + 5 * ss);
-        FloatVector r6 = FloatVector.fromArray(S, src, so + 6 * ss);
-        FloatVector r7 = FloatVector.fromArray(S, src, so + 7 * ss);
-        FloatVector r8 = FloatVector.fromArray(S, src, so + 8 * ss);
-        FloatVector r9 = FloatVector.fromArray(S, src, so + 9 * ss);
-        FloatVector r10 = FloatVector.fromArray(S, src, so + 10 * ss);
-        FloatVector r11 = FloatVector.fromArray(S, src, so + 11 * ss);
-        FloatVector r12 = FloatVector.fromArray(S, src, so + 12 * ss);
-        FloatVector r13 = FloatVector.fromArray(S, src, so + 13 * ss);
-        FloatVector r14 = FloatVector.fromArray(S, src, so + 14 * ss);
-        FloatVector r15 = FloatVector.fromArray(S, src, so + 15 * ss);
-        FloatVector lo = FloatVector.fromArray(S, TRANSPOSE_INDEX, 0);
-        FloatVector hi = FloatVector.fromArray(S, TRANSPOSE_INDEX, 16);
-        FloatVector t;
-        t = lo.selectFrom(r0, r8); r8 = hi.selectFrom(r0, r8); r0 = t;
-        t = lo.selectFrom(r1, r9); r9 = hi.selectFrom(r1, r9); r1 = t;
-        t = lo.selectFrom(r2, r10); r10 = hi.selectFrom(r2, r10); r2 = t;
-        t = lo.selectFrom(r3, r11); r11 = hi.selectFrom(r3, r11); r3 = t;
-        t = lo.selectFrom(r4, r12); r12 = hi.selectFrom(r4, r12); r4 = t;
-        t = lo.selectFrom(r5, r13); r13 = hi.selectFrom(r5, r13); r5 = t;
-        t = lo.selectFrom(r6, r14); r14 = hi.selectFrom(r6, r14); r6 = t;
-        t = lo.selectFrom(r7, r15); r15 = hi.selectFrom(r7, r15); r7 = t;
-        lo = FloatVector.fromArray(S, TRANSPOSE_INDEX, 32);
-        hi = FloatVector.fromArray(S, TRANSPOSE_INDEX, 48);
-        t = lo.selectFrom(r0, r4); r4 = hi.selectFrom(r0, r4); r0 = t;
-        t = lo.selectFrom(r1, r5); r5 = hi.selectFrom(r1, r5); r1 = t;
-        t = lo.selectFrom(r2, r6); r6 = hi.selectFrom(r2, r6); r2 = t;
-        t = lo.selectFrom(r3, r7); r7 = hi.selectFrom(r3, r7); r3 = t;
-        t = lo.selectFrom(r8, r12); r12 = hi.selectFrom(r8, r12); r8 = t;
-        t = lo.selectFrom(r9, r13); r13 = hi.selectFrom(r9, r13); r9 = t;
-        t = lo.selectFrom(r10, r14); r14 = hi.selectFrom(r10, r14); r10 = t;
-        t = lo.selectFrom(r11, r15); r15 = hi.selectFrom(r11, r15); r11 = t;
-        lo = FloatVector.fromArray(S, TRANSPOSE_INDEX, 64);
-        hi = FloatVector.fromArray(S, TRANSPOSE_INDEX, 80);
-        t = lo.selectFrom(r0, r2); r2 = hi.selectFrom(r0, r2); r0 = t;
-        t = lo.selectFrom(r1, r3); r3 = hi.selectFrom(r1, r3); r1 = t;
-        t = lo.selectFrom(r4, r6); r6 = hi.selectFrom(r4, r6); r4 = t;
-        t = lo.selectFrom(r5, r7); r7 = hi.selectFrom(r5, r7); r5 = t;
-        t = lo.selectFrom(r8, r10); r10 = hi.selectFrom(r8, r10); r8 = t;
-        t = lo.selectFrom(r9, r11); r11 = hi.selectFrom(r9, r11); r9 = t;
-        t = lo.selectFrom(r12, r14); r14 = hi.selectFrom(r12, r14); r12 = t;
-        t = lo.selectFrom(r13, r15); r15 = hi.selectFrom(r13, r15); r13 = t;
-        lo = FloatVector.fromArray(S, TRANSPOSE_INDEX, 96);
-        hi = FloatVector.fromArray(S, TRANSPOSE_INDEX, 112);
-        t = lo.selectFrom(r0, r1); r1 = hi.selectFrom(r0, r1); r0 = t;
-        t = lo.selectFrom(r2, r3); r3 = hi.selectFrom(r2, r3); r2 = t;
-        t = lo.selectFrom(r4, r5); r5 = hi.selectFrom(r4, r5); r4 = t;
-        t = lo.selectFrom(r6, r7); r7 = hi.selectFrom(r6, r7); r6 = t;
-        t = lo.selectFrom(r8, r9); r9 = hi.selectFrom(r8, r9); r8 = t;
-        t = lo.selectFrom(r10, r11); r11 = hi.selectFrom(r10, r11); r10 = t;
-        t = lo.selectFrom(r12, r13); r13 = hi.selectFrom(r12, r13); r12 = t;
-        t = lo.selectFrom(r14, r15); r15 = hi.selectFrom(r14, r15); r14 = t;
-        r0.intoArray(dst, d0);
-        r1.intoArray(dst, d0 + ds);
-        r2.intoArray(dst, d0 + 2 * ds);
-        r3.intoArray(dst, d0 + 3 * ds);
-        r4.intoArray(dst, d0 + 4 * ds);
-        r5.intoArray(dst, d0 + 5 * ds);
-        r6.intoArray(dst, d0 + 6 * ds);
-        r7.intoArray(dst, d0 + 7 * ds);
-        r8.intoArray(dst, d0 + 8 * ds);
-        r9.intoArray(dst, d0 + 9 * ds);
-        r10.intoArray(dst, d0 + 10 * ds);
-        r11.intoArray(dst, d0 + 11 * ds);
-        r12.intoArray(dst, d0 + 12 * ds);
-        r13.intoArray(dst, d0 + 13 * ds);
-        r14.intoArray(dst, d0 + 14 * ds);
-        r15.intoArray(dst, d0 + 15 * ds);
-    }
-
-    /**
-     * Rows {@code tmp[l·16 + lanes of m]} to {@code out[base + l·hw + ...]} for l below rows. Kept apart from
-     * {@link #transpose16}: a masked copy of that method was too big for C2 to compile its vector operations
-     * (selectFrom and masked stores ran as calls, a third of the time on 7×7 images).
-     */
-    private static void storeRows(float[] tmp, float[] out, int base, int hw, int rows, VectorMask<Float> m) {
-        for (int l = 0; l < rows; l++) {
-            FloatVector.fromArray(S, tmp, l * 16).intoArray(out, base + l * hw, m);
-        }
-    }
-
-    /** Bias of channels [co0, co0 + VL) as a vector (zero past cout, or everywhere without a bias). */
-    private static FloatVector biasVector(float[] bias, int co0, int cout) {
-        if (bias == null) {
-            return FloatVector.zero(S);
-        }
-        if (co0 + VL <= cout) {
-            return FloatVector.fromArray(S, bias, co0);
-        }
-        VectorMask<Float> m = S.indexInRange(co0, cout);
-        return FloatVector.fromArray(S, bias, co0, m);
-    }
-
-    static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
-    }
-
-    static int roundUp(int x, int multiple) {
-        return (x + multiple - 1) / multiple * multiple;
-    }
-
-    /** Per-thread buffers, grown on demand and then reused. */
-    static final class Scratch {
-        final float[] tmp = new float[36 * VL + 256];
-        final float[] biasLanes = new float[VL];
-        private float[] v = new float[0];
-        private float[] m = new float[0];
-        private float[] mloc = new float[0];
-        private float[] plane = new float[0];
-        private float[] flat = new float[0];
-        private float[] stage = new float[0];
-
-        float[] v(int size) {
-            return v.length >= size ? v : (v = new float[size]);
-        }
-
-        float[] m(int size) {
-            return m.length >= size ? m : (m = new float[size]);
-        }
-
-        float[] mloc(int size) {
-            return mloc.length >= size ? mloc : (mloc = new float[size]);
-        }
-
-        float[] plane(int size) {
-            return plane.length >= size ? plane : (plane = new float[size]);
-        }
-
-        float[] flat(int size) {
-            return flat.length >= size ? flat : (flat = new float[size]);
-        }
-
-        float[] stage(int size) {
-            return stage.length >= size ? stage : (stage = new float[size]);
         }
     }
 }

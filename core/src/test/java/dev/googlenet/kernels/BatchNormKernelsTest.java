@@ -32,7 +32,7 @@ class BatchNormKernelsTest {
                 int off = 3;
                 float[] x = random(r, off + len + 5, 0.2f);
                 float[] fast = new float[x.length], ref = new float[x.length];
-                BatchNormKernels.normalize(x, fast, off, len, 0.3f, 1.7f, -0.1f, relu);
+                VectorBatchNorm.normalize(x, fast, off, len, 0.3f, 1.7f, -0.1f, relu);
                 BatchNormKernels.normalizeReference(x, ref, off, len, 0.3f, 1.7f, -0.1f, relu);
                 assertClose(ref, fast, 1e-6, "normalize len " + len + " relu " + relu);
                 if (relu) {
@@ -54,12 +54,22 @@ class BatchNormKernelsTest {
                 int off = 5;
                 float[] dy = random(r, off + len + 3, 0f), y = random(r, dy.length, 0f), x = random(r, dy.length, 1f);
                 double[] fast = new double[2], ref = new double[2];
-                BatchNormKernels.gradientSums(dy, y, x, off, len, 0.9f, relu, fast);
+                VectorBatchNorm.gradientSums(dy, y, x, off, len, 0.9f, relu, fast, 0);
                 BatchNormKernels.gradientSumsReference(dy, y, x, off, len, 0.9f, relu, ref);
                 assertEquals(ref[0], fast[0], 1e-5 * Math.max(1, len), "Σg len " + len);
                 assertEquals(ref[1], fast[1], 1e-5 * Math.max(1, len), "Σg(x−μ) len " + len);
+                // into sums[at], sums[at+1], added to what is there (BatchNorm2d sums per channel block)
+                double[] fastAt = {5, 6, 1, 2}, refAt = {5, 6, 1, 2};
+                VectorBatchNorm.gradientSums(dy, y, x, off, len, 0.9f, relu, fastAt, 2);
+                BatchNormKernels.gradientSumsReference(dy, y, x, off, len, 0.9f, relu, refAt, 2);
+                for (double[] at : new double[][] {fastAt, refAt}) {
+                    assertEquals(5, at[0], 0);
+                    assertEquals(6, at[1], 0);
+                    assertEquals(1 + ref[0], at[2], 1e-5 * Math.max(1, len));
+                    assertEquals(2 + ref[1], at[3], 1e-5 * Math.max(1, len));
+                }
                 float[] dxFast = new float[dy.length], dxRef = new float[dy.length];
-                BatchNormKernels.inputGradient(dy, y, x, dxFast, off, len, 0.9f, 1.3f, -0.2f, 0.05f, relu);
+                VectorBatchNorm.inputGradient(dy, y, x, dxFast, off, len, 0.9f, 1.3f, -0.2f, 0.05f, relu);
                 BatchNormKernels.inputGradientReference(dy, y, x, dxRef, off, len, 0.9f, 1.3f, -0.2f, 0.05f, relu);
                 assertClose(dxRef, dxFast, 1e-6, "dx len " + len + " relu " + relu);
                 if (relu) { // where y ≤ 0 only the statistics' terms remain

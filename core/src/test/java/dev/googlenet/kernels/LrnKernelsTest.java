@@ -35,13 +35,13 @@ class LrnKernelsTest {
                 float[] a = random(r, n, 10f), g = random(r, n, 1f);
                 float[] scaleRef = new float[n], bRef = new float[n], scale = new float[n], b = new float[n];
                 LrnKernels.forwardReference(a, scaleRef, bRef, batch, channels, hw, p);
-                LrnKernels.forward(a, scale, b, batch, channels, hw, p);
+                VectorLrn.forward(a, scale, b, batch, channels, hw, p);
                 String what = java.util.Arrays.toString(s) + " " + p;
                 assertClose(scaleRef, scale, 0, "scale " + what); // the same sums in the same order
                 assertClose(bRef, b, 5e-7, "output " + what); // √s·√√s vs Math.pow: a few ulp
                 float[] daRef = new float[n], da = new float[n], t = new float[n];
                 LrnKernels.backwardReference(a, scaleRef, g, daRef, batch, channels, hw, p);
-                LrnKernels.backward(a, scale, g, da, t, batch, channels, hw, p);
+                VectorLrn.backward(a, scale, g, da, t, batch, channels, hw, p);
                 // the gradient is a difference of two terms that can cancel: judge it against the largest one
                 float largest = 0f;
                 for (float v : daRef) {

@@ -85,15 +85,6 @@ class ParallelTest {
     }
 
     @Test
-    void threadsPropertyParsing() {
-        assertEquals(Runtime.getRuntime().availableProcessors(), Parallel.parseThreads(null));
-        assertEquals(Runtime.getRuntime().availableProcessors(), Parallel.parseThreads(" "));
-        assertEquals(3, Parallel.parseThreads(" 3 "));
-        assertThrows(IllegalArgumentException.class, () -> Parallel.parseThreads("0"));
-        assertThrows(IllegalArgumentException.class, () -> Parallel.parseThreads("two"));
-    }
-
-    @Test
     void enginePoolSizeIsFixedOnceUsed() {
         Parallel engine = Parallel.get();
         assertTrue(engine.threads() >= 1);

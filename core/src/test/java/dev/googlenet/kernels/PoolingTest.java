@@ -2,6 +2,7 @@ package dev.googlenet.kernels;
 
 import dev.googlenet.testing.ThreadPools;
 import dev.googlenet.tensor.Shape;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,6 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class PoolingTest {
+    @BeforeAll
+    static void vectorKernels() {
+        EngineConfigureTest.requireVectorKernels(); // the facades below must reach the vector kernels
+    }
+
     @RegisterExtension
     static final ThreadPools POOLS = new ThreadPools();
     private static final Parallel one = POOLS.one();

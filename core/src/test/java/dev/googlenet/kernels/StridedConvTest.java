@@ -1,16 +1,23 @@
 package dev.googlenet.kernels;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The strided convolution without an unfolding, against the plain definition, computed in bands of rows, with and
- * without the bias + ReLU epilogue it applies per tile.
+ * without the bias + ReLU epilogue it applies per tile; the scalar kernels' loops over the phase planes sum in the
+ * vector micro-kernel's order, so the two agree bit for bit.
  */
 class StridedConvTest {
+    @BeforeAll
+    static void vectorKernels() {
+        EngineConfigureTest.requireVectorKernels(); // sc.rows below must reach the vector kernel
+    }
 
     @Test
     void matchesTheDefinitionOnOddShapes() {
@@ -37,6 +44,11 @@ class StridedConvTest {
             sc.rows(planes, w, c[7], bias, relu, got, 2, 0, mid, tile);
             sc.rows(planes, w, c[7], bias, relu, got, 2, mid, sc.outH(), tile);
             assertEquals(42f, got[got.length - 1], "nothing written past the output");
+            float[] scalar = new float[got.length];
+            scalar[got.length - 1] = 42f;
+            sc.rowsReference(planes, w, c[7], bias, relu, scalar, 2, 0, 1);
+            sc.rowsReference(planes, w, c[7], bias, relu, scalar, 2, 1, sc.outH());
+            assertArrayEquals(got, scalar, java.util.Arrays.toString(c) + ": scalar rows against vector rows");
             for (int i = 0; i < want.length - 1; i++) {
                 assertEquals(want[i], got[i], 1e-5f * Math.max(1f, Math.abs(want[i])),
                         java.util.Arrays.toString(c) + " relu " + relu + " bias " + (bias != null) + " at " + i);

@@ -22,7 +22,7 @@ class StridedCopyTest {
                     float[] want = new float[n + 3], got = new float[n + 3];
                     got[n + 2] = want[n + 2] = 9f;
                     StridedCopy.pickReference(src, from, stride, want, 2, n);
-                    StridedCopy.pick(src, from, stride, got, 2, n);
+                    VectorStridedCopy.pick(src, from, stride, got, 2, n);
                     assertArrayEquals(want, got, "stride " + stride + " from " + from + " n " + n);
                 }
             }
@@ -30,7 +30,7 @@ class StridedCopyTest {
             int n = (src.length - 1) / stride + 1;
             float[] want = new float[n], got = new float[n];
             StridedCopy.pickReference(src, 0, stride, want, 0, n);
-            StridedCopy.pick(src, 0, stride, got, 0, n);
+            VectorStridedCopy.pick(src, 0, stride, got, 0, n);
             assertArrayEquals(want, got, "stride " + stride + " to the end");
         }
     }

@@ -104,7 +104,12 @@ class VectorGemmTest {
 
     /** Checks VectorGemm (with the given threads) against ScalarGemm; returns VectorGemm's result. */
     private static float[] check(Problem pr, int threads) {
-        float[] got = pr.run(gemm(threads));
+        return check(pr, gemm(threads));
+    }
+
+    /** Checks {@code fast} against ScalarGemm; returns its result. */
+    private static float[] check(Problem pr, Gemm fast) {
+        float[] got = pr.run(fast);
         float[] want = pr.run(REF);
         float[] mag = pr.magnitude();
         // Both sums round at most ~k times at float precision; allow a few ulps of the magnitude per term.
@@ -172,6 +177,30 @@ class VectorGemmTest {
             check(Problem.random(seed++, (t & 1) != 0, (t & 2) != 0, 67, 1100, 70, 0.5f, true), 2);
             check(Problem.random(seed++, (t & 1) != 0, (t & 2) != 0, 301, 129, 300, 0f, true), 2);
         }
+    }
+
+    /**
+     * Tiny k and column blocks (the tuning constructor): many blocks per call, k blocks of 1 and of uneven
+     * lengths, partial last panels in every block, with both betas that the k blocks after the first switch from.
+     */
+    @Test
+    void smallBlocksMatchTheReference() {
+        long seed = 321;
+        int nr = VectorGemm.NR;
+        for (int[] blocking : new int[][] {{1, nr}, {5, nr}, {16, 2 * nr}, {VectorGemm.KC, nr}}) {
+            for (int t = 0; t < 4; t++) {
+                boolean transA = (t & 1) != 0, transB = (t & 2) != 0;
+                for (int threads = 1; threads <= 2; threads++) {
+                    VectorGemm g = new VectorGemm(threads == 1 ? one : two, blocking[0], blocking[1]);
+                    check(Problem.random(seed++, transA, transB, 23, 3 * nr + 5, 37, 0f, true), g);
+                    check(Problem.random(seed++, transA, transB, 7, 2 * nr - 3, 11, -0.5f, true), g);
+                    check(Problem.random(seed++, transA, transB, 40, nr + 1, 3, 1f, false), g);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new VectorGemm(one, 0, nr));
+        assertThrows(IllegalArgumentException.class, () -> new VectorGemm(one, 16, nr + 1));
+        assertThrows(IllegalArgumentException.class, () -> new VectorGemm(one, 16, 0));
     }
 
     @ParameterizedTest(name = "beta={0}")
@@ -279,16 +308,5 @@ class VectorGemmTest {
                 () -> g.sgemm(false, true, 2, 2, 3, x, 0, 3, x, 0, 2, 0f, x, 0, 2));
         assertThrows(IllegalArgumentException.class, // ldc < n
                 () -> g.sgemm(false, false, 2, 3, 2, x, 0, 2, x, 0, 3, 0f, x, 0, 2));
-    }
-
-    @Test
-    void kernelsProvidesTheVectorGemmByDefault() {
-        String choice = System.getProperty("googlenet.kernels", "auto");
-        Gemm g = Kernels.gemm();
-        if (choice.equals("scalar")) {
-            assertTrue(g instanceof ScalarGemm);
-        } else {
-            assertTrue(g instanceof VectorGemm, Kernels.describe());
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.googlenet.kernels;
 
 import dev.googlenet.testing.ThreadPools;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,9 +27,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Winograd F(2×2,3×3) and F(4×4,3×3) against the direct convolution in double: error relative to the output's
  * magnitude {@code Σ|w||x|}, edge tiles on odd shapes, bias/ReLU/channel-offset variants, batches, bitwise
- * determinism across runs and thread counts.
+ * determinism across runs, thread counts and task sizes; and the scalar kernels' plain (flipped) filters.
  */
 class Winograd3x3Test {
+    @BeforeAll
+    static void vectorKernels() {
+        EngineConfigureTest.requireVectorKernels(); // the facades below must reach the vector kernels
+    }
+
     /** Bounds on max |y − ref| / Σ|w||x| (measured: see the summary this class prints). */
     private static final double TOL_F2 = 2e-6;
     private static final double TOL_F4 = 2e-5;
@@ -199,9 +205,74 @@ class Winograd3x3Test {
         }
     }
 
+    /**
+     * Tile groups and the split into two phases only change how the work is cut into tasks: every output is the
+     * same sequence of operations, so the results agree bit for bit.
+     */
+    @ParameterizedTest(name = "F({0}) tuning {1}x{2}")
+    @CsvSource({"2, 7, 9", "4, 7, 9", "2, 21, 13", "4, 30, 29"})
+    void tileGroupsAndPhaseSplitDoNotChangeResults(int tile, int h, int w) {
+        int n = 3, cin = 20, cout = 37;
+        Random rnd = new Random(h * 100L + w + tile);
+        float[] x = random(rnd, n * cin * h * w);
+        float[] wt = random(rnd, cout * cin * 9);
+        float[] bias = random(rnd, cout);
+        Winograd3x3.Weights u = VectorWinograd3x3.transformWeights(two, wt, 0, cout, cin, tile, false, null);
+        float[] base = new float[n * cout * h * w];
+        VectorWinograd3x3.forwardBatch(two, x, n, cin, h, w, u, bias, true, base, cout, 0);
+        int[][] tunings = {{6, 0}, {6, Integer.MAX_VALUE}, {12, 0}, {VectorWinograd3x3.GROUP, 1}, {120, 0}};
+        for (int[] t : tunings) {
+            for (Parallel pool : new Parallel[] {one, two}) {
+                float[] y = new float[base.length];
+                VectorWinograd3x3.forwardBatch(pool, x, n, cin, h, w, u, bias, true, y, cout, 0, t[0], t[1]);
+                assertArrayEquals(base, y, "group " + t[0] + ", fused from " + t[1] + " tiles, " + pool.threads()
+                        + " thread(s)");
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> VectorWinograd3x3.forwardBatch(two, x, n, cin, h, w, u,
+                bias, true, new float[base.length], cout, 0, 9, 0));
+    }
+
+    /**
+     * The scalar kernels keep the filters as they are and convolve directly: {@code flipped} gives the filters of
+     * the input gradient's convolution, the same as the vector kernels' flipped transform computes with.
+     */
+    @ParameterizedTest(name = "F({0}) plain filters cout={1} cin={2} map={3}x{4}")
+    @CsvSource({"2, 5, 3, 7, 9", "4, 17, 33, 6, 5", "4, 1, 1, 1, 1", "2, 70, 9, 13, 11"})
+    void plainFiltersGiveTheSameConvolutionsAsTheTransformedOnes(int tile, int cout, int cin, int h, int w) {
+        Random rnd = new Random(cout * 31L + cin + tile);
+        float[] wt = random(rnd, cout * cin * 9 + 4);
+        for (boolean flipped : new boolean[] {false, true}) {
+            int in = flipped ? cout : cin, out = flipped ? cin : cout;
+            Winograd3x3.Weights plain = Winograd3x3.plainWeights(wt, 4, cout, cin, tile, flipped, null);
+            assertEquals(in, plain.inChannels());
+            assertEquals(out, plain.outChannels());
+            assertEquals((long) in * out * 9, plain.size());
+            Winograd3x3.Weights u = VectorWinograd3x3.transformWeights(one, wt, 4, cout, cin, tile, flipped, null);
+            float[] x = random(rnd, in * h * w);
+            float[] direct = new float[out * h * w], winograd = new float[out * h * w];
+            Conv3x3Reference.forward(x, 0, in, h, w, plain.u, out, null, false, direct, 0, out, 0);
+            VectorWinograd3x3.forward(one, x, 0, h, w, u, null, false, winograd, 0, 0);
+            double[] mag = Conv3x3Reference.magnitude(x, 0, in, h, w, plain.u, out, null);
+            double err = maxRelativeError(winograd, direct, mag);
+            assertTrue(err <= (tile == 2 ? TOL_F2 : TOL_F4), "flipped " + flipped + ": relative error " + err);
+            // a reused bank of the same shape is rewritten in place, one of another kind is not reused
+            Arrays.fill(plain.u, Float.NaN);
+            assertTrue(plain == Winograd3x3.plainWeights(wt, 4, cout, cin, tile, flipped, plain));
+            float[] again = new float[out * h * w];
+            Conv3x3Reference.forward(x, 0, in, h, w, plain.u, out, null, false, again, 0, out, 0);
+            assertArrayEquals(direct, again);
+            assertTrue(u != Winograd3x3.plainWeights(wt, 4, cout, cin, tile, flipped, u));
+        }
+        // the vector engine refuses the scalar kernels' filters rather than misreading them
+        Winograd3x3.Weights plain = Winograd3x3.plainWeights(wt, 4, cout, cin, tile, false, null);
+        assertThrows(IllegalArgumentException.class, () -> Winograd3x3.forward(one, new float[cin * h * w], 0, cin,
+                h, w, plain, null, false, new float[cout * h * w], 0, cout, 0));
+    }
+
     @Test
     void transposeIsATranspose() {
-        if (Winograd3x3.VL != 16) {
+        if (VectorWinograd3x3.VL != 16) {
             return;
         }
         float[] src = new float[256 + 3];
@@ -209,7 +280,7 @@ class Winograd3x3Test {
             src[i] = i;
         }
         float[] dst = new float[5 + 15 * 20 + 16];
-        Winograd3x3.transpose16(src, 3, 16, dst, 5, 20);
+        VectorWinograd3x3.transpose16(src, 3, 16, dst, 5, 20);
         for (int r = 0; r < 16; r++) {
             for (int c = 0; c < 16; c++) {
                 assertEquals(src[3 + r * 16 + c], dst[5 + c * 20 + r]);
@@ -298,8 +369,9 @@ class Winograd3x3Test {
                 }
             }
         }
-        float[] expected = WinogradTransforms.filtersReference(w, 5, cout, cin, tile, roundUp(cout, VL));
-        float[] expectedFlipped = WinogradTransforms.filtersReference(flipped, 0, cin, cout, tile, roundUp(cin, VL));
+        float[] expected = VectorWinogradTransforms.filtersReference(w, 5, cout, cin, tile, roundUp(cout, VL));
+        float[] expectedFlipped = VectorWinogradTransforms.filtersReference(flipped, 0, cin, cout, tile,
+                roundUp(cin, VL));
         for (Parallel pool : new Parallel[] {one, two}) {
             Winograd3x3.Weights u = Winograd3x3.transformWeights(pool, w, 5, cout, cin, tile, false, null);
             assertClose(expected, u.u);
@@ -327,5 +399,5 @@ class Winograd3x3Test {
         return (x + m - 1) / m * m;
     }
 
-    private static final int VL = Winograd3x3.VL;
+    private static final int VL = VectorWinograd3x3.VL;
 }

@@ -62,7 +62,7 @@ public final class WinogradThroughput {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         String[] paths = {"im2col", "F2", "F4"};
         System.out.printf(Locale.ROOT, "threads=%d VL=%d reps=%d (median ms/image; eff. GFLOP/s; GFLOP/CPU-s)%n",
-                pool.threads(), Winograd3x3.VL, reps);
+                pool.threads(), VectorWinograd3x3.VL, reps);
         System.out.printf(Locale.ROOT, "%-14s %8s | %8s %6s %6s | %8s %6s %6s | %8s %6s %6s | %5s %5s | %s%n",
                 "shape", "MFLOP", "im2col", "GF/s", "GF/cs", "F2", "GF/s", "GF/cs", "F4", "GF/s", "GF/cs",
                 "F2x", "F4x", "min ms: im2col F2 F4 (F2x F4x); median of per-rep F2x F4x");

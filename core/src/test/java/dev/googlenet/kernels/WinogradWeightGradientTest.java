@@ -1,6 +1,7 @@
 package dev.googlenet.kernels;
 
 import dev.googlenet.testing.ThreadPools;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -9,11 +10,13 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * The 3×3 weight gradient by F(2×2, 3×3) and F(4×4, 3×3) against the plain definition: odd maps (tiles overhanging the right and
- * bottom edges), channel counts that are not whole vectors, one image per group and many, one and two threads,
- * and added to what the gradient already holds.
+ * The 3×3 weight gradient by F(2×2, 3×3) and F(4×4, 3×3) ({@link VectorWinogradWeightGradient}) against the plain
+ * definition: odd maps (tiles overhanging the right and bottom edges), channel counts that are not whole vectors,
+ * one image per group and many (the default group size and a tiny one), one and two threads, and added to what the
+ * gradient already holds.
  */
 class WinogradWeightGradientTest {
     @RegisterExtension
@@ -43,25 +46,44 @@ class WinogradWeightGradientTest {
         // |dw| grows like √(n·h·w) for these random values
         double tol = (m == 2 ? 2e-5 : 1e-4) * Math.sqrt((double) n * h * w);
         float[] once = null;
-        for (Parallel pool : new Parallel[]{POOLS.one(), POOLS.two()}) {
+        // one thread, two threads, and two threads with image groups of a single image (7 tiles' worth at most)
+        int[][] runs = {{1, VectorWinogradWeightGradient.GROUP_TILES}, {2, VectorWinogradWeightGradient.GROUP_TILES},
+                {2, 7}};
+        for (int[] run : runs) {
+            Parallel pool = run[0] == 1 ? POOLS.one() : POOLS.two();
+            String what = run[0] + " thread(s), groups of " + run[1] + " tiles";
             float[] got = before.clone();
-            WinogradWeightGradient wg = new WinogradWeightGradient();
+            VectorWinogradWeightGradient wg = new VectorWinogradWeightGradient(run[1]);
             wg.accumulate(pool, new VectorGemm(pool), x, dy, n, cin, cout, h, w, m, got);
             for (int i = 0; i < want.length; i++) {
-                assertEquals(want[i], got[i], tol, pool.threads() + " thread(s), at " + i);
+                assertEquals(want[i], got[i], tol, what + ", at " + i);
             }
             // a second call adds the same again (its buffers are reused, not stale), bit for bit the same sum
             float[] again = got.clone();
             wg.accumulate(pool, new VectorGemm(pool), x, dy, n, cin, cout, h, w, m, again);
             for (int i = 0; i < want.length; i++) {
-                assertEquals(got[i] - before[i], again[i] - got[i], 2 * tol, "second call, at " + i);
+                assertEquals(got[i] - before[i], again[i] - got[i], 2 * tol, what + ", second call, at " + i);
             }
-            if (pool.threads() == 1) {
+            if (once == null) {
                 once = got;
             } else if (n == 1) {
-                assertArrayEquals(once, got, "one image: the same sums whatever the threads");
+                assertArrayEquals(once, got, "one image: the same sums whatever the threads (" + what + ")");
             }
         }
+    }
+
+    @Test
+    void rejectsATileOtherThanTwoOrFourAndShortArrays() {
+        WinogradWeightGradient wg = new WinogradWeightGradient();
+        float[] x = new float[2 * 3 * 4 * 4], dy = new float[2 * 5 * 4 * 4], dw = new float[5 * 3 * 9];
+        Gemm gemm = new ScalarGemm();
+        IllegalArgumentException tile = assertThrows(IllegalArgumentException.class,
+                () -> wg.accumulate(POOLS.one(), gemm, x, dy, 2, 3, 5, 4, 4, 3, dw));
+        assertEquals("WinogradWeightGradient: tile 3 (2 or 4)", tile.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> wg.accumulate(POOLS.one(), gemm, x, dy, 3, 3, 5, 4, 4, 2, dw)); // 3 images in arrays for 2
+        assertThrows(IllegalArgumentException.class,
+                () -> new VectorWinogradWeightGradient(0));
     }
 
     private static float[] random(Random rnd, int size) {

@@ -15,14 +15,14 @@ import jdk.incubator.vector.VectorSpecies;
  * whole vectors, so no masks are needed. Same code style as {@link VectorGemm}'s kernels (local zero
  * accumulators, no masks) to keep C2 happy.
  */
-final class WinogradGemm {
+final class VectorWinogradGemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int VL = S.length();
     static final int MR = 6;
     static final int NV = 4;
     static final int NR = NV * VL;
 
-    private WinogradGemm() {
+    private VectorWinogradGemm() {
     }
 
     /** Panels of output channels for coPad (a multiple of VL) channels: at most NV vectors each. */

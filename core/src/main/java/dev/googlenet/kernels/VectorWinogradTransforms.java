@@ -14,11 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
  * </ul>
  * The Winograd point ξ = (i, j) is numbered {@code i*α + j}.
  */
-final class WinogradTransforms {
+final class VectorWinogradTransforms {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int VL = S.length();
 
-    private WinogradTransforms() {
+    private VectorWinogradTransforms() {
     }
 
     // ------------------------------------------------------------------ filter transform
@@ -44,7 +44,7 @@ final class WinogradTransforms {
 
     /**
      * U from PyTorch-layout weights w[co][ci][3][3] at wOff, in the GEMM's panels of output channels: panel p
-     * (channels [s, s + width), s = {@link WinogradGemm#panelStart}) holds {@code [ξ][ci][width]} from
+     * (channels [s, s + width), s = {@link VectorWinogradGemm#panelStart}) holds {@code [ξ][ci][width]} from
      * {@code s·α²·cin}; channels past cout are zero. The plain definition, in double: the reference for
      * {@link #filtersInto}.
      */
@@ -120,8 +120,8 @@ final class WinogradTransforms {
         int alpha = m + 2, points = alpha * alpha;
         for (int o0 = 0; o0 < outPad; o0 += VL) {
             int panel = panelOf(outPad, o0);
-            int start = WinogradGemm.panelStart(outPad, panel);
-            int width = WinogradGemm.panelStart(outPad, panel + 1) - start;
+            int start = VectorWinogradGemm.panelStart(outPad, panel);
+            int width = VectorWinogradGemm.panelStart(outPad, panel + 1) - start;
             for (int i = i0; i < i1; i++) {
                 int f = (i - i0) * 9 * outPad + o0;
                 FloatVector f0 = FloatVector.fromArray(S, st, f), f1 = FloatVector.fromArray(S, st, f + outPad);
@@ -167,10 +167,10 @@ final class WinogradTransforms {
         return f;
     }
 
-    /** The panel of output channels (see {@link WinogradGemm#panelStart}) that holds channel co. */
+    /** The panel of output channels (see {@link VectorWinogradGemm#panelStart}) that holds channel co. */
     private static int panelOf(int coPad, int co) {
         int p = 0;
-        while (WinogradGemm.panelStart(coPad, p + 1) <= co) {
+        while (VectorWinogradGemm.panelStart(coPad, p + 1) <= co) {
             p++;
         }
         return p;
@@ -179,8 +179,8 @@ final class WinogradTransforms {
     /** Where U[ξ][ci][co] lives in {@link #filtersReference}' panel layout. */
     static int uIndex(int points, int cin, int coPad, int xi, int ci, int co) {
         int p = panelOf(coPad, co);
-        int start = WinogradGemm.panelStart(coPad, p);
-        int width = WinogradGemm.panelStart(coPad, p + 1) - start;
+        int start = VectorWinogradGemm.panelStart(coPad, p);
+        int width = VectorWinogradGemm.panelStart(coPad, p + 1) - start;
         return start * points * cin + (xi * cin + ci) * width + co - start;
     }
 

@@ -1,0 +1,433 @@
+package dev.googlenet.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API max pooling of {@link Pooling} (loaded only when the vector kernels run): planes copied into a
+ * −∞-padded buffer where every window tap is a flat offset, vectors over whole planes, separable passes.
+ */
+final class VectorPooling {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
+    private static final int VL = S.length();
+
+    private VectorPooling() {
+    }
+
+    /**
+     * Planes [from, to), plane p's outputs at {@code outBase + p·planeStride}; only for shapes that
+     * {@link Pooling#vectorizable} accepts.
+     */
+    static void maxPoolChunk(float[] in, int from, int to, int h, int w, int kernel, int stride, int padding,
+                             int oh, int ow, float[] out, int[] argmax, int outBase, int planeStride) {
+        int planeSize = h * w;
+        PoolScratch sc = SCRATCH.get();
+        sc.prepare(h, w, kernel, stride, padding, oh, ow);
+        // one pass over the chunk usually clears every plane; otherwise look plane by plane
+        boolean chunkFinite = allFinite(in, from * planeSize, to * planeSize);
+        for (int p = from; p < to; ) {
+            int g = 0; // the next run of finite planes, at most one group
+            while (g < sc.group && p + g < to
+                    && (chunkFinite || allFinite(in, (p + g) * planeSize, (p + g + 1) * planeSize))) {
+                g++;
+            }
+            if (g > 0) {
+                maxPoolGroup(sc, in, p, g, h, w, kernel, stride, padding, oh, ow, out, argmax, outBase, planeStride,
+                        outBase + (to - 1) * planeStride + oh * ow);
+                p += g;
+            } else {
+                Pooling.maxPoolReference(in, p, p + 1, h, w, kernel, stride, padding, oh, ow, out, argmax, outBase,
+                        planeStride);
+                p++;
+            }
+        }
+    }
+
+    /** True when a[from, to) holds no NaN and no infinity (an overflowing sum can say false; never wrongly true). */
+    private static boolean allFinite(float[] a, int from, int to) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += VL) {
+            acc = acc.add(FloatVector.fromArray(S, a, i));
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < to; i++) {
+            sum += a[i];
+        }
+        return Float.isFinite(sum);
+    }
+
+    private static final ThreadLocal<PoolScratch> SCRATCH = ThreadLocal.withInitial(PoolScratch::new);
+
+    /**
+     * One thread's buffers for {@link #maxPoolGroup}, kept between calls (grown, never shrunk) and laid out for
+     * the last shape seen.
+     *
+     * <p>A band of output rows is pooled from a copy of its input rows, padded with −∞ and split by stride phase:
+     * padded element (r, c) of the band goes to phase plane (r mod s, c mod s) at row r/s, column c/s, each phase
+     * plane {@code hq × wq}. Window tap (dr, dc) of output (i, j) then sits at flat position
+     * {@code i·wq + j + (dr/s)·wq + dc/s} of phase plane (dr mod s, dc mod s): for every tap, consecutive flat
+     * positions are consecutive outputs, so one vector covers several output rows of a small map (the lanes that
+     * fall on columns j ≥ ow are computed and dropped). With stride 1 this is just the −∞-padded plane.
+     *
+     * <p>Small maps go {@link #group} planes at a time, their bands stacked in each phase plane ({@link #block}
+     * floats apiece), so that the vector loops run long instead of two or three iterations per plane.
+     */
+    private static final class PoolScratch {
+        int h = -1, w, kernel, stride, padding, oh, ow;
+        /** output rows per band; one band's phase plane rows, columns; padded input rows of a full band */
+        int band, hq, wq, bandRows;
+        /** planes pooled together (1 when a plane takes several bands); one band's share of a phase plane, hq·wq */
+        int group, block;
+        /** the band whose −∞ padding rows are in {@link #padded}, or −1 */
+        int padRowsOf = -1;
+        float[] padded = new float[0];
+        /** horizontal pass: per row phase, the maximum over each window's columns, and its column offset */
+        float[] rowMax = new float[0], rowAt = new float[0];
+        /** vertical pass: the window maxima at flat positions i·wq + j, and their flat input indices */
+        float[] max = new float[0];
+        int[] at = new int[0];
+        /** flat input index (relative to the group's first band) of each window's top-left corner, padding included */
+        int[] corner = new int[0];
+        /** where window column dc lies in {@link #padded} relative to column 0 (dc mod s)·plane + dc/s; row dr alike */
+        int[] hTaps = new int[0], vTaps = new int[0];
+
+        void prepare(int h, int w, int kernel, int stride, int padding, int oh, int ow) {
+            if (h == this.h && w == this.w && kernel == this.kernel && stride == this.stride
+                    && padding == this.padding && oh == this.oh && ow == this.ow) {
+                return;
+            }
+            this.h = h;
+            this.w = w;
+            this.kernel = kernel;
+            this.stride = stride;
+            this.padding = padding;
+            this.oh = oh;
+            this.ow = ow;
+            int s = stride;
+            int wp = (ow - 1) * s + kernel; // padded columns the windows reach (more than padding: padding < kernel)
+            wq = (wp + s - 1) / s;
+            // bands keep the padded copy near 16 KB, so that all buffers stay in L1/L2 on wide maps
+            int fit = (4096 / (wq * s) - kernel) / s + 1;
+            band = Math.max(1, Math.min(oh, fit));
+            bandRows = (band - 1) * s + kernel;
+            hq = (bandRows + s - 1) / s;
+            block = hq * wq;
+            group = band < oh ? 1 : Math.max(1, Math.min(64, 4096 / (s * s * block)));
+            int plane = group * block, slack = 2 * VL + kernel;
+            padded = grow(padded, s * s * plane + slack);
+            rowMax = grow(rowMax, s * plane + slack);
+            rowAt = grow(rowAt, s * plane + slack);
+            max = grow(max, plane + slack);
+            if (at.length < plane + slack) {
+                at = new int[plane + slack];
+                corner = new int[plane + slack];
+            }
+            // padding columns are never written again for this shape; padding rows are refilled per band
+            java.util.Arrays.fill(padded, 0, s * s * plane + slack, Float.NEGATIVE_INFINITY);
+            padRowsOf = -1;
+            if (hTaps.length < kernel) {
+                hTaps = new int[kernel];
+                vTaps = new int[kernel];
+            }
+            for (int t = 0; t < kernel; t++) {
+                hTaps[t] = (t % s) * plane + t / s;
+                vTaps[t] = (t % s) * plane + (t / s) * wq;
+            }
+            for (int b = 0; b < group; b++) {
+                for (int i = 0; i < hq; i++) {
+                    for (int j = 0; j < wq; j++) {
+                        corner[b * block + i * wq + j] = b * h * w + (i * s - padding) * w + j * s - padding;
+                    }
+                }
+            }
+        }
+
+        private static float[] grow(float[] a, int n) {
+            return a.length >= n ? a : new float[n];
+        }
+    }
+
+    /**
+     * Planes [p0, p0+g), g ≤ group, through the vectorized band kernel (see {@link PoolScratch}). Output rows
+     * shorter than a vector are stored as whole vectors, spilling into the rows after them, which are written
+     * later; {@code outEnd} is the end of this task's outputs, past which nothing may spill. Plane p's outputs go
+     * to {@code outBase + p·planeStride}; with gaps between the planes (a stride above oh·ow) no row spills past
+     * its own plane.
+     */
+    private static void maxPoolGroup(PoolScratch sc, float[] in, int p0, int g, int h, int w, int kernel, int s,
+                                     int padding, int oh, int ow, float[] out, int[] argmax, int outBase,
+                                     int planeStride, int outEnd) {
+        boolean packed = planeStride == oh * ow;
+        int wq = sc.wq, block = sc.block, plane = sc.group * block;
+        for (int i0 = 0; i0 < oh; i0 += sc.band) { // one band when g > 1
+            int rows = Math.min(sc.band, oh - i0);
+            int bandRows = (rows - 1) * s + kernel;
+            boolean fillPadRows = sc.padRowsOf != i0;
+            sc.padRowsOf = i0;
+            for (int b = 0; b < g; b++) {
+                loadBand(sc, in, (p0 + b) * h * w, b * block, h, w, s, padding, i0, bandRows, fillPadRows);
+            }
+            // horizontal pass, per row phase, over the rows that phase has in these bands
+            for (int rp = 0; rp < s && rp < bandRows; rp++) {
+                int n = ((g - 1) * sc.hq + (bandRows - rp + s - 1) / s - 1) * wq + ow;
+                if (argmax == null) {
+                    horizontalMax(sc.padded, rp * s * plane, sc.hTaps, kernel, sc.rowMax, rp * plane, n);
+                } else {
+                    horizontalMaxAt(sc.padded, rp * s * plane, sc.hTaps, kernel, sc.rowMax, sc.rowAt, rp * plane, n);
+                }
+            }
+            int base = p0 * h * w + i0 * s * w; // flat input index that sc.corner is relative to
+            if (ow >= VL) {
+                // wide rows: the column pass stores each output row straight into out (no round trip through max)
+                for (int b = 0; b < g; b++) {
+                    for (int i = 0; i < rows; i++) {
+                        int o = outBase + (p0 + b) * planeStride + (i0 + i) * ow, q = b * block + i * wq;
+                        if (argmax == null) {
+                            verticalMax(sc.rowMax, sc.vTaps, kernel, q, ow, out, o);
+                        } else {
+                            verticalMaxAt(sc.rowMax, sc.rowAt, sc.vTaps, kernel, w, q, ow, out, argmax, o,
+                                    sc.corner, base);
+                        }
+                    }
+                }
+                continue;
+            }
+            // short rows: the column pass over all rows at once, then whole-vector row copies
+            int n = ((g - 1) * sc.hq + rows - 1) * wq + ow;
+            if (argmax == null) {
+                verticalMax(sc.rowMax, sc.vTaps, kernel, 0, n, sc.max, 0);
+            } else {
+                verticalMaxAt(sc.rowMax, sc.rowAt, sc.vTaps, kernel, w, 0, n, sc.max, sc.at, 0, sc.corner, base);
+            }
+            for (int b = 0; b < g; b++) {
+                for (int i = 0; i < rows; i++) {
+                    int o = outBase + (p0 + b) * planeStride + (i0 + i) * ow, q = b * block + i * wq;
+                    int end = packed ? outEnd : outBase + (p0 + b) * planeStride + oh * ow;
+                    if (o + VL <= end) {
+                        copyRow(sc.max, q, out, o, ow);
+                        if (argmax != null) {
+                            copyRow(sc.at, q, argmax, o, ow);
+                        }
+                    } else {
+                        System.arraycopy(sc.max, q, out, o, ow);
+                        if (argmax != null) {
+                            System.arraycopy(sc.at, q, argmax, o, ow);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Copies the input rows of one plane's band starting at output row i0 into the phase planes, at {@code off} in
+     * each; rows outside the input are −∞ (written only if {@code fillPadRows}: else they still are).
+     */
+    private static void loadBand(PoolScratch sc, float[] in, int inBase, int off, int h, int w, int s, int padding,
+                                 int i0, int bandRows, boolean fillPadRows) {
+        int wq = sc.wq, plane = sc.group * sc.block;
+        int cols = Math.min(w, s * wq - padding); // input columns some window reaches (and that fit)
+        for (int rl = 0, rp = 0, rq = 0; rl < bandRows; rl++) { // padded row rl is row rq of row phase rp
+            int r = i0 * s + rl - padding; // input row
+            if (r < 0 || r >= h) {
+                if (fillPadRows) {
+                    for (int cp = 0; cp < s; cp++) {
+                        int d = (rp * s + cp) * plane + off + rq * wq;
+                        java.util.Arrays.fill(sc.padded, d, d + wq, Float.NEGATIVE_INFINITY);
+                    }
+                }
+            } else if (s == 1) {
+                int src = inBase + r * w, d = off + rq * wq + padding;
+                if (cols >= VL || src + VL <= in.length) {
+                    copyRow(in, src, sc.padded, d, cols);
+                    if (cols < VL) {
+                        // the vector spilt past the row into the padding (and the next rows, copied later): −∞ again
+                        NEG_INF.intoArray(sc.padded, d + cols);
+                    }
+                } else {
+                    System.arraycopy(in, src, sc.padded, d, cols);
+                }
+            } else {
+                // column phase cp holds padded columns cp, cp+s, ..., i.e. input columns cp−padding, cp−padding+s, ...
+                int src = inBase + r * w;
+                for (int cp = 0; cp < s; cp++) {
+                    int c = cp - padding, d = (rp * s + cp) * plane + off + rq * wq;
+                    if (c < 0) { // the phase's first columns are padding (already −∞): start at its first input column
+                        int skip = (-c + s - 1) / s;
+                        c += skip * s;
+                        d += skip;
+                    }
+                    if (c < cols) {
+                        VectorStridedCopy.pick(in, src + c, s, sc.padded, d, (cols - c + s - 1) / s);
+                    }
+                }
+            }
+            if (++rp == s) {
+                rp = 0;
+                rq++;
+            }
+        }
+    }
+
+    private static final FloatVector NEG_INF = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+
+    /**
+     * {@code dst[d, d+n) = src[s, s+n)} in whole vectors, the last one overlapping the one before; map rows are
+     * short (4 to 56 floats), where System.arraycopy's call costs more than the copy. A row shorter than a vector
+     * is copied as one whole vector: the caller makes sure that src has it and that spilling past d+n is harmless.
+     */
+    private static void copyRow(float[] src, int s, float[] dst, int d, int n) {
+        int last = Math.max(0, n - VL);
+        for (int c = 0; c < last; c += VL) {
+            FloatVector.fromArray(S, src, s + c).intoArray(dst, d + c);
+        }
+        FloatVector.fromArray(S, src, s + last).intoArray(dst, d + last);
+    }
+
+    /** {@link #copyRow(float[], int, float[], int, int)} for ints. */
+    private static void copyRow(int[] src, int s, int[] dst, int d, int n) {
+        int last = Math.max(0, n - VL);
+        for (int c = 0; c < last; c += VL) {
+            IntVector.fromArray(I, src, s + c).intoArray(dst, d + c);
+        }
+        IntVector.fromArray(I, src, s + last).intoArray(dst, d + last);
+    }
+
+    /*
+     * The passes below keep the reference's order exactly: taps in row-major window order, a later tap replaces the
+     * running maximum only if strictly greater (so the first of equal values wins, −0 and +0 included). The row
+     * pass keeps each row's first maximum, the column pass the first row holding the overall maximum: together the
+     * first maximum in row-major order. They run past the last output (into the buffers' slack) to whole vectors.
+     */
+
+    /**
+     * rowMax[d + q] = max over the window's columns dc of {@code src[base + taps[dc] + q]}, for q in [0, n). The
+     * 3-wide window (every GoogLeNet pool) is unrolled: no loop over taps in the hot loop.
+     */
+    private static void horizontalMax(float[] src, int base, int[] taps, int kernel, float[] dst, int d, int n) {
+        if (kernel == 3) {
+            int b1 = base + taps[1], b2 = base + taps[2];
+            for (int q = 0; q < n; q += VL) {
+                FloatVector m = FloatVector.fromArray(S, src, base + q);
+                FloatVector v = FloatVector.fromArray(S, src, b1 + q);
+                m = m.blend(v, v.compare(VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, src, b2 + q);
+                m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(dst, d + q);
+            }
+            return;
+        }
+        for (int q = 0; q < n; q += VL) {
+            FloatVector m = FloatVector.fromArray(S, src, base + q);
+            for (int t = 1; t < kernel; t++) {
+                FloatVector v = FloatVector.fromArray(S, src, base + taps[t] + q);
+                m = m.blend(v, v.compare(VectorOperators.GT, m));
+            }
+            m.intoArray(dst, d + q);
+        }
+    }
+
+    /** {@link #horizontalMax}, also recording the column offset dc of each maximum (as a float). */
+    private static void horizontalMaxAt(float[] src, int base, int[] taps, int kernel, float[] dst, float[] dstAt,
+                                        int d, int n) {
+        if (kernel == 3) {
+            int b1 = base + taps[1], b2 = base + taps[2];
+            for (int q = 0; q < n; q += VL) {
+                FloatVector m = FloatVector.fromArray(S, src, base + q);
+                FloatVector v = FloatVector.fromArray(S, src, b1 + q);
+                VectorMask<Float> gt = v.compare(VectorOperators.GT, m);
+                m = m.blend(v, gt);
+                FloatVector a = FloatVector.zero(S).blend(1, gt);
+                v = FloatVector.fromArray(S, src, b2 + q);
+                gt = v.compare(VectorOperators.GT, m);
+                m.blend(v, gt).intoArray(dst, d + q);
+                a.blend(2, gt).intoArray(dstAt, d + q);
+            }
+            return;
+        }
+        for (int q = 0; q < n; q += VL) {
+            FloatVector m = FloatVector.fromArray(S, src, base + q);
+            FloatVector a = FloatVector.zero(S);
+            for (int t = 1; t < kernel; t++) {
+                FloatVector v = FloatVector.fromArray(S, src, base + taps[t] + q);
+                VectorMask<Float> gt = v.compare(VectorOperators.GT, m);
+                m = m.blend(v, gt);
+                a = a.blend(t, gt);
+            }
+            m.intoArray(dst, d + q);
+            a.intoArray(dstAt, d + q);
+        }
+    }
+
+    /**
+     * dst[d + c] = max over the window's rows dr of {@code src[taps[dr] + q0 + c]}, for c in [0, n). With
+     * {@code n >= VL} the last vector overlaps the one before, so nothing is written past d+n; with a shorter n
+     * one whole vector is written (dst must have room).
+     */
+    private static void verticalMax(float[] src, int[] taps, int kernel, int q0, int n, float[] dst, int d) {
+        int o1 = taps[Math.min(1, kernel - 1)], o2 = taps[Math.min(2, kernel - 1)];
+        for (int c = 0; c < n; c += VL) {
+            if (c > n - VL && n >= VL) {
+                c = n - VL;
+            }
+            int q = q0 + c;
+            FloatVector m = FloatVector.fromArray(S, src, q);
+            if (kernel == 3) { // unrolled: every GoogLeNet pool
+                FloatVector v = FloatVector.fromArray(S, src, o1 + q);
+                m = m.blend(v, v.compare(VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, src, o2 + q);
+                m = m.blend(v, v.compare(VectorOperators.GT, m));
+            } else {
+                for (int t = 1; t < kernel; t++) {
+                    FloatVector v = FloatVector.fromArray(S, src, taps[t] + q);
+                    m = m.blend(v, v.compare(VectorOperators.GT, m));
+                }
+            }
+            m.intoArray(dst, d + c);
+        }
+    }
+
+    /**
+     * {@link #verticalMax}, also the flat input index of each maximum into {@code at}: window corner
+     * ({@code base + corner[q]}) plus dr·w plus the row pass's column offset. Offsets are carried as floats (exact:
+     * below k·w) so that one float mask blends both.
+     */
+    private static void verticalMaxAt(float[] src, float[] srcAt, int[] taps, int kernel, int w, int q0, int n,
+                                      float[] dst, int[] at, int d, int[] corner, int base) {
+        IntVector b = IntVector.broadcast(I, base);
+        int o1 = taps[Math.min(1, kernel - 1)], o2 = taps[Math.min(2, kernel - 1)];
+        float w1 = w, w2 = 2 * w;
+        for (int c = 0; c < n; c += VL) {
+            if (c > n - VL && n >= VL) {
+                c = n - VL;
+            }
+            int q = q0 + c;
+            FloatVector m = FloatVector.fromArray(S, src, q);
+            FloatVector a = FloatVector.fromArray(S, srcAt, q);
+            if (kernel == 3) { // unrolled: every GoogLeNet pool
+                FloatVector v = FloatVector.fromArray(S, src, o1 + q);
+                VectorMask<Float> gt = v.compare(VectorOperators.GT, m);
+                m = m.blend(v, gt);
+                a = a.blend(FloatVector.fromArray(S, srcAt, o1 + q).add(w1), gt);
+                v = FloatVector.fromArray(S, src, o2 + q);
+                gt = v.compare(VectorOperators.GT, m);
+                m = m.blend(v, gt);
+                a = a.blend(FloatVector.fromArray(S, srcAt, o2 + q).add(w2), gt);
+            } else {
+                for (int dr = 1; dr < kernel; dr++) {
+                    FloatVector v = FloatVector.fromArray(S, src, taps[dr] + q);
+                    VectorMask<Float> gt = v.compare(VectorOperators.GT, m);
+                    m = m.blend(v, gt);
+                    a = a.blend(FloatVector.fromArray(S, srcAt, taps[dr] + q).add(dr * w), gt);
+                }
+            }
+            m.intoArray(dst, d + c);
+            ((IntVector) a.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, corner, q)).add(b)
+                    .intoArray(at, d + c);
+        }
+    }
+}
