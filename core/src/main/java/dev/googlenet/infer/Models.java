@@ -205,6 +205,10 @@ public final class Models {
         int classes = out != null && out.length == 2 && out[1] > 0 && out[1] <= Integer.MAX_VALUE ? (int) out[1] : -1;
         List<String> names = !imported.classNames().isEmpty() ? imported.classNames()
                 : defaultClassNames(classes < 0 ? 1000 : classes);
+        if (classes > 0 && names.size() != classes) { // the importer checks GoogLeNets only
+            throw new IOException(file + ": " + Checkpoints.META_CLASSES + " metadata names " + names.size()
+                    + " classes, the model has " + classes);
+        }
         ImageClassifier.Model run = batch -> {
             try {
                 return asLogits(imported.forward(batch));
