@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @AnalyzeClasses(packages = "dev.googlenet", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
-    /** The layers of the table, bottom up; {@code explain} is planned in DESIGN.md. */
+    /** The layers of the table, bottom up. */
     private static final List<String> LAYERS =
             List.of("tensor", "kernels", "nn", "model", "plan", "io", "onnx", "data", "train", "explain", "infer");
 
@@ -60,6 +60,10 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule onnx_knows_no_training_or_inference = never("onnx", "train", "infer").allowEmptyShould(true);
+
+    @ArchTest
+    static final ArchRule explain_knows_no_files_training_or_loading =
+            never("explain", "io", "onnx", "data", "train", "infer");
 
     @ArchTest
     static final ArchRule data_knows_no_model_internals = never("data", "model", "nn", "plan", "train");

@@ -7,7 +7,6 @@ import dev.googlenet.kernels.Gemm;
 import dev.googlenet.kernels.Im2col;
 import dev.googlenet.kernels.Kernels;
 import dev.googlenet.kernels.Parallel;
-import dev.googlenet.kernels.VectorGemm;
 import dev.googlenet.kernels.Winograd3x3;
 import dev.googlenet.kernels.WinogradWeightGradient;
 import dev.googlenet.tensor.Shape;
@@ -146,7 +145,7 @@ public final class Conv2d implements Layer {
     /** Runs this layer, its GEMMs included, on {@code pool} instead of the engine's pool (tests compare counts). */
     Conv2d usePool(Parallel pool) {
         this.pool = pool;
-        this.gemm = new VectorGemm(pool);
+        this.gemm = Kernels.gemm(pool);
         return this;
     }
 

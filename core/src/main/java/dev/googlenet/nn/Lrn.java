@@ -1,6 +1,5 @@
 package dev.googlenet.nn;
 
-import dev.googlenet.kernels.Kernels;
 import dev.googlenet.kernels.LrnKernels;
 import dev.googlenet.tensor.Tensor;
 
@@ -68,11 +67,7 @@ public final class Lrn implements Layer {
             scale = new float[x.size()];
         }
         output = Tensor.reuse(output, x.shape());
-        if (Kernels.scalar()) {
-            LrnKernels.forwardReference(x.data(), scale, output.data(), batch, channels, hw, params);
-        } else {
-            LrnKernels.forward(x.data(), scale, output.data(), batch, channels, hw, params);
-        }
+        LrnKernels.forward(x.data(), scale, output.data(), batch, channels, hw, params); // picks vector or scalar
         input = x;
         return output;
     }
@@ -82,16 +77,10 @@ public final class Lrn implements Layer {
         Nchw.requireGrad(gradOut, input == null ? null : input.shape(), "Lrn");
         int batch = input.dim(0), channels = input.dim(1), hw = input.dim(2) * input.dim(3);
         gradInput = Tensor.reuse(gradInput, input.shape());
-        if (Kernels.scalar()) {
-            LrnKernels.backwardReference(input.data(), scale, gradOut.data(), gradInput.data(), batch, channels, hw,
-                    params);
-        } else {
-            if (t == null || t.length != input.size()) {
-                t = new float[input.size()];
-            }
-            LrnKernels.backward(input.data(), scale, gradOut.data(), gradInput.data(), t, batch, channels, hw,
-                    params);
+        if (t == null || t.length != input.size()) {
+            t = new float[input.size()];
         }
+        LrnKernels.backward(input.data(), scale, gradOut.data(), gradInput.data(), t, batch, channels, hw, params);
         return gradInput;
     }
 
