@@ -120,13 +120,11 @@ public final class Safetensors {
     }
 
     private static ByteBuffer readFully(FileChannel ch, Path file, long position, int length) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        while (buf.hasRemaining()) {
-            if (ch.read(buf, position + buf.position()) < 0) {
-                throw new SafetensorsException(file, "file ended early (was it changed while being read?)");
-            }
+        try {
+            return FileBytes.read(ch, file, position, length);
+        } catch (java.io.EOFException e) {
+            throw new SafetensorsException(file, "file ended early (was it changed while being read?)");
         }
-        return buf;
     }
 
     private static void parseHeader(Path file, byte[] header, long dataBytes, SequencedMap<String, String> metadata,

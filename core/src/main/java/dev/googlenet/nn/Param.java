@@ -9,7 +9,7 @@ import dev.googlenet.tensor.Tensor;
 public final class Param {
     private final String name;
     private final Tensor value;
-    private final Tensor grad;
+    private Tensor grad; // made on first use: a model that only runs inference never needs it
     private final Kind kind;
 
     /** What a parameter is, so optimizers can treat weights, biases and normalization parameters differently. */
@@ -18,7 +18,6 @@ public final class Param {
     public Param(String name, Tensor value, Kind kind) {
         this.name = name;
         this.value = value;
-        this.grad = Tensor.zerosLike(value);
         this.kind = kind;
     }
 
@@ -30,7 +29,11 @@ public final class Param {
         return value;
     }
 
+    /** The accumulated gradient (zeros until a backward adds to it); allocated on first use. */
     public Tensor grad() {
+        if (grad == null) {
+            grad = Tensor.zerosLike(value);
+        }
         return grad;
     }
 
@@ -39,7 +42,9 @@ public final class Param {
     }
 
     public void zeroGrad() {
-        grad.fill(0f);
+        if (grad != null) {
+            grad.fill(0f);
+        }
     }
 
     @Override

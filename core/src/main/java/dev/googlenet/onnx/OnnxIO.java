@@ -62,7 +62,7 @@ public final class OnnxIO {
             throw new OnnxException(label(file), "file of " + size + " bytes is larger than the 2 GiB a protobuf "
                     + "message can hold (external data is not supported)");
         }
-        return Files.readAllBytes(file);
+        return dev.googlenet.io.FileBytes.read(file); // a megabyte at a time: no file-sized native buffer left behind
     }
 
     /** Parses a model from bytes; {@code source} names it in messages. */
