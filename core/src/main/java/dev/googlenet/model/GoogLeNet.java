@@ -224,7 +224,7 @@ public final class GoogLeNet {
 
     /**
      * As {@link #backward(Outputs)}; without {@code inputGradient} (what training needs) the first convolution
-     * skips the gradient of the images, and null is returned.
+     * skips the gradient of the images, and null is returned. The input gradient returned is a copy, the caller's.
      */
     public Tensor backward(Outputs grads, boolean inputGradient) {
         if ((grads.aux1() != null || grads.aux2() != null) && !lastAux) {
@@ -239,16 +239,16 @@ public final class GoogLeNet {
         Tensor g = grads.main();
         for (int i = layers.size() - 1; i >= 0; i--) {
             if (aux2 != null && i == aux2Tap && grads.aux2() != null) {
-                g = Concat.sumGradients(g, g, aux2.backward(grads.aux2())); // in place: nothing else reads g
+                g = Concat.accumulate(g, aux2.backward(grads.aux2()), false); // in place: nothing else reads g
             } else if (aux1 != null && i == aux1Tap && grads.aux1() != null) {
-                g = Concat.sumGradients(g, g, aux1.backward(grads.aux1()));
+                g = Concat.accumulate(g, aux1.backward(grads.aux1()), false);
             }
             if (lastTaps != null) {
                 record(lastTaps, names.get(i), g, false);
             }
             g = layers.get(i).backward(g);
         }
-        return g;
+        return g == null ? null : g.copy(); // the layers' gradients live in shared buffers: this one is the caller's
     }
 
     /** The taps' stage names: the trunk's, with {@code features} for flatten's output. */

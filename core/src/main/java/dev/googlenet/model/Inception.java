@@ -21,7 +21,6 @@ public final class Inception implements Layer {
     private final List<Layer> branches;
     private final Concat concat = new Concat();
     private final Tensor[] outputs = new Tensor[4];
-    private final Tensor[] inputGradients = new Tensor[4];
     private Tensor gradInput;
 
     public Inception(InceptionSpec spec, Variant variant) {
@@ -66,11 +65,10 @@ public final class Inception implements Layer {
 
     @Override
     public Tensor backward(Tensor gradOut) {
-        Tensor[] grads = concat.backward(gradOut);
         for (int b = 0; b < 4; b++) {
-            inputGradients[b] = branches.get(b).backward(grads[b]);
+            Tensor g = branches.get(b).backward(concat.backwardPart(gradOut, b));
+            gradInput = Concat.accumulate(gradInput, g, b == 0); // every branch read the input: add theirs up
         }
-        gradInput = Concat.sumGradients(gradInput, inputGradients); // every branch read the input
         return gradInput;
     }
 

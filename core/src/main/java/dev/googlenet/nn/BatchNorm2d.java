@@ -23,7 +23,6 @@ public final class BatchNorm2d implements Layer {
     // saved by forward for backward: its input, the statistics it used, its output (for a fused ReLU's mask)
     private Tensor input;
     private Tensor output;
-    private Tensor gradInput;
     private float[] mean = new float[0];
     private float[] invStd = new float[0];
     private boolean trainedForward;
@@ -161,7 +160,8 @@ public final class BatchNorm2d implements Layer {
 
     /**
      * Backward of {@link #forward(Tensor, boolean, boolean)}; {@code relu} must match that forward's (the
-     * gradient is first masked where the fused ReLU's output was 0). Returns this layer's input-gradient buffer.
+     * gradient is first masked where the fused ReLU's output was 0). Returns a gradient in a buffer that all
+     * BatchNorm layers of the thread share ({@link GradientScratch}): valid until the next BatchNorm backward.
      */
     public Tensor backward(Tensor gradOut, boolean relu) {
         if (relu != fusedRelu) {
@@ -174,7 +174,8 @@ public final class BatchNorm2d implements Layer {
         float[] dy = gradOut.data(), x = input.data(), y = output.data();
         float[] gamma = weight.value().data();
         float[] dgamma = weight.grad().data(), dbeta = bias.grad().data();
-        gradInput = Tensor.reuse(gradInput, gradOut.shape());
+        // the convolution before reads this gradient at once: one buffer serves every BatchNorm of the thread
+        Tensor gradInput = GradientScratch.take(GradientScratch.Kind.BATCH_NORM, gradOut.shape());
         float[] d = gradInput.data();
         int block = channelBlock(hw), blocks = (channels + block - 1) / block;
         Parallel.get().parallelFor(blocks, t -> {

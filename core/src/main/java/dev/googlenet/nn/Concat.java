@@ -6,12 +6,11 @@ import dev.googlenet.tensor.Tensor;
 
 /**
  * Concatenation along channels ({@code torch.cat(parts, 1)}) of NCHW tensors with the same batch and map size, and
- * its backward: each part's slice of the output gradient. Keeps its output and the gradient slices as buffers,
- * reused while shapes stay the same (valid until the next call).
+ * its backward: each part's slice of the output gradient. Keeps its output as a buffer, reused while shapes stay
+ * the same (valid until the next forward).
  */
 public final class Concat {
     private Tensor output;
-    private Tensor[] gradParts = new Tensor[0];
     private int[] widths = new int[0];
 
     /** [N, ΣCᵢ, H, W] from parts [N, Cᵢ, H, W]. */
@@ -19,7 +18,6 @@ public final class Concat {
         int n = parts[0].dim(0), h = parts[0].dim(2), w = parts[0].dim(3), hw = h * w, total = 0;
         if (widths.length != parts.length) {
             widths = new int[parts.length];
-            gradParts = new Tensor[parts.length];
         }
         for (int i = 0; i < parts.length; i++) {
             Tensor p = parts[i];
@@ -39,16 +37,40 @@ public final class Concat {
         return output;
     }
 
-    /** The gradient of each part: its channels of {@code gradOut}, in the order of the last forward. */
-    public Tensor[] backward(Tensor gradOut) {
+    /**
+     * The gradient of part {@code i} of the last forward: its channels of {@code gradOut}, in a buffer shared by the
+     * thread ({@link GradientScratch}) and valid until the next part is taken. Taken one part at a time, each
+     * consumed before the next, a concatenation never holds all its parts' gradients at once.
+     */
+    public Tensor backwardPart(Tensor gradOut, int i) {
         Nchw.requireGrad(gradOut, output == null ? null : output.shape(), "Concat");
-        int n = gradOut.dim(0), h = gradOut.dim(2), w = gradOut.dim(3), first = 0;
-        for (int i = 0; i < widths.length; i++) {
-            gradParts[i] = Tensor.reuse(gradParts[i], n, widths[i], h, w);
-            copyChannels(gradOut, first, gradParts[i], 0, widths[i]);
-            first += widths[i];
+        int first = 0;
+        for (int j = 0; j < i; j++) {
+            first += widths[j];
         }
-        return gradParts.clone();
+        Tensor part = GradientScratch.take(GradientScratch.Kind.CONCAT_PART,
+                new int[] {gradOut.dim(0), widths[i], gradOut.dim(2), gradOut.dim(3)});
+        copyChannels(gradOut, first, part, 0, widths[i]);
+        return part;
+    }
+
+    /**
+     * Adds {@code grad} into {@code sum}, or copies it there when {@code first} (reusing {@code sum} when it has the
+     * shape); returns the sum. For an input that several layers read (Inception's branches all read its input),
+     * whose gradient is the sum of theirs, added up as each arrives.
+     */
+    public static Tensor accumulate(Tensor sum, Tensor grad, boolean first) {
+        Tensor into = first ? Tensor.reuse(sum, grad.shape()) : sum;
+        if (!into.hasShape(grad.shape())) {
+            throw new IllegalArgumentException("gradients to add have shapes " + Shape.toString(into.shape())
+                    + " and " + Shape.toString(grad.shape()));
+        }
+        if (first) {
+            System.arraycopy(grad.data(), 0, into.data(), 0, into.size());
+        } else {
+            Elementwise.addInPlace(into.data(), grad.data(), into.size());
+        }
+        return into;
     }
 
     /** Channels [from, from + count) of each image of src into channels [to, to + count) of dst. */
@@ -57,25 +79,5 @@ public final class Concat {
         for (int img = 0; img < n; img++) {
             System.arraycopy(src.data(), (img * cs + from) * hw, dst.data(), (img * cd + to) * hw, count * hw);
         }
-    }
-
-    /**
-     * The gradient of an input that several layers read (Inception's branches all read its input): the sum of their
-     * input gradients, into {@code into} (reused when it has the shape; a new tensor otherwise), which is returned.
-     */
-    public static Tensor sumGradients(Tensor into, Tensor... grads) {
-        Tensor sum = Tensor.reuse(into, grads[0].shape());
-        float[] d = sum.data();
-        if (grads[0].data() != d) {
-            System.arraycopy(grads[0].data(), 0, d, 0, sum.size());
-        }
-        for (int i = 1; i < grads.length; i++) {
-            if (!grads[i].hasShape(sum.shape())) {
-                throw new IllegalArgumentException("gradients to add have shapes " + Shape.toString(sum.shape())
-                        + " and " + Shape.toString(grads[i].shape()));
-            }
-            Elementwise.addInPlace(d, grads[i].data(), sum.size());
-        }
-        return sum;
     }
 }

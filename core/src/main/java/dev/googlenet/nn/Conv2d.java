@@ -26,8 +26,9 @@ import java.util.List;
  * convolution). When the input gradient needs no unfolding, the weight gradient runs by F(4×4, 3×3) too
  * ({@link WinogradWeightGradient}: the forward's algorithm transposed, 36 GEMMs whose k is the images' tiles).
  *
- * <p>Buffers: the tensor {@link #forward} returns is this layer's, reused by its next forward, and the one
- * {@link #backward} returns is reused by its next backward: each stays valid only until then (copy it to keep it).
+ * <p>Buffers: the tensor {@link #forward} returns is this layer's, reused by its next forward; the one
+ * {@link #backward} returns is shared by the thread's convolutions ({@link GradientScratch}) and stays valid until
+ * the next convolution's backward (copy it to keep it).
  * Scratch matrices are per thread and the weight-gradient partials per layer, so steady-state steps allocate
  * nothing here.
  *
@@ -51,7 +52,6 @@ public final class Conv2d implements Layer {
 
     private Tensor input;
     private Tensor output;
-    private Tensor gradInput;
     /** Weight-gradient sums of chunks 1.. (chunk 0 adds straight into the gradient), kept between steps. */
     private float[][] partials = new float[0][];
     /** False for a first layer, whose input (the images) needs no gradient: backward then returns null. */
@@ -233,7 +233,8 @@ public final class Conv2d implements Layer {
     }
 
     /**
-     * {@inheritDoc} The returned input gradient is this layer's buffer: valid until its next backward.
+     * {@inheritDoc} The returned input gradient lives in a buffer all convolutions of the thread share
+     * ({@link GradientScratch}): valid until the next convolution's backward.
      */
     @Override
     public Tensor backward(Tensor gradOut) {
@@ -242,10 +243,8 @@ public final class Conv2d implements Layer {
         int ohw = gradOut.dim(2) * gradOut.dim(3);
         Im2col l = geometry.lowering(x.dim(2), x.dim(3));
         // every element is overwritten (col2im clears first)
-        Tensor dx = inputGradient ? Tensor.reuse(gradInput, x.shape()) : null;
-        if (dx != null) {
-            gradInput = dx;
-        }
+        // the layer before reads this gradient at once: one buffer serves every convolution of the thread
+        Tensor dx = inputGradient ? GradientScratch.take(GradientScratch.Kind.CONVOLUTION, x.shape()) : null;
         int dxTile = inputGradient ? winogradTile(outChannels, inChannels, x.dim(2), x.dim(3), true) : 0;
         // the input gradient by GEMM + col2im from the weight gradient's unfolding (or by Winograd, or not at all)
         boolean dcol = inputGradient && dxTile == 0;

@@ -25,7 +25,6 @@ public final class MaxPool2d implements Layer {
     private int[] argmax; // per output element: flat index of the input element that won
     private boolean argmaxValid; // false after an inference forward: backward must find the maxima first
     private Tensor output;     // buffers reused between steps
-    private Tensor gradInput;
 
     public MaxPool2d(int kernel, int stride, int padding, boolean ceilMode) {
         Nchw.requireWindow(kernel, stride, padding, "MaxPool2d");
@@ -78,7 +77,8 @@ public final class MaxPool2d implements Layer {
                     kernel, stride, padding, outputShape[2], outputShape[3], new float[gradOut.size()], argmax);
             argmaxValid = true;
         }
-        gradInput = Tensor.reuse(gradInput, input.shape());
+        // the stage before reads this gradient at once: one buffer serves every max pool of the thread
+        Tensor gradInput = GradientScratch.take(GradientScratch.Kind.MAX_POOL, input.shape());
         // each output gradient goes to where its maximum came from (accumulated: overlapping windows can share one)
         Pooling.maxPoolBackward(gradOut.data(), argmax, input.dim(0) * input.dim(1), outputShape[2] * outputShape[3],
                 input.dim(2) * input.dim(3), gradInput.data());

@@ -283,7 +283,7 @@ class EvalGradientTest {
         assertArrayEquals(logits.data(), Arrays.copyOf(y.data(), y.size()), "the tail reproduces the logits");
         Tensor g = r.copy();
         for (int i = tail.size() - 1; i >= 0; i--) {
-            g = tail.get(i).backward(g);
+            g = tail.get(i).backward(g).copy();
         }
         assertArrayEquals(Arrays.copyOf(g.data(), g.size()), tapped.data(), "tap gradient = the tail's backward");
 
@@ -303,7 +303,7 @@ class EvalGradientTest {
                 }
                 Tensor gt = r.copy();
                 for (int i = tail.size() - 1; i >= 0; i--) {
-                    gt = tail.get(i).backward(gt);
+                    gt = tail.get(i).backward(gt).copy();
                 }
                 return gt;
             });

@@ -69,10 +69,10 @@ class ModelModesTest {
             Tensor x = GradCheck.random(rnd, 3, 10, size, size);
             Tensor g = GradCheck.random(rnd, 3, spec.out(), size, size);
             inception.forward(x, true);
-            float[] want = inception.backward(g).data().clone();
+            float[] want = inception.backward(g).copy().data();
             inception.forward(GradCheck.random(rnd, 3, 10, size, size), true); // leaves other inputs in every layer
             inception.forward(x, false);
-            float[] got = inception.backward(g).data();
+            float[] got = inception.backward(g).copy().data();
             assertArrayEquals(want, got, 1e-5f, size + "×" + size);
         }
     }

@@ -67,7 +67,7 @@ class BatchNorm2dTest {
 
             @Override
             public Tensor backward(Tensor gradOut) {
-                return bn.backward(gradOut, true);
+                return bn.backward(gradOut, true).copy();
             }
 
             @Override
@@ -88,7 +88,7 @@ class BatchNorm2dTest {
         Tensor actual = b.forward(x, true, true);
         assertArrayEquals(expected.data(), actual.data(), 1e-6f);
         Tensor dxExpected = a.backward(relu.backward(dy)).copy();
-        Tensor dxActual = b.backward(dy, true);
+        Tensor dxActual = b.backward(dy, true).copy();
         assertArrayEquals(dxExpected.data(), dxActual.data(), 1e-5f);
         assertArrayEquals(a.weight().grad().data(), b.weight().grad().data(), 1e-4f);
         assertArrayEquals(a.bias().grad().data(), b.bias().grad().data(), 1e-4f);
@@ -107,7 +107,7 @@ class BatchNorm2dTest {
         Tensor x = GradCheck.random(new Random(1), 2, 2, 3, 3);
         bn.forward(x, true, true);
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> bn.backward(Tensor.zerosLike(x), false));
+                () -> bn.backward(Tensor.zerosLike(x), false).copy());
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("fused ReLU"), e.getMessage());
     }
 
@@ -118,6 +118,7 @@ class BatchNorm2dTest {
         Tensor y1 = bn.forward(x, true, true), g1 = bn.backward(x, true);
         Tensor y2 = bn.forward(x, true, true), g2 = bn.backward(x, true);
         org.junit.jupiter.api.Assertions.assertSame(y1, y2);
-        org.junit.jupiter.api.Assertions.assertSame(g1, g2);
+        // the input gradient lives in the thread's BatchNorm gradient buffer: the same storage every time
+        org.junit.jupiter.api.Assertions.assertSame(g1.data(), g2.data());
     }
 }

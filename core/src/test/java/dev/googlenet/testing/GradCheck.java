@@ -47,7 +47,7 @@ public final class GradCheck {
         Map<String, Param> params = new LinkedHashMap<>();
         layer.visitState("", params::put);
         params.values().forEach(Param::zeroGrad);
-        Tensor dx = layer.backward(r.copy());
+        Tensor dx = layer.backward(r.copy()).copy();
 
         DoubleSupplier loss = () -> loss(layer, x, r, training);
         compare("input", x, dx.data(), loss, eps, tol, maxPerTensor);
