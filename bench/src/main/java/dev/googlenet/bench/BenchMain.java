@@ -25,6 +25,10 @@ import java.util.concurrent.TimeUnit;
  * {@code java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar [--threads N] [--quick]}
  */
 public final class BenchMain {
+    /** bin/googlenet's memory flags: the RSS probes measure what a user of the launcher gets. */
+    static final List<String> LAUNCHER_MEMORY = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmn24m",
+            "-XX:MaxRAMPercentage=75", "-Djdk.nio.maxCachedBufferSize=1048576");
+
     private BenchMain() {
     }
 
@@ -38,7 +42,8 @@ public final class BenchMain {
                 default -> throw new IllegalArgumentException("usage: [--threads N] [--quick], not " + args[i]);
             }
         }
-        // the same JVM settings as bin/googlenet: a big young generation for the large, short-lived activations
+        // JMH forks: ParallelGC with a big young generation, as bin/googlenet had before it moved to LAUNCHER_MEMORY
+        // (throughput is the same with both in googlenet bench; switch these after a bin/bench run confirms it)
         String[] jvm = {"--add-modules=jdk.incubator.vector", "-Dgooglenet.threads=" + threads, "-Xmx16g",
                 "-XX:+UseParallelGC", "-XX:NewRatio=1", "-Xss8m"};
 
@@ -102,8 +107,10 @@ public final class BenchMain {
     private static long rss(String job, int batch, int threads) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector",
-                "-Dgooglenet.threads=" + threads, "-XX:+UseParallelGC", "-XX:NewRatio=1", "-Xmx16g", "-Xss8m", "-cp",
-                System.getProperty("java.class.path"), RssProbe.class.getName(), job, Integer.toString(batch)));
+                "-Dgooglenet.threads=" + threads, "-Xss8m"));
+        cmd.addAll(LAUNCHER_MEMORY);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RssProbe.class.getName(), job,
+                Integer.toString(batch)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         long kb = -1;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
