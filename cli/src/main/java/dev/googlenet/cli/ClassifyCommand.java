@@ -57,7 +57,7 @@ final class ClassifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Tta.Mode mode = mode(crops);
-        ModelOptions.Loaded loaded = modelOptions.load();
+        ModelOptions.Loaded loaded = modelOptions.load().inferenceOnly(); // the plan is all it runs
         ImageClassifier classifier = loaded.classifier(batch);
 
         List<Path> files = new ArrayList<>();

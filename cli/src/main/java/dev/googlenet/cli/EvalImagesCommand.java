@@ -60,7 +60,7 @@ final class EvalImagesCommand implements Callable<Integer> {
             throw new IOException(dir + ": no class sub-folders");
         }
         int[] labels = classIndices(classDirs);
-        ModelOptions.Loaded loaded = modelOptions.load();
+        ModelOptions.Loaded loaded = modelOptions.load().inferenceOnly(); // the plan is all it runs
         ImageClassifier classifier = loaded.classifier(batch);
         Tta.Mode mode = ClassifyCommand.mode(crops);
         long seen = 0, top1 = 0, top5 = 0;

@@ -67,6 +67,11 @@ final class ModelOptions {
         ImageClassifier classifier(int batch) {
             return model.classifier(batch);
         }
+
+        /** This model without its definition, for commands that only run it (its weights can be collected). */
+        Loaded inferenceOnly() {
+            return new Loaded(model.inferenceOnly());
+        }
     }
 
     /** The ONNX file given with {@code --model}, or null when the model comes from anything else. */

@@ -114,6 +114,16 @@ public final class LoadedModel {
     }
 
     /**
+     * The same model for inference alone: the compiled plan without the definition it came from, whose weights
+     * (a second copy: the plan keeps its own, BatchNorm folded in) can then be collected. For programs that only
+     * classify or extract features; {@link #googLeNet()} is empty.
+     */
+    public LoadedModel inferenceOnly() {
+        return new LoadedModel(null, plan, plan == null ? logits : null, notGoogLeNet, preprocess, classNames,
+                inputChannels, description);
+    }
+
+    /**
      * Logits [N, classes] for preprocessed images [N, C, H, W]; the tensor is the caller's. A graph run by the
      * ONNX runner reports its errors as {@link java.io.UncheckedIOException} (its cause names the file).
      */

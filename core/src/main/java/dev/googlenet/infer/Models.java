@@ -192,15 +192,16 @@ public final class Models {
     private static LoadedModel fromOnnx(Path file) throws IOException {
         ImportedModel imported = OnnxImporter.importModel(file);
         String name = file.getFileName().toString();
-        OnnxModel graph = imported.runner().model();
         GoogLeNet g = imported.googLeNet();
         if (g != null) {
             List<String> names = imported.classNames().isEmpty() ? defaultClassNames(g.config().numClasses())
                     : imported.classNames(); // the importer read and checked them
-            return new LoadedModel(g, imported.preprocess(), names, name + " (GoogLeNet, "
-                    + name(g.config().variant()) + ")");
+            Preprocess preprocess = imported.preprocess();
+            imported = null; // the graph's own copy of the weights can go before the plan makes another
+            return new LoadedModel(g, preprocess, names, name + " (GoogLeNet, " + name(g.config().variant()) + ")");
         }
         // not a GoogLeNet our model can hold: run the graph as it is
+        OnnxModel graph = imported.runner().model();
         long[] out = graph.graph().outputs().getFirst().dims();
         int classes = out != null && out.length == 2 && out[1] > 0 && out[1] <= Integer.MAX_VALUE ? (int) out[1] : -1;
         List<String> names = !imported.classNames().isEmpty() ? imported.classNames()
@@ -209,9 +210,10 @@ public final class Models {
             throw new IOException(file + ": " + Checkpoints.META_CLASSES + " metadata names " + names.size()
                     + " classes, the model has " + classes);
         }
+        ImportedModel runner = imported;
         ImageClassifier.Model run = batch -> {
             try {
-                return asLogits(imported.forward(batch));
+                return asLogits(runner.forward(batch));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
