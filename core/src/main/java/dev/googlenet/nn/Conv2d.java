@@ -68,17 +68,13 @@ public final class Conv2d implements Layer {
     }
 
     public Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, int stride, int padding, boolean bias) {
-        if (inChannels <= 0 || outChannels <= 0 || kernelH <= 0 || kernelW <= 0 || stride <= 0 || padding < 0) {
-            throw new IllegalArgumentException("invalid Conv2d(" + inChannels + "→" + outChannels + ", kernel "
-                    + kernelH + "×" + kernelW + ", stride " + stride + ", padding " + padding + ")");
-        }
+        this.geometry = new Convolution(inChannels, outChannels, kernelH, kernelW, stride, padding); // checks them
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernelH = kernelH;
         this.kernelW = kernelW;
         this.stride = stride;
         this.padding = padding;
-        this.geometry = new Convolution(inChannels, outChannels, kernelH, kernelW, stride, padding);
         this.weight = new Param("weight", Tensor.zeros(outChannels, inChannels, kernelH, kernelW), Param.Kind.WEIGHT);
         this.bias = bias ? new Param("bias", Tensor.zeros(outChannels), Param.Kind.BIAS) : null;
     }
@@ -118,7 +114,7 @@ public final class Conv2d implements Layer {
 
     /** 1×1/1 without padding: the input of one image already is the GEMM's right-hand matrix. */
     public boolean isPointwise() {
-        return kernelH == 1 && kernelW == 1 && stride == 1 && padding == 0;
+        return geometry.isPointwise();
     }
 
     @Override
