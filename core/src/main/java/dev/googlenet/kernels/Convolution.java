@@ -165,6 +165,14 @@ public final class Convolution {
         }
     }
 
+    /**
+     * Whether {@link #forwardPooled} runs fused for n images of {@code pooledPixels} pooled pixels on
+     * {@code threads} threads: when there are at least as many image groups as threads.
+     */
+    public static boolean poolFuses(int n, int pooledPixels, int threads) {
+        return Math.ceilDiv(n, imagesPerGemm(n, pooledPixels)) >= threads;
+    }
+
     /** A max pool's geometry, for {@link #forwardPooled}. */
     public record MaxPool(int kernel, int stride, int padding, int outH, int outW) {
     }
@@ -183,10 +191,10 @@ public final class Convolution {
                     + kernelW + "/" + stride);
         }
         int ph = maxPool.outH(), pw = maxPool.outW(), phw = ph * pw, pooledImage = inChannels * phw;
-        int nb = imagesPerGemm(n, phw), groups = Math.ceilDiv(n, nb);
-        if (groups < pool.threads()) {
+        if (!poolFuses(n, phw, pool.threads())) {
             return false;
         }
+        int nb = imagesPerGemm(n, phw), groups = Math.ceilDiv(n, nb);
         List<Slice> slices = List.of(slice);
         checkSlices(null, n, ph, pw, ph, pw, slices, weights, b);
         pool.parallelFor(groups, g -> {

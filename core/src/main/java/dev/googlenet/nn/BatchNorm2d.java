@@ -64,6 +64,31 @@ public final class BatchNorm2d implements Layer {
         return eps;
     }
 
+    /** A convolution's weights and bias with this BatchNorm (eval mode: a per-channel affine map) folded in. */
+    public record Folded(float[] weight, float[] bias) {
+    }
+
+    /**
+     * {@code w' = w·γ/√(σ²+ε)}, {@code b' = β + (b − μ)·γ/√(σ²+ε)} for the convolution before this BatchNorm, its
+     * weights {@code weight} ({@code channels} filters one after the other) and bias {@code convBias} (null: none);
+     * new arrays, computed in double. What inference plans and the ONNX exporter run instead of conv + BatchNorm.
+     */
+    public Folded fold(float[] weight, float[] convBias) {
+        float[] w = weight.clone(), b = new float[channels];
+        float[] gamma = this.weight.value().data(), beta = bias.value().data();
+        float[] mean = runningMean.data(), var = runningVar.data();
+        int per = w.length / channels;
+        for (int k = 0; k < channels; k++) {
+            double scale = gamma[k] / Math.sqrt((double) var[k] + eps);
+            for (int i = 0; i < per; i++) {
+                w[k * per + i] = (float) (w[k * per + i] * scale);
+            }
+            double cb = convBias == null ? 0 : convBias[k];
+            b[k] = (float) (beta[k] + (cb - mean[k]) * scale);
+        }
+        return new Folded(w, b);
+    }
+
     @Override
     public void visitState(String prefix, StateVisitor visitor) {
         visitor.param(Layer.join(prefix, "weight"), weight);

@@ -341,20 +341,10 @@ public final class OnnxExporter {
             float[] w = c.weight().value().data().clone();
             float[] b = c.bias() != null ? c.bias().value().data().clone() : null;
             boolean fold = bn != null && o.foldBatchNorm();
-            if (fold) { // w' = w·γ/√(σ²+ε), b' = β + (b − μ)·γ/√(σ²+ε)
-                int out = c.outChannels();
-                int per = w.length / out;
-                float[] nb = new float[out];
-                for (int k = 0; k < out; k++) {
-                    double scale = bn.weight().value().data()[k]
-                            / Math.sqrt((double) bn.runningVar().data()[k] + bn.eps());
-                    for (int i = 0; i < per; i++) {
-                        w[k * per + i] = (float) (w[k * per + i] * scale);
-                    }
-                    double bias = b == null ? 0 : b[k];
-                    nb[k] = (float) (bn.bias().value().data()[k] + (bias - bn.runningMean().data()[k]) * scale);
-                }
-                b = nb;
+            if (fold) {
+                BatchNorm2d.Folded folded = bn.fold(w, b);
+                w = folded.weight();
+                b = folded.bias();
             }
             List<String> args = new ArrayList<>(List.of(in,
                     init(param(prefix + ".conv", "weight"), OnnxTensor.ofFloats(w, c.weight().value().shape()))));

@@ -69,8 +69,7 @@ final class InceptionStep implements Step {
     @Override
     public long[] temporaries(int[] in, int threads) {
         long maps = (long) in[0] * in[2] * in[3];
-        boolean fused = fusions.fusePool() && Math.ceilDiv(in[0], Convolution.imagesPerGemm(in[0], in[2] * in[3]))
-                >= threads;
+        boolean fused = fusions.fusePool() && Convolution.poolFuses(in[0], in[2] * in[3], threads);
         return fused ? new long[] {maps * spec.c3x3red(), maps * spec.c5x5red()}
                 : new long[] {maps * spec.c3x3red(), maps * spec.c5x5red(), maps * spec.in()};
     }

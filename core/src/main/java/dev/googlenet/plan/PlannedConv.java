@@ -34,24 +34,14 @@ final class PlannedConv {
         Conv2d conv = block.conv();
         Convolution geometry = new Convolution(conv.inChannels(), conv.outChannels(), conv.kernelH(), conv.kernelW(),
                 conv.stride(), conv.padding());
-        float[] w = conv.weight().value().data().clone();
+        float[] w = conv.weight().value().data();
         float[] convBias = conv.bias() == null ? null : conv.bias().value().data();
         BatchNorm2d bn = block.bn();
         if (bn == null) {
-            return new PlannedConv(geometry, w, convBias == null ? null : convBias.clone());
+            return new PlannedConv(geometry, w.clone(), convBias == null ? null : convBias.clone());
         }
-        int outC = conv.outChannels(), per = w.length / outC;
-        float[] b = new float[outC];
-        float[] gamma = bn.weight().value().data(), beta = bn.bias().value().data();
-        float[] mean = bn.runningMean().data(), var = bn.runningVar().data();
-        for (int c = 0; c < outC; c++) {
-            float s = (float) (gamma[c] / Math.sqrt((double) var[c] + bn.eps()));
-            for (int i = 0; i < per; i++) {
-                w[c * per + i] *= s;
-            }
-            b[c] = beta[c] + ((convBias == null ? 0f : convBias[c]) - mean[c]) * s;
-        }
-        return new PlannedConv(geometry, w, b);
+        BatchNorm2d.Folded folded = bn.fold(w, convBias);
+        return new PlannedConv(geometry, folded.weight(), folded.bias());
     }
 
     /**

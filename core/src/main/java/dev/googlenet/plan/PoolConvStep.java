@@ -40,13 +40,8 @@ final class PoolConvStep implements Step {
     @Override
     public long[] temporaries(int[] in, int threads) {
         int[] pooled = pool.outputShape(in);
-        return fused(pooled, threads) ? new long[0] : new long[] {(long) pooled[0] * pooled[1] * pooled[2] * pooled[3]};
-    }
-
-    /** Whether the fused path runs: at least one group of images per thread. */
-    private static boolean fused(int[] pooled, int threads) {
-        int n = pooled[0];
-        return Math.ceilDiv(n, Convolution.imagesPerGemm(n, pooled[2] * pooled[3])) >= threads;
+        return Convolution.poolFuses(pooled[0], pooled[2] * pooled[3], threads) ? new long[0]
+                : new long[] {(long) pooled[0] * pooled[1] * pooled[2] * pooled[3]};
     }
 
     @Override
