@@ -87,8 +87,17 @@ public final class Trainer {
                     + " has " + train.dataset().classes().size());
         }
         this.classes = train.dataset().classes();
-        this.sgd = new Sgd(model.parameters(), (float) config.learningRate(), config.momentum(),
+        model.freezeThrough(config.frozenStage());
+        // frozen parameters are not the optimizer's: weight decay and momentum cannot move them either
+        this.sgd = new Sgd(model.trainableParameters(), (float) config.learningRate(), config.momentum(),
                 config.weightDecay(), config.nesterov(), config.decayBiasAndNorm() ? p -> true : Sgd.weightsOnly());
+        if (config.backboneLrMult() != 1) { // the backbone: the trunk but its classifier (the aux heads are heads)
+            model.trunk().visitState("", (name, p) -> {
+                if (!name.startsWith("fc.") && sgd.params().contains(p)) {
+                    sgd.setLearningRateFactor(p, (float) config.backboneLrMult());
+                }
+            });
+        }
         this.ema = config.emaDecay() > 0 ? new Ema(model, config.emaDecay(), true) : null;
     }
 
