@@ -187,6 +187,28 @@ public final class GoogLeNet {
         return run(input, true, taps);
     }
 
+    /**
+     * The training forward of the layers after {@code stage} alone, on {@code activation} (what {@code stage}
+     * produced: [N, 1024] for {@link Taps#FEATURES}, computed once and cached, say, when everything up to it is
+     * frozen). The auxiliary heads do not run; {@link #backward} follows as after {@link #forwardTrain}, and
+     * {@code stage} must be frozen, for backward has no inputs to go through below it.
+     */
+    public Outputs forwardTrainFrom(String stage, Tensor activation) {
+        int from = trunk.names().stream().map(GoogLeNet::tapName).toList().indexOf(stage);
+        if (from < 0 || from > frozenThrough) {
+            throw new IllegalArgumentException("forwardTrainFrom('" + stage + "'): the stage must be a frozen stage "
+                    + "of the trunk (frozen through " + frozenThrough() + ")");
+        }
+        List<Layer> layers = trunk.layers();
+        Tensor x = activation;
+        for (int i = from + 1; i < layers.size(); i++) {
+            x = layers.get(i).forward(x, i > frozenThrough);
+        }
+        lastTaps = null;
+        lastAux = false;
+        return new Outputs(x, null, null);
+    }
+
     private Outputs run(Tensor input, boolean training, Taps taps) {
         requireInput(input);
         List<String> names = trunk.names();

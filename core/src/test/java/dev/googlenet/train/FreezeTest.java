@@ -182,6 +182,59 @@ class FreezeTest {
     }
 
     @Test
+    void trainingTheHeadOnCachedFeaturesTakesTheSameStepsAsRunningTheFrozenBackbone() throws IOException {
+        TrainerTest.Bars data = new TrainerTest.Bars(20);
+        TrainingConfig recipe = TrainingConfig.builder().epochs(3).batchSize(8).learningRate(0.1)
+                .schedule(ScheduleKind.COSINE).seed(4).freeze("backbone").build();
+        GoogLeNetConfig config = GoogLeNetConfig.builder().setVariant(Variant.PAPER).optNumClasses(4)
+                .optSmallInput(true).optWidth(1 / 8f).optInputChannels(1).optAuxHeads(false).optSeed(2).build();
+        Map<String, Tensor> uncached, cached;
+        try (DataLoader train = TrainerTest.loader(data, 8, Transform.identity(), 1, 1)) {
+            Trainer t = new Trainer(new GoogLeNet(config), recipe, train, null, dir.resolve("uncached"));
+            t.fit();
+            uncached = t.model().stateDict();
+            assertEquals(0, t.featureCacheSeconds());
+        }
+        try (DataLoader train = TrainerTest.loader(data, 8, Transform.identity(), 1, 1)) {
+            Trainer t = new Trainer(new GoogLeNet(config), recipe, train, null, dir.resolve("cached")).cacheFeatures();
+            t.fit();
+            cached = t.model().stateDict();
+            assertTrue(t.featureCacheSeconds() > 0);
+        }
+        for (String name : List.of("fc.weight", "fc.bias")) {
+            float[] a = uncached.get(name).data(), b = cached.get(name).data();
+            double maxDiff = 0, maxAbs = 0;
+            for (int i = 0; i < a.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+                maxAbs = Math.max(maxAbs, Math.abs(a[i]));
+            }
+            System.out.printf("CACHE %s: max |cached − uncached| %.2e of max |w| %.2e%n", name, maxDiff, maxAbs);
+            // the plan folds BatchNorm and stacks GEMMs: the features differ in float rounding only
+            assertTrue(maxDiff <= 1e-4 * maxAbs, name + ": " + maxDiff + " of " + maxAbs);
+        }
+        GoogLeNet initial = new GoogLeNet(config);
+        assertFalse(Arrays.equals(initial.stateDict().get("fc.weight").data(), cached.get("fc.weight").data()),
+                "the head learned");
+        assertArrayEquals(initial.stateDict().get("inception5b.branch1.conv.weight").data(),
+                cached.get("inception5b.branch1.conv.weight").data(), 0f);
+    }
+
+    @Test
+    void featureCachingNeedsAFrozenBackboneAndNoAuxHeads() throws IOException {
+        TrainerTest.Bars data = new TrainerTest.Bars(8);
+        try (DataLoader train = TrainerTest.loader(data, 8, Transform.identity(), 1, 1)) {
+            TrainingConfig partly = TrainingConfig.builder().batchSize(8).freeze("inception4e").build();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new Trainer(new GoogLeNet(TrainerTest.tinyModel()), partly, train, null, dir).cacheFeatures());
+            assertTrue(e.getMessage().contains("freeze backbone"), e.getMessage());
+            TrainingConfig frozen = TrainingConfig.builder().batchSize(8).freeze("backbone").build();
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> new Trainer(new GoogLeNet(TrainerTest.tinyModel()), frozen, train, null, dir).cacheFeatures());
+            assertTrue(e.getMessage().contains("aux heads"), e.getMessage());
+        }
+    }
+
+    @Test
     void unknownStagesAndTheClassifierCannotBeFrozen() {
         GoogLeNet model = new GoogLeNet(TrainerTest.tinyModel());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
