@@ -295,14 +295,7 @@ public final class TransferExperiment {
                 at += b.size();
             }
         }
-        int dim = parts.getFirst().dim(1);
-        float[] all = new float[data.size() * dim];
-        int off = 0;
-        for (Tensor t : parts) {
-            System.arraycopy(t.data(), 0, all, off, t.size());
-            off += t.size();
-        }
-        return new Embedded(Tensor.of(all, data.size(), dim), labels);
+        return new Embedded(dev.googlenet.infer.Embeddings.rows(parts), labels);
     }
 
     private static void write(Path out, List<Row> rows, double pretrainSeconds, double sourceTop1, int testSize)

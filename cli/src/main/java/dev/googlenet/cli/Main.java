@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         description = "GoogLeNet (Inception v1) in pure Java: classify images, evaluate, train, run tensors, "
                 + "import/export ONNX, benchmark.",
         subcommands = {SummaryCommand.class, ClassifyCommand.class, EvalImagesCommand.class, TrainCommand.class,
+                EmbedCommand.class,
                 RunCommand.class, ExportCommand.class, FetchCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

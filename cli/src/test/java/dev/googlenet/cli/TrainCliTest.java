@@ -128,7 +128,10 @@ class TrainCliTest {
         assertTrue(res.out().contains("small-input stem, width 0.0625, 3 input channel(s)"), res.out());
         CliRun eval = run("eval", "--checkpoint", runFolder.toString());
         assertEquals(0, eval.code(), eval.err() + eval.out());
-        assertTrue(eval.out().contains("12 examples: top-1 ") && eval.out().contains("0 blue"), eval.out());
+        // the run's own folder: its held-out split, never the images it trained on
+        assertTrue(eval.out().contains("the run's held-out split (25% of the folder, seed 0), never trained on, 3 "
+                + "images"), eval.out());
+        assertTrue(eval.out().contains("3 examples: top-1 ") && eval.out().contains("0 blue"), eval.out());
 
         // the run folder is a model for classify too, its class names with it
         CliRun classify = run("classify", folder.resolve("red/0.png").toString(), "--model", runFolder.toString(),

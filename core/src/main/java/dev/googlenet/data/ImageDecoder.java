@@ -138,6 +138,20 @@ public final class ImageDecoder {
      * order. A file that fails gives an entry with its error; the folder itself failing to list throws.
      */
     public static List<Decoded> decodeFolder(Path folder) throws IOException {
+        List<Path> files = folderFiles(folder);
+        List<Decoded> out = new ArrayList<>(files.size());
+        for (Path p : files) {
+            try {
+                out.add(new Decoded(p, decode(p), null));
+            } catch (ImageDecodeException e) {
+                out.add(new Decoded(p, null, e));
+            }
+        }
+        return out;
+    }
+
+    /** The files {@link #decodeFolder} decodes: regular files, not hidden, not in subfolders, in name order. */
+    public static List<Path> folderFiles(Path folder) throws IOException {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(folder)) {
             for (Path p : dir) {
@@ -148,15 +162,7 @@ public final class ImageDecoder {
             }
         }
         files.sort(Comparator.comparing(p -> p.getFileName().toString()));
-        List<Decoded> out = new ArrayList<>(files.size());
-        for (Path p : files) {
-            try {
-                out.add(new Decoded(p, decode(p), null));
-            } catch (ImageDecodeException e) {
-                out.add(new Decoded(p, null, e));
-            }
-        }
-        return out;
+        return files;
     }
 
     static Format sniff(byte[] d) {
