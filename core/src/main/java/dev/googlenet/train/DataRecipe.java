@@ -34,7 +34,8 @@ import java.util.Locale;
  * @param dataset     "fashion-mnist", "mnist", or an image folder (one sub-folder per class)
  * @param dataPath    folder of the IDX files (null: searched, see {@link KnownDataset#locate})
  * @param valFraction share of the training set held out for validation (0 = none)
- * @param limit       train on this many random examples of the split's training part (0 = all)
+ * @param limit       train on this many random examples of the split's training part (0 = all), and validate on
+ *                    the same share of held-out ones
  * @param size        side of the model's input (IDX: the images' own size; folders: the crop, e.g. 224)
  * @param augment     augmentations in order: {@code crop-pad} (random crop with padding), {@code flip},
  *                    {@code rsc} (the paper's random-sized crop), {@code photometric}, {@code erase} (random
@@ -144,6 +145,10 @@ public record DataRecipe(String dataset, Path dataPath, double valFraction, int 
         Split split = Split.random(full, valFraction, seed);
         Dataset train = limit > 0 ? Split.sample(split.train(), limit, seed + 1) : split.train();
         Dataset val = split.validation().size() > 0 ? split.validation() : null;
+        if (val != null && limit > 0) { // a quick run validates quickly too: the same share of what it trains on
+            int valLimit = (int) Math.ceil(limit * valFraction / (1 - valFraction));
+            val = valLimit < val.size() ? Split.sample(val, valLimit, seed + 2) : val;
+        }
         int resize = known != null ? side : model != null && size == 0 ? model.resize()
                 : (int) Math.round(side * 256.0 / 224);
         Transform geometry = known != null ? Transform.identity() : new ResizeCenterCrop(resize, side);
