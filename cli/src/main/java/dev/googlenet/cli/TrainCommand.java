@@ -242,7 +242,7 @@ final class TrainCommand implements Callable<Integer> {
         if (init != null && !resume) {
             source = FineTuneSource.load(init, variant);
             sourcePreprocess = source.preprocess();
-        } else if (resume && initialized(runFolder)) { // the pipeline of a fine-tuning run is the source model's
+        } else if (resume && initializedFrom(runFolder) != null) { // a fine-tuning run's pipeline: its source's
             sourcePreprocess = Preprocess.fromMetadata(preprocessOf(runFolder));
         }
         DataRecipe.Prepared prepared = dataRecipe.prepare(new dev.googlenet.data.PillowFileDecoder(), sourcePreprocess);
@@ -289,8 +289,9 @@ final class TrainCommand implements Callable<Integer> {
                      .batchSize(Math.max(recipe.batchSize(), 256)).shuffle(false)
                      .transform(prepared.evalTransform()).workers(workers).prefetch(prefetch).build()) {
             var description = dataRecipe.toJson();
-            if (init != null || sourcePreprocess != null) {
-                description.put("init", init != null ? init.toString() : "(resumed)");
+            String initFrom = init != null ? init.toString() : resume ? initializedFrom(runFolder) : null;
+            if (initFrom != null) {
+                description.put("init", initFrom);
             }
             Trainer trainer = new Trainer(model, recipe, train, val, runFolder)
                     .preprocess(prepared.preprocess()).dataDescription(description);
@@ -349,9 +350,10 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Whether the run in {@code runFolder} started from a pretrained model. */
-    private static boolean initialized(Path runFolder) throws IOException {
-        return Checkpoints.readCheckpoint(runFolder).path("data").has("init");
+    /** The model the run in {@code runFolder} started from, or null when it started from scratch. */
+    private static String initializedFrom(Path runFolder) throws IOException {
+        JsonNode init = Checkpoints.readCheckpoint(runFolder).path("data").get("init");
+        return init == null ? null : init.asText();
     }
 
     private static java.util.Map<String, String> preprocessOf(Path runFolder) throws IOException {

@@ -57,6 +57,14 @@ class FineTuneCliTest {
         assertEquals(2, skipped.size(), skipped.toString());
         assertTrue(skipped.get(1).startsWith(folder.resolve("cat/truncated.jpg") + "\t"), skipped.get(1));
 
+        // resuming continues with the source model's pipeline and the same frozen backbone
+        CliRun resumed = CliRun.of("train", "--resume", "--out", run.toString(), "--epochs", "3", "--no-progress",
+                "--no-plot");
+        assertEquals(0, resumed.code(), resumed.err() + resumed.out());
+        assertTrue(resumed.out().contains("resuming " + run + " after epoch 2 of 3"), resumed.out());
+        assertTrue(resumed.out().contains("training the classifier on cached features"), resumed.out());
+        assertEquals(onnx, dev.googlenet.train.Checkpoints.readCheckpoint(run).path("data").path("init").asText());
+
         // the run → ONNX → classify: the folder's class names all the way
         Path exported = dir.resolve("tuned.onnx");
         CliRun export = CliRun.of("export", "--model", run.toString(), "--onnx", exported.toString());
