@@ -99,9 +99,8 @@ final class CheckpointEvalOptions {
         Dataset ds;
         Transform transform;
         int channels = tm.config().inputChannels();
-        Normalize normalize = channels == 1
-                ? new Normalize(new float[] {pre.mean()[0]}, new float[] {pre.std()[0]})
-                : new Normalize(pre.mean(), pre.std());
+        // the weights' own preprocessing, for images in [0, 1] (a fine-tuned Caffe model: 0–255 means, BGR)
+        Normalize normalize = DataRecipe.normalization(pre, channels);
         String part = split != null ? split.toLowerCase(Locale.ROOT) : known != null ? "test" : "val";
         String scored;
         if (known != null) {
@@ -156,7 +155,7 @@ final class CheckpointEvalOptions {
                         + "the folder, seed %d), never trained on", 100 * recipe.valFraction(), recipe.seed())
                         : "the run's TRAINING split (the images it learned from)";
             }
-            transform = new ResizeCenterCrop(pre.resize(), pre.crop()).then(normalize);
+            transform = new ResizeCenterCrop(pre.resize(), pre.crop()).then(DataRecipe.toModel(pre, channels));
         }
         List<TestView> views = List.of(TestView.IDENTITY);
         String viewsName = null;

@@ -133,14 +133,9 @@ public record DataRecipe(String dataset, Path dataPath, double valFraction, int 
             std = new float[] {0.229f, 0.224f, 0.225f};
         }
         if (model != null) {
-            // images are [0,1] here; the model's scale applies to 0–255 values: (255·scale·v − m)/s
-            float unit = 255 * model.scale();
-            mean = new float[channels];
-            std = new float[channels];
-            for (int c = 0; c < channels; c++) {
-                mean[c] = model.mean()[c] / unit;
-                std[c] = model.std()[c] / unit;
-            }
+            Normalize n = normalization(model, channels);
+            mean = n.mean();
+            std = n.std();
         }
         Split split = Split.random(full, valFraction, seed);
         Dataset train = limit > 0 ? Split.sample(split.train(), limit, seed + 1) : split.train();
@@ -194,6 +189,26 @@ public record DataRecipe(String dataset, Path dataPath, double valFraction, int 
         return new Prepared(train, val, test, full.classes(), channels, side, Transform.compose(steps),
                 geometry.then(toModel), preprocess, description + (skipped.isEmpty() ? ""
                 : ", " + skipped.size() + " unreadable file(s) skipped"), skipped);
+    }
+
+    /**
+     * A model's normalization for images in [0, 1] (what the datasets give): its scale applies to 0–255 values,
+     * so {@code (255·scale·v − mean)/std}; {@code channels} 1 takes the first mean and std.
+     */
+    public static Normalize normalization(Preprocess p, int channels) {
+        float unit = 255 * p.scale();
+        float[] mean = new float[channels], std = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            mean[c] = p.mean()[c] / unit;
+            std[c] = p.std()[c] / unit;
+        }
+        return new Normalize(mean, std);
+    }
+
+    /** {@link #normalization}, after swapping red and blue for a BGR model. */
+    public static Transform toModel(Preprocess p, int channels) {
+        Normalize n = normalization(p, channels);
+        return p.channels() == Preprocess.ChannelOrder.BGR ? new SwapRedBlue().then(n) : n;
     }
 
     public ObjectNode toJson() {
