@@ -49,7 +49,11 @@ public final class Main implements Runnable {
             try {
                 return new CommandLine.RunLast().execute(parsed);
             } catch (Error e) {
-                throw new CommandLine.ExecutionException(parsed.commandSpec().commandLine(), "error", e);
+                CommandLine.ParseResult last = parsed;
+                while (last.hasSubcommand()) { // the command that ran, for "googlenet classify: …"
+                    last = last.subcommand();
+                }
+                throw new CommandLine.ExecutionException(last.commandSpec().commandLine(), "error", e);
             }
         });
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
