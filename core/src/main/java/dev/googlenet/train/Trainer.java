@@ -309,11 +309,13 @@ public final class Trainer {
         String weights = "weights-" + tag + ".safetensors";
         StateDicts.save(runFolder.resolve(weights), model,
                 Checkpoints.weightsMetadata(mc, classes, preprocess, "raw", completedEpochs));
+        written(weights);
         String emaFile = null;
         if (ema != null) {
             emaFile = "ema-" + tag + ".safetensors";
             Safetensors.write(runFolder.resolve(emaFile), ema.stateDict(),
                     Checkpoints.weightsMetadata(mc, classes, preprocess, "ema", completedEpochs));
+            written(emaFile);
         }
         String optimizer = "optimizer-" + tag + ".safetensors";
         Map<String, Tensor> buffers = new LinkedHashMap<>();
@@ -324,6 +326,7 @@ public final class Trainer {
             }
         }
         Safetensors.write(runFolder.resolve(optimizer), buffers, Map.of("googlenet.optimizer", "sgd momentum"));
+        written(optimizer);
 
         ObjectNode ck = JsonNodeFactory.instance.objectNode();
         ck.put("format", Checkpoints.FORMAT);
@@ -376,6 +379,7 @@ public final class Trainer {
         ArrayNode hist = ck.putArray("history");
         history.forEach(m -> hist.add(m.toJson()));
         Checkpoints.writeJsonAtomically(runFolder.resolve(Checkpoints.JSON), ck);
+        written(Checkpoints.JSON);
 
         pruneOtherEpochs(emaFile == null ? List.of(weights, optimizer) : List.of(weights, optimizer, emaFile));
     }
@@ -403,7 +407,15 @@ public final class Trainer {
             json.add(m.toJson());
         }
         Checkpoints.writeAtomically(runFolder.resolve(METRICS_CSV), csv.toString());
+        written(METRICS_CSV);
         Checkpoints.writeJsonAtomically(runFolder.resolve(METRICS_JSON), json);
+        written(METRICS_JSON);
+    }
+
+    private void written(String name) {
+        for (TrainingListener l : listeners) {
+            l.fileWritten(runFolder.resolve(name));
+        }
     }
 
     /**

@@ -186,11 +186,7 @@ class OnnxFuzzTest {
     // --------------------------------------------------------------------------------------- mutations
 
     private static byte[] replace(byte[] b, int from, int to, byte[] with) {
-        byte[] out = new byte[b.length - (to - from) + with.length];
-        System.arraycopy(b, 0, out, 0, from);
-        System.arraycopy(with, 0, out, from, with.length);
-        System.arraycopy(b, to, out, from + with.length, b.length - to);
-        return out;
+        return dev.googlenet.testing.Mutations.splice(b, from, to, with);
     }
 
     /**
@@ -263,15 +259,7 @@ class OnnxFuzzTest {
                 return out;
             }
             case 1 -> { // bit flips anywhere
-                byte[] out = b.clone();
-                int flips = 1 + r.nextInt(8);
-                what.append("random bit flips at");
-                for (int i = 0; i < flips; i++) {
-                    int at = r.nextInt(b.length);
-                    out[at] ^= (byte) (1 << r.nextInt(8));
-                    what.append(' ').append(at);
-                }
-                return out;
+                return dev.googlenet.testing.Mutations.bitFlips(b, r, what);
             }
             case 2 -> { // truncation, anywhere or just inside a field
                 int keep = r.nextBoolean() ? r.nextInt(b.length)
