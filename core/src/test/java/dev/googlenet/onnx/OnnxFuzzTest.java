@@ -1,5 +1,6 @@
 package dev.googlenet.onnx;
 
+import dev.googlenet.testing.Fuzzer;
 import dev.googlenet.testing.SharedData;
 import org.junit.jupiter.api.Test;
 
@@ -43,9 +44,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * compiled, matched, weights copied) but not run: a forward pass per mutant would take the whole budget.
  */
 class OnnxFuzzTest {
-    static final long SEED = 0x6f6e6e78L;
-    static final int MAX_CASES = 2000;
-    static final long BUDGET_MS = 20_000;
+    // CI's budget; -Dfuzz.seconds, -Dfuzz.cases and -Dfuzz.seed change it as for the other targets (Fuzzer)
+    static final long SEED = Fuzzer.seed(0x6f6e6e78L);
+    static final int MAX_CASES = Fuzzer.maxCases(2000);
+    static final long BUDGET_MS = Fuzzer.budgetMillis(20_000);
     static final long CASE_TIMEOUT_MS = 10_000;
 
     /** What a seed file is and how its mutants are exercised. */
