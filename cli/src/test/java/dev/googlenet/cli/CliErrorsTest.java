@@ -79,6 +79,25 @@ class CliErrorsTest {
     }
 
     @Test
+    void aModelLargerThanTheHeapIsRefusedBeforeAllocatingWithTheSizeAndTheFlag() throws Exception {
+        GoogLeNetConfig tiny = GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION).optNumClasses(4)
+                .optSmallInput(true).optWidth(1 / 16f).optInputChannels(1).optAuxHeads(false).build();
+        Map<String, String> meta = new java.util.LinkedHashMap<>(Checkpoints.weightsMetadata(tiny, List.of(),
+                Preprocess.TORCHVISION, "raw", 1));
+        meta.put(Checkpoints.META_CONFIG, meta.get(Checkpoints.META_CONFIG).replaceFirst("\"width\":[^,}]+",
+                "\"width\":4.0")); // in range, ~100M parameters: more than a 256 MB heap holds three times
+        Path f = dir.resolve("wide.safetensors");
+        Safetensors.write(f, new GoogLeNet(tiny).stateDict(), meta);
+        CliRun r = inJvm("256m", "eval", "--checkpoint", f.toString(), "--raw", "--dataset", "fashion-mnist");
+        System.out.println("MESSAGE " + r.err());
+        assertEquals(1, r.code());
+        assertTrue(r.err().matches("googlenet eval: \\Q" + f + "\\E: this configuration \\(width 4.0, 4 classes, 1 input "
+                + "channels\\) makes a model of up to 99,052,834 parameters, which needs about 1.2 GB of memory; "
+                + "this Java may use 2\\d\\d MB: raise the Java heap with GOOGLENET_JAVA_OPTS=-Xmx<size> \\(e.g. "
+                + "-Xmx8g\\) for bin/googlenet, or java -Xmx<size>\n"), r.err());
+    }
+
+    @Test
     void unwritableOutputsSayWhy() throws IOException {
         Path data = TrainCliTest.writeTinyIdx(dir.resolve("fake-fashion"));
         CliRun train = CliRun.of("train", "fashion-mnist", "--data", data.toString(), "--out", "/proc/fuzzrun",

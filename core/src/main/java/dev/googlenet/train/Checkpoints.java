@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.googlenet.data.Preprocess;
 import dev.googlenet.io.AtomicWrite;
+import dev.googlenet.io.Failures;
 import dev.googlenet.io.FileFields;
 import dev.googlenet.io.Limits;
 import dev.googlenet.io.OneLine;
@@ -47,6 +48,9 @@ public final class Checkpoints {
 
     /** The narrowest width multiplier a file may ask for (every layer then has 1 channel). */
     static final double MIN_WIDTH = 1.0 / 1024;
+
+    /** A checkpoint.json of 100,000 epochs' history is a few tens of megabytes. */
+    static final long MAX_JSON_BYTES = 256L << 20;
 
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -124,11 +128,23 @@ public final class Checkpoints {
         AtomicWrite.write(file, text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A JSON file of a run (checkpoint, metrics), at most {@link #MAX_JSON_BYTES}. Whatever is wrong with its
+     * bytes — bad syntax, an encoding Jackson guesses and then fails on — is one line naming the file.
+     */
     public static JsonNode readJson(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_JSON_BYTES) {
+            throw new IOException(file + ": " + size + " bytes; allowed: at most " + MAX_JSON_BYTES
+                    + " for a run's JSON file");
+        }
+        byte[] bytes = Files.readAllBytes(file);
         try {
-            return MAPPER.readTree(file.toFile());
+            return MAPPER.readTree(bytes);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+            throw new IOException(OneLine.of(file + ": not valid JSON: " + e.getOriginalMessage()), e);
+        } catch (IOException e) { // from the bytes alone (an invalid UTF-32 character, say), not from a file
+            throw new IOException(OneLine.of(file + ": not valid JSON: " + Failures.describe(e)), e);
         }
     }
 
