@@ -44,6 +44,18 @@ class CliErrorsTest {
         return new CliRun(p.exitValue(), "", err);
     }
 
+    /** A tiny model's weight file whose googlenet.config has {@code field} (a regex) replaced by {@code with}. */
+    private Path weightFile(String name, String field, String with) throws IOException {
+        GoogLeNetConfig tiny = GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION).optNumClasses(4)
+                .optSmallInput(true).optWidth(1 / 16f).optInputChannels(1).optAuxHeads(false).build();
+        Map<String, String> meta = new java.util.LinkedHashMap<>(Checkpoints.weightsMetadata(tiny, List.of(),
+                Preprocess.TORCHVISION, "raw", 1));
+        meta.put(Checkpoints.META_CONFIG, meta.get(Checkpoints.META_CONFIG).replaceFirst(field, with));
+        Path f = dir.resolve(name);
+        Safetensors.write(f, new GoogLeNet(tiny).stateDict(), meta);
+        return f;
+    }
+
     @Test
     void outOfMemoryIsOneLineWithTheHeapAndTheFlagAndDebugAddsTheTrace() throws Exception {
         String model = SharedData.file("reference/tv_eval.onnx").toString();
@@ -63,14 +75,7 @@ class CliErrorsTest {
 
     @Test
     void aHundredMillionClassesInAWeightFileIsOneLineQuickly() throws IOException {
-        GoogLeNetConfig tiny = GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION).optNumClasses(4)
-                .optSmallInput(true).optWidth(1 / 16f).optInputChannels(1).optAuxHeads(false).build();
-        Map<String, String> meta = new java.util.LinkedHashMap<>(Checkpoints.weightsMetadata(tiny, List.of(),
-                Preprocess.TORCHVISION, "raw", 1));
-        meta.put(Checkpoints.META_CONFIG, meta.get(Checkpoints.META_CONFIG).replace("\"num_classes\":4",
-                "\"num_classes\":100000000"));
-        Path f = dir.resolve("weights-epoch001.safetensors");
-        Safetensors.write(f, new GoogLeNet(tiny).stateDict(), meta);
+        Path f = weightFile("weights-epoch001.safetensors", "\"num_classes\":[^,}]+", "\"num_classes\":100000000");
         CliRun r = CliRun.of("eval", "--checkpoint", f.toString(), "--raw", "--dataset", "fashion-mnist");
         System.out.println("MESSAGE " + r.err());
         assertEquals(1, r.code());
@@ -80,14 +85,8 @@ class CliErrorsTest {
 
     @Test
     void aModelLargerThanTheHeapIsRefusedBeforeAllocatingWithTheSizeAndTheFlag() throws Exception {
-        GoogLeNetConfig tiny = GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION).optNumClasses(4)
-                .optSmallInput(true).optWidth(1 / 16f).optInputChannels(1).optAuxHeads(false).build();
-        Map<String, String> meta = new java.util.LinkedHashMap<>(Checkpoints.weightsMetadata(tiny, List.of(),
-                Preprocess.TORCHVISION, "raw", 1));
-        meta.put(Checkpoints.META_CONFIG, meta.get(Checkpoints.META_CONFIG).replaceFirst("\"width\":[^,}]+",
-                "\"width\":4.0")); // in range, ~100M parameters: more than a 256 MB heap holds three times
-        Path f = dir.resolve("wide.safetensors");
-        Safetensors.write(f, new GoogLeNet(tiny).stateDict(), meta);
+        // in range, ~100M parameters: more than a 256 MB heap holds three times
+        Path f = weightFile("wide.safetensors", "\"width\":[^,}]+", "\"width\":4.0");
         CliRun r = inJvm("256m", "eval", "--checkpoint", f.toString(), "--raw", "--dataset", "fashion-mnist");
         System.out.println("MESSAGE " + r.err());
         assertEquals(1, r.code());
