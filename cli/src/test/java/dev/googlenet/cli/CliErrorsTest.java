@@ -91,7 +91,7 @@ class CliErrorsTest {
         System.out.println("MESSAGE " + r.err());
         assertEquals(1, r.code());
         assertTrue(r.err().matches("googlenet eval: \\Q" + f + "\\E: this configuration \\(width 4.0, 4 classes, 1 input "
-                + "channels\\) makes a model of up to 99,052,834 parameters, which needs about 1.2 GB of memory; "
+                + "channels\\) makes a model of up to 99,255,947 parameters, which needs about 1.2 GB of memory; "
                 + "this Java may use 2\\d\\d MB: raise the Java heap with GOOGLENET_JAVA_OPTS=-Xmx<size> \\(e.g. "
                 + "-Xmx8g\\) for bin/googlenet, or java -Xmx<size>\n"), r.err());
     }

@@ -267,7 +267,7 @@ public final class Models {
         Preprocess p = Preprocess.fromMetadata(meta);
         List<String> names = classNames(file, meta, fc.dim(0));
         Limits.checkModelSize(file.toString(), "fc.weight " + java.util.Arrays.toString(fc.shape()), 1, fc.dim(0),
-                3, aux);
+                3, aux, false);
         GoogLeNet g = new GoogLeNet(GoogLeNetConfig.builder().setVariant(variant).optNumClasses(fc.dim(0))
                 .optAuxHeads(aux).build());
         try {

@@ -42,8 +42,8 @@ public final class Limits {
      * the heap this Java may use. {@code file} and {@code what} name where the configuration came from.
      */
     public static void checkModelSize(String file, String what, double width, long numClasses, long inputChannels,
-                                      boolean auxHeads) throws IOException {
-        double params = ModelSize.parameters(width, numClasses, inputChannels, auxHeads);
+                                      boolean auxHeads, boolean smallInput) throws IOException {
+        double params = ModelSize.parameters(width, numClasses, inputChannels, auxHeads, smallInput);
         String model = String.format(Locale.ROOT, "%s (width %s, %,d classes, %,d input channels) makes a model of "
                 + "up to %,.0f parameters", what, width, numClasses, inputChannels, params);
         if (params > MAX_PARAMETERS) {

@@ -95,7 +95,7 @@ public final class Checkpoints {
         double width = o.number("width", MIN_WIDTH, Limits.MAX_WIDTH, 1);
         boolean small = o.bool("small_input", false);
         boolean batchNorm = o.bool("batch_norm", variant.batchNorm());
-        Limits.checkModelSize(o.file(), "this configuration", width, classes, channels, aux);
+        Limits.checkModelSize(o.file(), "this configuration", width, classes, channels, aux, small);
         return GoogLeNetConfig.builder().setVariant(variant).optNumClasses(classes).optAuxHeads(aux)
                 .optDropout((float) dropout).optAuxDropout((float) auxDropout).optSeed(seed)
                 .optInputChannels(channels).optWidth((float) width).optSmallInput(small).optBatchNorm(batchNorm)

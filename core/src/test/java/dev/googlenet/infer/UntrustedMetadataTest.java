@@ -83,7 +83,7 @@ class UntrustedMetadataTest {
                 .replaceFirst("\"num_classes\":4", "\"num_classes\":1000000").replaceFirst("\"width\":[^,}]+",
                         "\"width\":3.9")));
         assertEquals(f + ": this configuration (width 3.9, 1,000,000 classes, 1 input channels) makes a model of up "
-                + "to 4,155,783,364 parameters; allowed: at most 268,435,456", refused(f));
+                + "to 4,153,018,989 parameters; allowed: at most 268,435,456", refused(f));
     }
 
     @Test
