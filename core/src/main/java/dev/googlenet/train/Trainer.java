@@ -69,6 +69,9 @@ public final class Trainer {
     private int completedEpochs;
     private long step;
     private volatile boolean stopRequested;
+    private boolean cacheFeatures;
+    private FeatureCache featureCache;
+    private double cacheSeconds;
 
     /**
      * @param validation evaluated after each epoch; null for none
@@ -90,8 +93,17 @@ public final class Trainer {
                     + " has " + train.dataset().classes().size());
         }
         this.classes = train.dataset().classes();
-        this.sgd = new Sgd(model.parameters(), (float) config.learningRate(), config.momentum(),
+        model.freezeThrough(config.frozenStage());
+        // frozen parameters are not the optimizer's: weight decay and momentum cannot move them either
+        this.sgd = new Sgd(model.trainableParameters(), (float) config.learningRate(), config.momentum(),
                 config.weightDecay(), config.nesterov(), config.decayBiasAndNorm() ? p -> true : Sgd.weightsOnly());
+        if (config.backboneLrMult() != 1) { // the backbone: the trunk but its classifier (the aux heads are heads)
+            model.trunk().visitState("", (name, p) -> {
+                if (!name.startsWith("fc.") && sgd.params().contains(p)) {
+                    sgd.setLearningRateFactor(p, (float) config.backboneLrMult());
+                }
+            });
+        }
         this.ema = config.emaDecay() > 0 ? new Ema(model, config.emaDecay(), true) : null;
     }
 
@@ -119,6 +131,31 @@ public final class Trainer {
         this.test = test;
         this.testMirror = mirror;
         return this;
+    }
+
+    /**
+     * Trains the head on features computed once ({@link FeatureCache}) instead of running the frozen backbone
+     * every step. Needs the recipe to freeze everything up to the features ({@code freeze backbone}), no aux
+     * heads (or aux weight 0: they read maps inside the backbone), and a training transform without randomness
+     * (the caller's promise: each example's features are computed once).
+     */
+    public Trainer cacheFeatures() {
+        List<String> frozenEnough = List.of(dev.googlenet.model.Taps.FEATURES, "dropout");
+        if (!frozenEnough.contains(config.frozenStage())) {
+            throw new IllegalArgumentException("feature caching needs the backbone frozen through the features "
+                    + "(freeze backbone), not '" + config.freeze() + "'");
+        }
+        if (!model.auxHeads().isEmpty() && config.auxWeight() != 0) {
+            throw new IllegalArgumentException("feature caching trains the classifier alone: build the model "
+                    + "without aux heads (or set the aux weight to 0)");
+        }
+        cacheFeatures = true;
+        return this;
+    }
+
+    /** Seconds spent computing the feature cache (0 without one). */
+    public double featureCacheSeconds() {
+        return cacheSeconds;
     }
 
     /** Free-form description of the data (dataset, split, augmentation) kept in the checkpoint for resuming. */
@@ -180,6 +217,12 @@ public final class Trainer {
         stopRequested = false;
         int stepsPerEpoch = train.batchesPerEpoch();
         LearningRateSchedule rates = config.learningRates(stepsPerEpoch);
+        if (cacheFeatures && featureCache == null && completedEpochs < config.epochs()) {
+            long t0 = System.nanoTime();
+            // the frozen backbone in eval mode, as every step would run it
+            featureCache = FeatureCache.compute(dev.googlenet.plan.InferencePlan.compile(model), train);
+            cacheSeconds = (System.nanoTime() - t0) / 1e9;
+        }
         for (int e = completedEpochs; e < config.epochs() && !stopRequested; e++) {
             runEpoch(e, rates, stepsPerEpoch);
         }
@@ -198,12 +241,13 @@ public final class Trainer {
         int seen = 0, batchNo = 0;
         float lr = 0;
         long waitNanos;
-        try (DataLoader.Epoch batches = train.epoch(e)) {
-            for (DataLoader.Batch b : batches) {
+        try (DataLoader.Epoch batches = featureCache == null ? train.epoch(e) : null) {
+            for (DataLoader.Batch b : featureCache == null ? batches : featureCache.epoch(e)) {
                 lr = (float) rates.at(step);
                 sgd.setLearningRate(lr);
                 sgd.zeroGrad();
-                Outputs out = model.forwardTrain(b.images());
+                Outputs out = featureCache == null ? model.forwardTrain(b.images())
+                        : model.forwardTrainFrom(dev.googlenet.model.Taps.FEATURES, b.images());
                 GoogLeNetLoss.Result loss = GoogLeNetLoss.compute(out, b.labels(), config.auxWeight(),
                         config.labelSmoothing());
                 if (!Float.isFinite(loss.total())) {
@@ -231,7 +275,7 @@ public final class Trainer {
                     l.stepFinished(progress);
                 }
             }
-            waitNanos = batches.waitNanos();
+            waitNanos = batches == null ? 0 : batches.waitNanos();
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         EvalResult val = null;
