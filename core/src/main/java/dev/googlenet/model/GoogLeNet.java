@@ -41,6 +41,8 @@ public final class GoogLeNet {
     private int channels; // output channels of the last stage added, while the constructor runs
     private Taps lastTaps; // the taps of the last forward, which its backward fills in too
     private boolean lastAux; // the last forward ran the auxiliary heads
+    private int lastFirst; // the trunk layers the last forward ran: lastFirst … lastLast (all of them, but after a
+    private int lastLast;  // forwardStages)
 
     public GoogLeNet(GoogLeNetConfig config) {
         this.config = config;
@@ -186,11 +188,57 @@ public final class GoogLeNet {
         return run(input, true, taps);
     }
 
+    /**
+     * Eval mode over part of the trunk: the stages after {@code after} (null: from the input) through
+     * {@code through} (null: to the logits), from {@code x}, the activation at {@code after} (or the input). Returns
+     * a copy of the activation at {@code through}. A {@link #backward(Tensor)} that follows takes the gradient at
+     * {@code through} and returns the one at {@code after}: what DeepDream needs (the objective at a layer) and
+     * Grad-CAM (the gradient at a layer, from an activation the inference plan computed). Taps inside the range
+     * record as usual.
+     */
+    public Tensor forwardStages(Tensor x, String after, String through, Taps taps) {
+        List<String> names = trunk.names();
+        int first = after == null ? 0 : stageIndex(after, names) + 1;
+        int last = through == null ? names.size() - 1 : stageIndex(through, names);
+        if (last < first) {
+            throw new IllegalArgumentException("stage '" + through + "' does not come after '" + after + "'");
+        }
+        if (first == 0) {
+            requireInput(x);
+        }
+        checkTaps(taps, names);
+        List<Layer> layers = trunk.layers();
+        for (int i = first; i <= last; i++) {
+            x = layers.get(i).forward(x, false);
+            if (taps != null) {
+                record(taps, names.get(i), x, true);
+            }
+        }
+        lastTaps = taps;
+        lastAux = false;
+        lastFirst = first;
+        lastLast = last;
+        return x.copy();
+    }
+
+    /** The trunk index of a stage by its tap name ({@code features} is flatten's output). */
+    private static int stageIndex(String stage, List<String> names) {
+        for (int i = 0; i < names.size(); i++) {
+            if (tapName(names.get(i)).equals(stage)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no layer named '" + stage + "'; this model has "
+                + names.stream().map(GoogLeNet::tapName).toList());
+    }
+
     private Outputs run(Tensor input, boolean training, Taps taps) {
         requireInput(input);
         List<String> names = trunk.names();
         checkTaps(taps, names);
         List<Layer> layers = trunk.layers();
+        lastFirst = 0;
+        lastLast = layers.size() - 1;
         Tensor x = input, a1 = null, a2 = null;
         for (int i = 0; i < layers.size(); i++) {
             x = layers.get(i).forward(x, training);
@@ -217,7 +265,10 @@ public final class GoogLeNet {
         return backward(grads, true);
     }
 
-    /** Eval mode's backward: the gradient of the logits in, the input's out (see {@link #backward(Outputs)}). */
+    /**
+     * Eval mode's backward: the gradient of the logits in, the input's out (see {@link #backward(Outputs)}); after
+     * {@link #forwardStages}, the gradient at its last stage in and the one at its start out.
+     */
     public Tensor backward(Tensor gradLogits) {
         return backward(new Outputs(gradLogits, null, null), true);
     }
@@ -233,11 +284,11 @@ public final class GoogLeNet {
         }
         List<Layer> layers = trunk.layers();
         List<String> names = trunk.names();
-        if (layers.getFirst() instanceof ConvBlock stem) {
+        if (lastFirst == 0 && layers.getFirst() instanceof ConvBlock stem) {
             stem.conv().setInputGradient(inputGradient);
         }
         Tensor g = grads.main();
-        for (int i = layers.size() - 1; i >= 0; i--) {
+        for (int i = lastLast; i >= lastFirst; i--) {
             if (aux2 != null && i == aux2Tap && grads.aux2() != null) {
                 g = Concat.accumulate(g, aux2.backward(grads.aux2()), false); // in place: nothing else reads g
             } else if (aux1 != null && i == aux1Tap && grads.aux1() != null) {
