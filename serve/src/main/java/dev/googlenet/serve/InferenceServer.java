@@ -100,6 +100,7 @@ public final class InferenceServer implements AutoCloseable {
                 .host(config.host())
                 .port(config.port())
                 .routing(s::routes)
+                .shutdownHook(false) // close() drains first; Helidon's own hook would stop the listener at once
                 .build()
                 .start();
         return s;
