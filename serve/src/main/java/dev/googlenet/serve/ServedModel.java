@@ -64,12 +64,16 @@ final class ServedModel implements AutoCloseable {
 
     /**
      * Runs every batch size up to {@code maxBatch} once, so the plan's buffers for each exist and the kernels are
-     * compiled before the first request: the server reports ready only after this.
+     * compiled before the first request, and Grad-CAM once when the model has it (its first backward pass
+     * allocates the gradients): the server reports ready only after this.
      */
     void warmUp(int maxBatch) {
         int[] s = imageShape();
         for (int b = 1; b <= maxBatch; b++) {
             model.logits(Tensor.zeros(b, s[0], s[1], s[2]));
+        }
+        if (explainable()) {
+            gradCam(new float[s[0] * s[1] * s[2]], 0);
         }
     }
 
