@@ -31,11 +31,7 @@ class BatchingTest {
         // batch size 32 > 16 requests: every batch is closed by the delay, never by being full
         try (InferenceServer server = start(32, delay, sizes)) {
             byte[] png = Fixtures.png(40, 40, 1);
-            List<HttpResponse<String>> responses = Concurrent.run(16,
-                    i -> Fixtures.post(server.uri(), "predictions/tiny", "image/png", png));
-            for (HttpResponse<String> r : responses) {
-                assertEquals(200, r.statusCode(), r.body());
-            }
+            assertAllOk(Concurrent.run(16, i -> Fixtures.post(server.uri(), "predictions/tiny", "image/png", png)));
             assertEquals(16, sizes.stream().mapToInt(Integer::intValue).sum());
             int largest = sizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
             assertTrue(largest > 1, "batches " + sizes);
@@ -59,15 +55,19 @@ class BatchingTest {
                     futures.add(pool.submit(() -> Fixtures.post(server.uri(), "predictions/tiny", "image/png", png)));
                     Thread.sleep(80);
                 }
-                for (HttpResponse<String> r : Concurrent.await(futures)) {
-                    assertEquals(200, r.statusCode(), r.body());
-                }
+                assertAllOk(Concurrent.await(futures));
             } finally {
                 pool.shutdownNow();
             }
             assertTrue(sizes.size() >= 3, "one 1.2 s trickle must be cut into several batches: " + sizes);
             assertTrue(sizes.stream().anyMatch(s -> s > 1), "batches " + sizes);
             assertWaitsBounded(server, delay);
+        }
+    }
+
+    private static void assertAllOk(List<HttpResponse<String>> responses) {
+        for (HttpResponse<String> r : responses) {
+            assertEquals(200, r.statusCode(), r.body());
         }
     }
 
