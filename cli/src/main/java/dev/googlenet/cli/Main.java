@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 + "import/export ONNX, benchmark.",
         subcommands = {SummaryCommand.class, ClassifyCommand.class, EvalImagesCommand.class, TrainCommand.class,
                 RunCommand.class, ExportCommand.class, FetchCommand.class, BenchCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
