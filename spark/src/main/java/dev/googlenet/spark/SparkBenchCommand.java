@@ -8,6 +8,8 @@ import dev.googlenet.kernels.EngineOptions;
 import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.Variant;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -82,13 +85,18 @@ final class SparkBenchCommand {
             }
             SparkSession spark = session.start("googlenet bench inference");
             try {
+                TaskTime tasks = new TaskTime();
+                spark.sparkContext().addSparkListener(tasks);
                 Dataset<Row> df = spark.read().format("binaryFile").load(dir.toString());
                 GoogLeNetTransformer t = new GoogLeNetTransformer().setModelPath(model.toString()).setTopK(5);
                 t.transform(df).select(GoogLeNetTransformer.LABELS).collectAsList(); // warm-up: load, JIT
                 for (int r = 0; r < repeat; r++) {
+                    tasks.reset();
                     long start = System.nanoTime();
                     int n = t.transform(df).select(GoogLeNetTransformer.LABELS).collectAsList().size();
                     report("spark " + spark.sparkContext().master(), n, System.nanoTime() - start);
+                    System.out.printf(Locale.ROOT, "tasks: %d, run time %.2f s, cpu %.2f s (summed over tasks)%n",
+                            tasks.count.get(), tasks.runMillis.get() / 1e3, tasks.cpuNanos.get() / 1e9);
                 }
             } finally {
                 spark.stop();
@@ -99,6 +107,28 @@ final class SparkBenchCommand {
         private static void report(String what, int images, long nanos) {
             System.out.printf(Locale.ROOT, "RESULT %s images=%d seconds=%.2f images_per_s=%.2f%n", what, images,
                     nanos / 1e9, images / (nanos / 1e9));
+        }
+    }
+
+    /** Sums the executors' run and CPU time of finished tasks: where a Spark job's wall time went. */
+    static final class TaskTime extends SparkListener {
+        final AtomicLong count = new AtomicLong();
+        final AtomicLong runMillis = new AtomicLong();
+        final AtomicLong cpuNanos = new AtomicLong();
+
+        void reset() {
+            count.set(0);
+            runMillis.set(0);
+            cpuNanos.set(0);
+        }
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd end) {
+            if (end.taskMetrics() != null) {
+                count.incrementAndGet();
+                runMillis.addAndGet(end.taskMetrics().executorRunTime());
+                cpuNanos.addAndGet(end.taskMetrics().executorCpuTime());
+            }
         }
     }
 
