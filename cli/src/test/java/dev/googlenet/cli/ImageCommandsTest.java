@@ -165,7 +165,7 @@ class ImageCommandsTest {
                 new float[] {0.35f, 0.35f, 0.35f}, 28, 28);
         Path file = dir.resolve("weights-epoch001.safetensors");
         StateDicts.save(file, small, dev.googlenet.train.Checkpoints.weightsMetadata(config,
-                java.util.List.of("shirt", "sneaker", "bag"), gray, "weights", 1));
+                java.util.List.of("shirt", "sneaker", "bag"), gray, "raw", 1));
         CliRun r = run("classify", SharedData.file("images/chelsea.png").toString(), "--model", file.toString(),
                 "--top", "3");
         assertEquals(0, r.code(), r.err());

@@ -3,6 +3,7 @@ package dev.googlenet.model;
 import dev.googlenet.nn.AdaptiveAvgPool2d;
 import dev.googlenet.nn.AvgPool2d;
 import dev.googlenet.nn.Concat;
+import dev.googlenet.nn.Conv2d;
 import dev.googlenet.nn.Dropout;
 import dev.googlenet.nn.Flatten;
 import dev.googlenet.nn.Layer;
@@ -42,6 +43,8 @@ public final class GoogLeNet {
     private Taps lastTaps; // the taps of the last forward, which its backward fills in too
     private boolean lastAux; // the last forward ran the auxiliary heads
     private int frozenThrough = -1; // trunk index of the last frozen layer; -1: nothing is frozen
+    private int lastFirst; // the trunk layers the last forward ran: lastFirst … lastLast (all of them, but after a
+    private int lastLast;  // forwardStages or forwardTrainFrom)
 
     public GoogLeNet(GoogLeNetConfig config) {
         this.config = config;
@@ -206,7 +209,53 @@ public final class GoogLeNet {
         }
         lastTaps = null;
         lastAux = false;
+        lastFirst = from + 1;
+        lastLast = layers.size() - 1;
         return new Outputs(x, null, null);
+    }
+
+    /**
+     * Eval mode over part of the trunk: the stages after {@code after} (null: from the input) through
+     * {@code through} (null: to the logits), from {@code x}, the activation at {@code after} (or the input). Returns
+     * a copy of the activation at {@code through}. A {@link #backward(Tensor)} that follows takes the gradient at
+     * {@code through} and returns the one at {@code after}: what DeepDream needs (the objective at a layer) and
+     * Grad-CAM (the gradient at a layer, from an activation the inference plan computed). Taps inside the range
+     * record as usual.
+     */
+    public Tensor forwardStages(Tensor x, String after, String through, Taps taps) {
+        List<String> names = trunk.names();
+        int first = after == null ? 0 : stageIndex(after, names) + 1;
+        int last = through == null ? names.size() - 1 : stageIndex(through, names);
+        if (last < first) {
+            throw new IllegalArgumentException("stage '" + through + "' does not come after '" + after + "'");
+        }
+        if (first == 0) {
+            requireInput(x);
+        }
+        checkTaps(taps, names);
+        List<Layer> layers = trunk.layers();
+        for (int i = first; i <= last; i++) {
+            x = layers.get(i).forward(x, false);
+            if (taps != null) {
+                record(taps, names.get(i), x, true);
+            }
+        }
+        lastTaps = taps;
+        lastAux = false;
+        lastFirst = first;
+        lastLast = last;
+        return x.copy();
+    }
+
+    /** The trunk index of a stage by its tap name ({@code features} is flatten's output). */
+    private static int stageIndex(String stage, List<String> names) {
+        for (int i = 0; i < names.size(); i++) {
+            if (tapName(names.get(i)).equals(stage)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no layer named '" + stage + "'; this model has "
+                + names.stream().map(GoogLeNet::tapName).toList());
     }
 
     private Outputs run(Tensor input, boolean training, Taps taps) {
@@ -214,6 +263,8 @@ public final class GoogLeNet {
         List<String> names = trunk.names();
         checkTaps(taps, names);
         List<Layer> layers = trunk.layers();
+        lastFirst = 0;
+        lastLast = layers.size() - 1;
         Tensor x = input, a1 = null, a2 = null;
         for (int i = 0; i < layers.size(); i++) {
             x = layers.get(i).forward(x, training && i > frozenThrough); // frozen: running statistics, kept
@@ -240,7 +291,10 @@ public final class GoogLeNet {
         return backward(grads, true);
     }
 
-    /** Eval mode's backward: the gradient of the logits in, the input's out (see {@link #backward(Outputs)}). */
+    /**
+     * Eval mode's backward: the gradient of the logits in, the input's out (see {@link #backward(Outputs)}); after
+     * {@link #forwardStages}, the gradient at its last stage in and the one at its start out.
+     */
     public Tensor backward(Tensor gradLogits) {
         return backward(new Outputs(gradLogits, null, null), true);
     }
@@ -256,31 +310,41 @@ public final class GoogLeNet {
         }
         List<Layer> layers = trunk.layers();
         List<String> names = trunk.names();
-        int first = frozenThrough + 1; // the first trainable layer: backward ends with it
-        if (layers.get(first) instanceof ConvBlock block) {
-            // below a frozen part nobody reads the input gradient; on the images only when asked
-            block.conv().setInputGradient(first == 0 && inputGradient);
+        // backward ends with the first layer the last forward ran, or the first trainable one if that is later
+        int first = Math.max(lastFirst, frozenThrough + 1);
+        // the gradient below it is read only when returned: the images' when asked, or the one at the start of
+        // forwardStages' range
+        boolean returned = first == lastFirst && (first > 0 || inputGradient);
+        Conv2d firstConv = layers.get(first) instanceof ConvBlock block ? block.conv() : null;
+        if (firstConv != null) {
+            firstConv.setInputGradient(returned);
         }
         Tensor g = grads.main();
-        for (int i = layers.size() - 1; i >= first; i--) {
-            if (aux2 != null && i == aux2Tap && grads.aux2() != null) {
-                g = Concat.accumulate(g, aux2.backward(grads.aux2()), false); // in place: nothing else reads g
-            } else if (aux1 != null && i == aux1Tap && grads.aux1() != null) {
-                g = Concat.accumulate(g, aux1.backward(grads.aux1()), false);
+        try {
+            for (int i = lastLast; i >= first; i--) {
+                if (aux2 != null && i == aux2Tap && grads.aux2() != null) {
+                    g = Concat.accumulate(g, aux2.backward(grads.aux2()), false); // in place: nothing else reads g
+                } else if (aux1 != null && i == aux1Tap && grads.aux1() != null) {
+                    g = Concat.accumulate(g, aux1.backward(grads.aux1()), false);
+                }
+                if (lastTaps != null) {
+                    record(lastTaps, names.get(i), g, false);
+                }
+                g = layers.get(i).backward(g);
             }
-            if (lastTaps != null) {
-                record(lastTaps, names.get(i), g, false);
+            // a head on a frozen stage still learns; the gradient of its input has nowhere to go
+            if (aux2 != null && aux2Tap < first && grads.aux2() != null) {
+                aux2.backward(grads.aux2());
             }
-            g = layers.get(i).backward(g);
+            if (aux1 != null && aux1Tap < first && grads.aux1() != null) {
+                aux1.backward(grads.aux1());
+            }
+        } finally {
+            if (firstConv != null) {
+                firstConv.setInputGradient(true); // as every other layer: the next backward decides again
+            }
         }
-        // a head on a frozen stage still learns; the gradient of its input has nowhere to go
-        if (aux2 != null && aux2Tap < first && grads.aux2() != null) {
-            aux2.backward(grads.aux2());
-        }
-        if (aux1 != null && aux1Tap < first && grads.aux1() != null) {
-            aux1.backward(grads.aux1());
-        }
-        if (first > 0) {
+        if (!returned) {
             return null;
         }
         return g == null ? null : g.copy(); // the layers' gradients live in shared buffers: this one is the caller's
@@ -303,9 +367,6 @@ public final class GoogLeNet {
                 throw new IllegalArgumentException("cannot freeze through '" + stage + "': freeze one of "
                         + valid.subList(0, valid.size() - 1) + " (the classifier 'fc' always trains)");
             }
-        }
-        if (trunk.layers().get(frozenThrough + 1) instanceof ConvBlock block) {
-            block.conv().setInputGradient(true); // no longer the first trainable layer, perhaps
         }
         frozenThrough = index;
     }
