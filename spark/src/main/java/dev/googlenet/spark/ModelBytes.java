@@ -47,6 +47,17 @@ public record ModelBytes(String fileName, byte[] bytes, String digest) implement
         return new ModelBytes(path.getName(), bytes, sha256(bytes));
     }
 
+    /** What identifies the file's present content without reading it: its path, modification time and length. */
+    public static String stamp(String location, Configuration hadoop) throws IOException {
+        Path path = new Path(location);
+        FileSystem fs = path.getFileSystem(hadoop);
+        if (!fs.exists(path)) {
+            throw new IOException(location + ": no such model file");
+        }
+        FileStatus status = fs.getFileStatus(path);
+        return fs.makeQualified(path) + "|" + status.getModificationTime() + "|" + status.getLen();
+    }
+
     static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

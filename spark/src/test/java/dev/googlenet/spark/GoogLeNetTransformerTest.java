@@ -179,6 +179,23 @@ class GoogLeNetTransformerTest {
     }
 
     @Test
+    void theModelIsShippedOnceWhileItsFileIsUnchanged() throws IOException {
+        Path copy = Files.copy(modelFile, dir.resolve("shipped.safetensors"));
+        GoogLeNetTransformer t = new GoogLeNetTransformer().setModelPath(copy.toString()).setTopK(1);
+        assertEquals(-1, t.shippedId());
+        Dataset<Row> df = binaryFiles(images);
+        List<Row> first = t.transform(df).select("path", GoogLeNetTransformer.CLASSES).sort("path").collectAsList();
+        long id = t.shippedId();
+        List<Row> again = t.transform(df).select("path", GoogLeNetTransformer.CLASSES).sort("path").collectAsList();
+        assertEquals(id, t.shippedId());
+        assertEquals(first, again);
+        Files.setLastModifiedTime(copy, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(copy).toMillis() + 60_000)); // the file changed: ship it again
+        t.transform(df);
+        assertTrue(t.shippedId() > id, "a changed file is shipped again");
+    }
+
+    @Test
     void savesAndLoadsWithSparkMlsWriter() throws IOException {
         GoogLeNetTransformer t = new GoogLeNetTransformer().setModelPath(modelFile.toString()).setTopK(4)
                 .setBatchSize(5).setEmbeddingCol("emb");
