@@ -54,6 +54,11 @@ public final class GoogLeNetTransformer extends Transformer implements DefaultPa
     private final Param<String> embeddingCol;
     private final IntParam topK;
     private final IntParam batchSize;
+    /** The last model this stage shipped, reused while its file and the SparkContext are the same. */
+    private transient Shipped shipped;
+
+    private record Shipped(String key, Broadcast<ModelBytes> model) {
+    }
 
     public GoogLeNetTransformer() {
         this(Identifiable.randomUID("googlenet"));
@@ -189,24 +194,43 @@ public final class GoogLeNetTransformer extends Transformer implements DefaultPa
         StructType schema = dataset.schema();
         StructType outSchema = transformSchema(schema);
         SparkSession spark = dataset.sparkSession();
-        ModelBytes bytes;
-        try {
-            bytes = ModelBytes.read(getOrDefault(modelPath), spark.sparkContext().hadoopConfiguration());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-        }
+        Broadcast<ModelBytes> model = ship(spark);
         // load it here too: a file that is not a model is one clear error now, not a retried failure per task
-        new ImageScorer(ExecutorModels.get(bytes), (Integer) getOrDefault(topK), embeds());
-        Broadcast<ModelBytes> shipped = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(bytes);
+        new ImageScorer(ExecutorModels.get(model.value()), (Integer) getOrDefault(topK), embeds());
         String in = getOrDefault(inputCol);
         boolean paths = schema.apply(in).dataType().equals(DataTypes.StringType);
         String names = getOrDefault(pathCol);
         int nameIndex = paths ? schema.fieldIndex(in)
                 : Arrays.asList(schema.fieldNames()).contains(names) ? schema.fieldIndex(names) : -1;
-        PartitionScorer scorer = new PartitionScorer(shipped, schema.fieldIndex(in), paths, nameIndex,
+        PartitionScorer scorer = new PartitionScorer(model, schema.fieldIndex(in), paths, nameIndex,
                 (Integer) getOrDefault(topK), (Integer) getOrDefault(batchSize), embeds());
         JavaRDD<Row> rows = dataset.toDF().javaRDD().mapPartitions(scorer);
         return spark.createDataFrame(rows, outSchema);
+    }
+
+    /**
+     * The model file as a broadcast: read, hashed and broadcast on the first transform, then reused by later
+     * ones of this stage while the file (path, modification time, length) and the SparkContext stay the same, so
+     * a stage called again and again does not ship the model each time.
+     */
+    private synchronized Broadcast<ModelBytes> ship(SparkSession spark) {
+        String location = getOrDefault(modelPath);
+        try {
+            String key = ModelBytes.stamp(location, spark.sparkContext().hadoopConfiguration()) + "|"
+                    + spark.sparkContext().applicationId();
+            if (shipped == null || !shipped.key().equals(key) || spark.sparkContext().isStopped()) {
+                ModelBytes bytes = ModelBytes.read(location, spark.sparkContext().hadoopConfiguration());
+                shipped = new Shipped(key, JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(bytes));
+            }
+            return shipped.model();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** The id of the broadcast the last transform used (-1 before any), for tests. */
+    synchronized long shippedId() {
+        return shipped == null ? -1 : shipped.model().id();
     }
 
     @Override

@@ -26,12 +26,8 @@ public record ModelBytes(String fileName, byte[] bytes, String digest) implement
      * paths work). A training run folder is not a single file: point at one of its weight files.
      */
     public static ModelBytes read(String location, Configuration hadoop) throws IOException {
-        Path path = new Path(location);
-        FileSystem fs = path.getFileSystem(hadoop);
-        if (!fs.exists(path)) {
-            throw new IOException(location + ": no such model file");
-        }
-        FileStatus status = fs.getFileStatus(path);
+        FileStatus status = status(location, hadoop);
+        Path path = status.getPath();
         if (status.isDirectory()) {
             throw new IOException(location + ": a folder, not a model file (give an .onnx or .safetensors file; "
                     + "for a training run, its weights-epochNNN.safetensors)");
@@ -41,10 +37,26 @@ public record ModelBytes(String fileName, byte[] bytes, String digest) implement
                     + " a broadcast model may have");
         }
         byte[] bytes = new byte[(int) status.getLen()];
-        try (FSDataInputStream in = fs.open(path)) {
+        try (FSDataInputStream in = path.getFileSystem(hadoop).open(path)) {
             in.readFully(0, bytes);
         }
         return new ModelBytes(path.getName(), bytes, sha256(bytes));
+    }
+
+    /** What identifies the file's present content without reading it: its path, modification time and length. */
+    public static String stamp(String location, Configuration hadoop) throws IOException {
+        FileStatus status = status(location, hadoop);
+        return status.getPath() + "|" + status.getModificationTime() + "|" + status.getLen();
+    }
+
+    /** The file's status (its path qualified), or an error naming the location when there is no such file. */
+    private static FileStatus status(String location, Configuration hadoop) throws IOException {
+        Path path = new Path(location);
+        FileSystem fs = path.getFileSystem(hadoop);
+        if (!fs.exists(path)) {
+            throw new IOException(location + ": no such model file");
+        }
+        return fs.getFileStatus(path);
     }
 
     static String sha256(byte[] bytes) {

@@ -47,6 +47,7 @@ final class PartitionScorer implements FlatMapFunction<Iterator<Row>, Row> {
         // the model is fetched and loaded when the first row arrives: an empty partition costs nothing
         return new Iterator<>() {
             private ImageScorer scorer;
+            private Configuration hadoop; // made once per partition: a Configuration parses its XML resources
             private Iterator<Row> batch = List.<Row>of().iterator();
 
             @Override
@@ -74,7 +75,10 @@ final class PartitionScorer implements FlatMapFunction<Iterator<Row>, Row> {
                 while (in.size() < batchSize && rows.hasNext()) {
                     Row row = rows.next();
                     in.add(row);
-                    images.add(encoded(row));
+                    if (paths && hadoop == null) {
+                        hadoop = new Configuration();
+                    }
+                    images.add(encoded(row, hadoop));
                 }
                 List<ImageScorer.Scored> scored = scorer.score(images);
                 List<Row> out = new ArrayList<>(in.size());
@@ -87,7 +91,7 @@ final class PartitionScorer implements FlatMapFunction<Iterator<Row>, Row> {
     }
 
     /** The row's image; a missing or unreadable file becomes empty bytes, which the scorer reports as an error. */
-    private ImageScorer.Encoded encoded(Row row) {
+    private ImageScorer.Encoded encoded(Row row, Configuration hadoop) {
         String name = nameIndex >= 0 && !row.isNullAt(nameIndex) ? row.getString(nameIndex) : "row";
         if (row.isNullAt(inputIndex)) {
             return new ImageScorer.Encoded(name + " (no image: null)", new byte[0]);
@@ -97,7 +101,7 @@ final class PartitionScorer implements FlatMapFunction<Iterator<Row>, Row> {
         }
         try {
             Path path = new Path(name);
-            FileSystem fs = path.getFileSystem(new Configuration());
+            FileSystem fs = path.getFileSystem(hadoop);
             try (FSDataInputStream in = fs.open(path)) {
                 return new ImageScorer.Encoded(name, in.readAllBytes());
             }

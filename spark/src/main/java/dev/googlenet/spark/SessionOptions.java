@@ -20,7 +20,20 @@ final class SessionOptions {
             + "slots (on a cluster set -Dgooglenet.threads in spark.executor.extraJavaOptions)")
     Integer threads;
 
+    /** Whether the command made its session (and so stops it), rather than running inside its caller's. */
+    private boolean own;
+
+    /**
+     * The command's session: the caller's when this JVM already has one (a program calling {@link SparkMain};
+     * its master and engine settings stay as they are), else a new one from spark-submit's settings or the
+     * options. Give it back with {@link #stop}.
+     */
     SparkSession start(String app) {
+        if (SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined()) {
+            own = false;
+            return SparkSession.builder().getOrCreate();
+        }
+        own = true;
         SparkConf conf = new SparkConf(); // spark-submit's settings arrive as system properties
         if (master != null) {
             conf.setMaster(master);
@@ -43,6 +56,15 @@ final class SessionOptions {
             throw new IllegalArgumentException("--threads is for local mode; on a cluster set -Dgooglenet.threads "
                     + "in spark.executor.extraJavaOptions");
         }
-        return SparkSession.builder().config(conf).appName(app).getOrCreate();
+        SparkSession spark = SparkSession.builder().config(conf).appName(app).getOrCreate();
+        spark.sparkContext().setLogLevel(System.getProperty("googlenet.sparkLogLevel", "WARN"));
+        return spark;
+    }
+
+    /** Stops the session if the command started it; a caller's session keeps running. */
+    void stop(SparkSession spark) {
+        if (own) {
+            spark.stop();
+        }
     }
 }

@@ -99,7 +99,7 @@ final class SparkBenchCommand {
                             tasks.count.get(), tasks.runMillis.get() / 1e3, tasks.cpuNanos.get() / 1e9);
                 }
             } finally {
-                spark.stop();
+                session.stop(spark);
             }
             return 0;
         }
@@ -177,7 +177,7 @@ final class SparkBenchCommand {
                             t.compute() / 1e6, t.aggregate() / 1e6, t.update() / 1e6);
                 }
             } finally {
-                spark.stop();
+                session.stop(spark);
             }
             return 0;
         }

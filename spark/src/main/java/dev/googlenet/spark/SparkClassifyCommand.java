@@ -107,7 +107,7 @@ abstract class SparkClassifyCommand implements Callable<Integer> {
                     seconds, images / seconds, out);
             return 0;
         } finally {
-            spark.stop();
+            session.stop(spark);
         }
     }
 }

@@ -113,7 +113,7 @@ final class SparkTrainCommand implements Callable<Integer> {
             }
             return 0;
         } finally {
-            spark.stop();
+            session.stop(spark);
         }
     }
 

@@ -154,6 +154,29 @@ class DataParallelTrainerTest {
     }
 
     @Test
+    void batchNormRunningStatisticsArePartitionZerosAsDdpBroadcastsRankZeros() throws IOException {
+        GoogLeNetConfig bn = GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION).optNumClasses(3)
+                .optSmallInput(true).optWidth(1 / 8f).optDropout(0f).optAuxHeads(false).optSeed(9).build();
+        TrainSettings oneStep = new TrainSettings(24, 1, 0.05f, 0f, 0f, false, 0f, 3); // 12 per partition: 1 step
+        DataParallelTrainer t = new DataParallelTrainer(sc, bn, oneStep, null, CLASSES, SMALL);
+        t.fit(data, false);
+
+        // partition 0's worker: the initial weights, its local batch, one training forward
+        GoogLeNet rank0 = new GoogLeNet(bn);
+        Shard shard = Shard.of(data.glom().collect().getFirst());
+        Tensor images = Tensor.zeros(12, 3, SIDE, SIDE);
+        int row = 0;
+        for (int i : shard.batch(oneStep.seed(), 1, 0, 0, 12)) {
+            System.arraycopy(shard.images()[i], 0, images.data(), row++ * 3 * SIDE * SIDE, 3 * SIDE * SIDE);
+        }
+        float[] before = ModelState.flatten(ModelState.buffers(rank0), 1f);
+        rank0.forwardTrain(images);
+        float[] expected = ModelState.flatten(ModelState.buffers(rank0), 1f);
+        assertTrue(expected.length > 0 && !java.util.Arrays.equals(before, expected), "the model has BatchNorm");
+        assertArrayEquals(expected, ModelState.flatten(ModelState.buffers(t.model()), 1f));
+    }
+
+    @Test
     void resumingAnotherModelIsRefused() throws IOException {
         String folder = dir.resolve("other").toUri().toString();
         TrainSettings oneEpoch = new TrainSettings(8, 1, 0.05f, 0.9f, 0f, false, 0f, 1);

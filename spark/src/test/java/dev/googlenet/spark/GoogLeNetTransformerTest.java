@@ -32,6 +32,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -178,6 +179,23 @@ class GoogLeNetTransformerTest {
     }
 
     @Test
+    void theModelIsShippedOnceWhileItsFileIsUnchanged() throws IOException {
+        Path copy = Files.copy(modelFile, dir.resolve("shipped.safetensors"));
+        GoogLeNetTransformer t = new GoogLeNetTransformer().setModelPath(copy.toString()).setTopK(1);
+        assertEquals(-1, t.shippedId());
+        Dataset<Row> df = binaryFiles(images);
+        List<Row> first = t.transform(df).select("path", GoogLeNetTransformer.CLASSES).sort("path").collectAsList();
+        long id = t.shippedId();
+        List<Row> again = t.transform(df).select("path", GoogLeNetTransformer.CLASSES).sort("path").collectAsList();
+        assertEquals(id, t.shippedId());
+        assertEquals(first, again);
+        Files.setLastModifiedTime(copy, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(copy).toMillis() + 60_000)); // the file changed: ship it again
+        t.transform(df);
+        assertTrue(t.shippedId() > id, "a changed file is shipped again");
+    }
+
+    @Test
     void savesAndLoadsWithSparkMlsWriter() throws IOException {
         GoogLeNetTransformer t = new GoogLeNetTransformer().setModelPath(modelFile.toString()).setTopK(4)
                 .setBatchSize(5).setEmbeddingCol("emb");
@@ -197,6 +215,29 @@ class GoogLeNetTransformerTest {
             assertArrayEquals(before.get(file).<Vector>getAs("emb").toArray(),
                     after.get(file).<Vector>getAs("emb").toArray());
         }
+    }
+
+    @Test
+    void theCommandLineWritesParquetAndRefusesToOverwrite() throws IOException {
+        Path out = dir.resolve("labels.parquet");
+        // inside this JVM's session: the command uses it and leaves it running
+        assertEquals(0, SparkMain.execute("classify", images.toString(), "--model", modelFile.toString(), "--out",
+                out.toString(), "--top", "2"));
+        List<Row> rows = spark.read().parquet(out.toString()).collectAsList();
+        assertEquals(7, rows.size());
+        assertEquals(List.of("path", "classes", "labels", "probabilities", "error"),
+                List.of(rows.getFirst().schema().fieldNames()));
+        for (Row r : rows) {
+            assertSameAsLibrary(Path.of(URI.create(r.getAs("path"))), r, 2);
+        }
+        assertEquals(0, SparkMain.execute("embed", images.toString(), "--model", modelFile.toString(), "--out",
+                dir.resolve("emb.parquet").toString()));
+        Row e = spark.read().parquet(dir.resolve("emb.parquet").toString()).first();
+        assertEquals(library.googLeNet().orElseThrow().config().scaled(1024), e.<Vector>getAs("embedding").size());
+        // an existing output is refused (exit code 1, one line on stderr), not overwritten
+        assertEquals(1, SparkMain.execute("classify", images.toString(), "--model", modelFile.toString(), "--out",
+                out.toString()));
+        assertFalse(spark.sparkContext().isStopped(), "the caller's session is still running");
     }
 
     @Test
