@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 + "import/export ONNX, benchmark.",
         subcommands = {SummaryCommand.class, ClassifyCommand.class, EvalImagesCommand.class, TrainCommand.class,
                 RunCommand.class, ExportCommand.class, FetchCommand.class, BenchCommand.class,
+                ExplainCommand.class, BranchesCommand.class, DreamCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
