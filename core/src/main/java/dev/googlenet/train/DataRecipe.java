@@ -17,6 +17,7 @@ import dev.googlenet.data.RandomErasing;
 import dev.googlenet.data.RandomResizedCrop;
 import dev.googlenet.data.ResizeCenterCrop;
 import dev.googlenet.data.Split;
+import dev.googlenet.data.SwapRedBlue;
 import dev.googlenet.data.Transform;
 
 import java.io.IOException;
@@ -87,14 +88,27 @@ public record DataRecipe(String dataset, Path dataPath, double valFraction, int 
     /** The opened data; {@code test} is the dataset's own test split (IDX sets), null for image folders. */
     public record Prepared(Dataset train, Dataset validation, Dataset test, List<String> classes, int channels,
                            int size, Transform trainTransform, Transform evalTransform, Preprocess preprocess,
-                           String description) {
+                           String description, List<ImageFolderDataset.Skipped> skipped) {
     }
 
     /** Opens the data; {@code decoder} reads image-folder files (unused for IDX sets). */
     public Prepared prepare(ImageFileDecoder decoder) throws IOException {
+        return prepare(decoder, null);
+    }
+
+    /**
+     * Opens the data. An image folder is read once whole: unreadable files are left out ({@link Prepared#skipped}),
+     * and fewer than two classes or a class without a readable image is an error.
+     *
+     * @param decoder reads image-folder files (unused for IDX sets)
+     * @param model   the preprocessing of the model training starts from (fine-tuning: its input size,
+     *                channel order, mean and std), or null for the dataset's own
+     */
+    public Prepared prepare(ImageFileDecoder decoder, Preprocess model) throws IOException {
         Dataset full, test = null;
         int channels, side;
         float[] mean, std;
+        List<ImageFolderDataset.Skipped> skipped = List.of();
         KnownDataset known = known();
         if (known != null) {
             IdxDataset idx = known.load(known.locate(dataPath), KnownDataset.Part.TRAIN);
@@ -109,16 +123,29 @@ public record DataRecipe(String dataset, Path dataPath, double valFraction, int 
             mean = new float[] {known.mean()};
             std = new float[] {known.std()};
         } else {
-            full = ImageFolderDataset.scan(Path.of(dataset), decoder);
+            ImageFolderDataset folder = ImageFolderDataset.scanReadable(Path.of(dataset), decoder, 2);
+            skipped = folder.skipped();
+            full = folder;
             channels = 3;
-            side = size == 0 ? 224 : size;
+            side = size != 0 ? size : model != null ? model.crop() : 224;
             mean = new float[] {0.485f, 0.456f, 0.406f};
             std = new float[] {0.229f, 0.224f, 0.225f};
+        }
+        if (model != null) {
+            // images are [0,1] here; the model's scale applies to 0–255 values: (255·scale·v − m)/s
+            float unit = 255 * model.scale();
+            mean = new float[channels];
+            std = new float[channels];
+            for (int c = 0; c < channels; c++) {
+                mean[c] = model.mean()[c] / unit;
+                std[c] = model.std()[c] / unit;
+            }
         }
         Split split = Split.random(full, valFraction, seed);
         Dataset train = limit > 0 ? Split.sample(split.train(), limit, seed + 1) : split.train();
         Dataset val = split.validation().size() > 0 ? split.validation() : null;
-        int resize = known != null ? side : (int) Math.round(side * 256.0 / 224);
+        int resize = known != null ? side : model != null && size == 0 ? model.resize()
+                : (int) Math.round(side * 256.0 / 224);
         Transform geometry = known != null ? Transform.identity() : new ResizeCenterCrop(resize, side);
         List<Transform> steps = new ArrayList<>();
         boolean cropped = false;
@@ -145,19 +172,23 @@ public record DataRecipe(String dataset, Path dataPath, double valFraction, int 
         if (known == null && !cropped) {
             steps.addFirst(geometry);
         }
+        boolean bgr = model != null && model.channels() == Preprocess.ChannelOrder.BGR;
         Normalize normalize = new Normalize(mean, std);
-        steps.add(normalize);
+        Transform toModel = bgr ? new SwapRedBlue().then(normalize) : normalize;
+        steps.add(toModel);
         if (augment.contains("erase")) {
             steps.add(RandomErasing.standard());
         }
         float[] m3 = channels == 1 ? new float[] {mean[0], mean[0], mean[0]} : mean;
         float[] s3 = channels == 1 ? new float[] {std[0], std[0], std[0]} : std;
-        Preprocess preprocess = new Preprocess(Preprocess.ChannelOrder.RGB, 1f / 255, m3, s3, resize, side);
+        Preprocess preprocess = model != null ? new Preprocess(model.channels(), model.scale(), model.mean(),
+                model.std(), resize, side) : new Preprocess(Preprocess.ChannelOrder.RGB, 1f / 255, m3, s3, resize, side);
         String description = full.describe() + ": " + train.size() + " training examples"
                 + (val == null ? "" : ", " + val.size() + " for validation")
                 + ", augmentation " + (augment.isEmpty() ? "none" : String.join(",", augment));
         return new Prepared(train, val, test, full.classes(), channels, side, Transform.compose(steps),
-                geometry.then(normalize), preprocess, description);
+                geometry.then(toModel), preprocess, description + (skipped.isEmpty() ? ""
+                : ", " + skipped.size() + " unreadable file(s) skipped"), skipped);
     }
 
     public ObjectNode toJson() {

@@ -1,0 +1,43 @@
+package dev.googlenet.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ServeCommandTest {
+
+    @Test
+    void modelsAreNamedByTheirFileUnlessNamed() {
+        Map<String, Path> m = ServeCommand.modelFiles(List.of("/m/tv_eval.onnx", "small=/runs/fmnist",
+                "/x/weights.v2.safetensors"));
+        assertEquals(List.of("tv_eval", "small", "weights.v2"), List.copyOf(m.keySet()));
+        assertEquals(Path.of("/runs/fmnist"), m.get("small"));
+    }
+
+    @Test
+    void twoModelsOfOneNameAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServeCommand.modelFiles(List.of("/a/m.onnx", "/b/m.onnx")));
+        assertTrue(e.getMessage().contains("two models named 'm'"), e.getMessage());
+    }
+
+    @Test
+    void aMissingModelFileIsOneClearError() {
+        CliRun run = CliRun.of("serve", "--model", "/no/such/model.onnx", "--port", "0");
+        assertEquals(1, run.code());
+        assertTrue(run.err().contains("/no/such/model.onnx: no such file"), run.err());
+    }
+
+    @Test
+    void badServerOptionsAreOneClearError() {
+        CliRun run = CliRun.of("serve", "--model", "x.onnx", "--batch-size", "0");
+        assertEquals(1, run.code());
+        assertTrue(run.err().contains("batch size must be at least 1"), run.err());
+    }
+}

@@ -1,0 +1,177 @@
+package dev.googlenet.serve;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * {@code bin/loadtest}: sends N requests ({@code POST /predictions/{model}} with one image) at concurrency C to a
+ * server on this machine, then prints throughput, latency percentiles, the server's mean batch size over the run
+ * (from its /metrics) and the status counts. Bounded: N requests, each with a timeout, and a limit on the whole
+ * run. Loopback addresses only: it is a tool to measure our own server, not anyone else's.
+ */
+public final class LoadTest {
+    /** What one run measured. */
+    record Result(int requests, int concurrency, double seconds, double throughput, double p50, double p90,
+                  double p99, double meanBatch, Map<Integer, Integer> statuses, int failures) {
+
+        /** Requests answered neither 200 nor 503 (503 is the server refusing overload, as it should). */
+        int errors() {
+            int e = failures;
+            for (var s : statuses.entrySet()) {
+                if (s.getKey() != 200 && s.getKey() != 503) {
+                    e += s.getValue();
+                }
+            }
+            return e;
+        }
+
+        String line() {
+            return String.format(Locale.ROOT, "RESULT n=%d c=%d seconds=%.2f throughput=%.2f p50_ms=%.1f "
+                            + "p90_ms=%.1f p99_ms=%.1f mean_batch=%.2f ok=%d rejected_503=%d errors=%d",
+                    requests, concurrency, seconds, throughput, p50, p90, p99, meanBatch,
+                    statuses.getOrDefault(200, 0), statuses.getOrDefault(503, 0), errors());
+        }
+    }
+
+    private LoadTest() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = options(args);
+        URI base = URI.create(a.getOrDefault("--url", "http://127.0.0.1:8080/"));
+        String model = require(a, "--model");
+        byte[] image = Files.readAllBytes(Path.of(require(a, "--image")));
+        int n = Integer.parseInt(a.getOrDefault("-n", "200"));
+        int c = Integer.parseInt(a.getOrDefault("-c", "16"));
+        int warmup = Integer.parseInt(a.getOrDefault("--warmup", "16"));
+        Duration limit = Duration.ofSeconds(Long.parseLong(a.getOrDefault("--max-seconds", "600")));
+        Result r = run(base, model, image, n, c, warmup, limit);
+        print(r, System.out);
+    }
+
+    /** Runs {@code warmup} requests (not counted), then {@code n} at concurrency {@code c}, stopping at {@code limit}. */
+    static Result run(URI base, String model, byte[] image, int n, int c, int warmup, Duration limit)
+            throws Exception {
+        String host = base.getHost();
+        if (!(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"))) {
+            throw new IllegalArgumentException("load tests run on loopback only (127.0.0.1, localhost, ::1), not "
+                    + host);
+        }
+        if (n < 1 || c < 1) {
+            throw new IllegalArgumentException("-n and -c must be at least 1");
+        }
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("predictions/" + model))
+                .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build();
+        for (int i = 0; i < warmup; i++) {
+            client.send(request, HttpResponse.BodyHandlers.discarding());
+        }
+        double[] before = batches(client, base, model);
+        long[] latencies = new long[n];
+        Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
+        LongAdder failures = new LongAdder();
+        AtomicInteger next = new AtomicInteger();
+        long deadline = System.nanoTime() + limit.toNanos();
+        long start = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < c; t++) {
+            threads.add(Thread.ofPlatform().name("loadtest-" + t).start(() -> {
+                for (int i; (i = next.getAndIncrement()) < n && System.nanoTime() < deadline; ) {
+                    long t0 = System.nanoTime();
+                    try {
+                        HttpResponse<Void> r = client.send(request, HttpResponse.BodyHandlers.discarding());
+                        statuses.merge(r.statusCode(), 1, Integer::sum);
+                    } catch (IOException | InterruptedException e) {
+                        failures.increment();
+                    }
+                    latencies[i] = System.nanoTime() - t0;
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double[] after = batches(client, base, model);
+        int done = Math.min(n, next.get());
+        long[] sorted = Arrays.copyOf(latencies, done);
+        Arrays.sort(sorted);
+        double batches = after[1] - before[1];
+        return new Result(done, c, seconds, done / seconds, percentile(sorted, 50), percentile(sorted, 90),
+                percentile(sorted, 99), batches > 0 ? (after[0] - before[0]) / batches : 0,
+                new TreeMap<>(statuses), failures.intValue());
+    }
+
+    static void print(Result r, PrintStream out) {
+        out.printf(Locale.ROOT, "%d requests at concurrency %d in %.2f s: %.2f requests/s%n", r.requests(),
+                r.concurrency(), r.seconds(), r.throughput());
+        out.printf(Locale.ROOT, "latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms%n", r.p50(), r.p90(), r.p99());
+        out.printf(Locale.ROOT, "mean batch size %.2f; statuses %s; errors %d%n", r.meanBatch(), r.statuses(),
+                r.errors());
+        out.println(r.line());
+    }
+
+    /** The server's batch-size sum and count for the model, from its Prometheus metrics. */
+    private static double[] batches(HttpClient client, URI base, String model) throws Exception {
+        String text = client.send(HttpRequest.newBuilder(base.resolve("metrics")).timeout(Duration.ofSeconds(30))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        return new double[] {series(text, "googlenet_batch_size_sum{model=\"" + model + "\"}"),
+                series(text, "googlenet_batch_size_count{model=\"" + model + "\"}")};
+    }
+
+    private static double series(String exposition, String name) {
+        return exposition.lines().filter(l -> l.startsWith(name + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1).strip())).findFirst().orElse(0);
+    }
+
+    /** Nearest-rank percentile in milliseconds. */
+    private static double percentile(long[] sorted, int p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, rank - 1)] / 1e6;
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> m = new TreeMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("-h") || args[i].equals("--help")) {
+                System.out.println("usage: bin/loadtest --model NAME --image FILE [--url http://127.0.0.1:8080/] "
+                        + "[-n 200] [-c 16] [--warmup 16] [--max-seconds 600]");
+                System.exit(0);
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(args[i] + " needs a value");
+            }
+            m.put(args[i], args[++i]);
+        }
+        return m;
+    }
+
+    private static String require(Map<String, String> a, String name) {
+        String v = a.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException(name + " is required (see --help)");
+        }
+        return v;
+    }
+}

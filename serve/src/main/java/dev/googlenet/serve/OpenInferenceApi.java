@@ -1,0 +1,251 @@
+package dev.googlenet.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.googlenet.data.RgbImage;
+import io.helidon.webserver.http.ServerRequest;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * KServe's Open Inference Protocol v2 (what Triton, KServe and DJL Serving speak), REST/JSON binding: server and
+ * model metadata, readiness, and inference. A model has two inputs, of which a request sends one: {@code input},
+ * FP32 [N, C, H, W] already preprocessed, or {@code image}, BYTES [N] whose elements are image files (PNG or JPEG)
+ * encoded as base64 strings, which the server preprocesses as the model wants. Outputs are {@code logits} and
+ * {@code probabilities}, FP32 [N, classes]; a request may ask for either.
+ */
+final class OpenInferenceApi {
+    static final String FP32_INPUT = "input";
+    static final String BYTES_INPUT = "image";
+    static final String LOGITS = "logits";
+    static final String PROBABILITIES = "probabilities";
+    static final String VERSION = "1";
+
+    private final ServeConfig config;
+
+    OpenInferenceApi(ServeConfig config) {
+        this.config = config;
+    }
+
+    /** {@code GET /v2}. */
+    static Reply server() {
+        return Reply.json(Map.of("name", "googlenet-serve", "version", InferenceServer.VERSION,
+                "extensions", List.of()));
+    }
+
+    /** {@code GET /v2/models/{name}}. */
+    static Reply metadata(ServedModel m) {
+        int[] s = m.imageShape();
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("name", m.name());
+        meta.put("versions", List.of(VERSION));
+        meta.put("platform", "googlenet-java");
+        meta.put("inputs", List.of(
+                tensor(FP32_INPUT, "FP32", List.of(-1, s[0], s[1], s[2])),
+                tensor(BYTES_INPUT, "BYTES", List.of(-1))));
+        meta.put("outputs", List.of(
+                tensor(LOGITS, "FP32", List.of(-1, m.numClasses())),
+                tensor(PROBABILITIES, "FP32", List.of(-1, m.numClasses()))));
+        return Reply.json(meta);
+    }
+
+    /** {@code GET /v2/models/{name}/ready}. */
+    static Reply ready(ServedModel m, boolean ready) {
+        return Reply.json(ready ? 200 : 503, Map.of("name", m.name(), "ready", ready));
+    }
+
+    /** {@code POST /v2/models/{name}/infer}. */
+    Reply infer(ServedModel m, ServerRequest req) {
+        InferenceServer.refuseWhenFull(m);
+        JsonNode request = parse(Requests.body(req, config.maxRequestBytes()));
+        JsonNode inputs = request.get("inputs");
+        if (inputs == null || !inputs.isArray() || inputs.size() != 1) {
+            throw ApiException.badRequest("'inputs' must be an array of one tensor: '" + FP32_INPUT
+                    + "' (FP32) or '" + BYTES_INPUT + "' (BYTES)");
+        }
+        List<String> wanted = outputs(request.get("outputs"));
+        List<float[]> images = images(m, inputs.get(0));
+        List<float[]> logits = m.logits(images, config.requestTimeout());
+
+        List<Object> out = new ArrayList<>();
+        for (String name : wanted) {
+            float[] flat = new float[logits.size() * m.numClasses()];
+            for (int i = 0; i < logits.size(); i++) {
+                float[] row = name.equals(LOGITS) ? logits.get(i) : ServedModel.probabilities(logits.get(i));
+                System.arraycopy(row, 0, flat, i * m.numClasses(), m.numClasses());
+            }
+            Map<String, Object> t = tensor(name, "FP32", List.of(logits.size(), m.numClasses()));
+            t.put("data", flat);
+            out.add(t);
+        }
+        Map<String, Object> response = new LinkedHashMap<>();
+        response.put("model_name", m.name());
+        response.put("model_version", VERSION);
+        if (request.hasNonNull("id")) {
+            response.put("id", request.get("id").asText());
+        }
+        response.put("outputs", out);
+        return Reply.json(response);
+    }
+
+    private static JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            throw ApiException.badRequest("empty body: send an inference request as JSON");
+        }
+        try {
+            JsonNode n = Reply.mapper().readTree(body);
+            if (n == null || !n.isObject()) {
+                throw ApiException.badRequest("the request must be a JSON object with 'inputs'");
+            }
+            return n;
+        } catch (IOException e) {
+            throw ApiException.badRequest("the body is not valid JSON: " + e.getMessage().lines().findFirst()
+                    .orElse(""));
+        }
+    }
+
+    /** The outputs asked for, all of them when the request names none. */
+    private static List<String> outputs(JsonNode outputs) {
+        if (outputs == null || outputs.isNull()) {
+            return List.of(LOGITS, PROBABILITIES);
+        }
+        if (!outputs.isArray()) {
+            throw ApiException.badRequest("'outputs' must be an array of {\"name\": ...}");
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode o : outputs) {
+            String name = o.path("name").asText("");
+            if (!name.equals(LOGITS) && !name.equals(PROBABILITIES)) {
+                throw ApiException.badRequest("no output named '" + name + "': outputs are '" + LOGITS + "' and '"
+                        + PROBABILITIES + "'");
+            }
+            names.add(name);
+        }
+        return names;
+    }
+
+    /** The request's images, preprocessed: from an FP32 tensor as they are, from BYTES decoded and prepared. */
+    private static List<float[]> images(ServedModel m, JsonNode input) {
+        String name = input.path("name").asText("");
+        String datatype = input.path("datatype").asText("");
+        List<Integer> shape = shape(input.get("shape"), name);
+        JsonNode data = input.get("data");
+        if (data == null || !data.isArray()) {
+            throw ApiException.badRequest("input '" + name + "' has no 'data' array");
+        }
+        if (name.equals(FP32_INPUT)) {
+            requireDatatype(name, datatype, "FP32");
+            return fp32(m, shape, data);
+        }
+        if (name.equals(BYTES_INPUT)) {
+            requireDatatype(name, datatype, "BYTES");
+            return bytes(m, shape, data);
+        }
+        throw ApiException.badRequest("no input named '" + name + "': send '" + FP32_INPUT + "' (FP32 [N,"
+                + String.join(",", dims(m)) + "]) or '" + BYTES_INPUT + "' (BYTES [N], base64 image files)");
+    }
+
+    private static List<float[]> fp32(ServedModel m, List<Integer> shape, JsonNode data) {
+        int[] s = m.imageShape();
+        if (shape.size() != 4 || shape.get(0) < 1 || shape.get(1) != s[0] || shape.get(2) != s[1]
+                || shape.get(3) != s[2]) {
+            throw ApiException.badRequest("input '" + FP32_INPUT + "' has shape " + shape + "; model '" + m.name()
+                    + "' takes [N," + String.join(",", dims(m)) + "] with N >= 1");
+        }
+        int n = shape.get(0), size = s[0] * s[1] * s[2];
+        float[] flat = new float[n * size];
+        int count = flatten(data, flat, 0);
+        if (count != flat.length) {
+            throw ApiException.badRequest("input '" + FP32_INPUT + "' has " + count + " values; shape " + shape
+                    + " needs " + flat.length);
+        }
+        List<float[]> images = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            float[] image = new float[size];
+            System.arraycopy(flat, i * size, image, 0, size);
+            images.add(image);
+        }
+        return images;
+    }
+
+    /** Copies numbers from nested arrays (row-major, as the protocol allows) into {@code out}; returns the count. */
+    private static int flatten(JsonNode node, float[] out, int at) {
+        for (JsonNode v : node) {
+            if (v.isArray()) {
+                at = flatten(v, out, at);
+            } else if (v.isNumber()) {
+                if (at < out.length) {
+                    out[at] = v.floatValue();
+                }
+                at++;
+            } else {
+                throw ApiException.badRequest("input '" + FP32_INPUT + "' holds " + v.getNodeType().name()
+                        .toLowerCase() + " " + v + " where FP32 numbers are expected");
+            }
+        }
+        return at;
+    }
+
+    private static List<float[]> bytes(ServedModel m, List<Integer> shape, JsonNode data) {
+        if (shape.size() != 1 || shape.getFirst() != data.size() || data.isEmpty()) {
+            throw ApiException.badRequest("input '" + BYTES_INPUT + "' has shape " + shape + " and " + data.size()
+                    + " elements; it takes [N] with N >= 1 base64 strings");
+        }
+        List<float[]> images = new ArrayList<>(data.size());
+        for (int i = 0; i < data.size(); i++) {
+            JsonNode e = data.get(i);
+            if (!e.isTextual()) {
+                throw ApiException.badRequest("input '" + BYTES_INPUT + "' element " + i
+                        + " is not a string (a base64-encoded image file)");
+            }
+            byte[] file;
+            try {
+                file = Base64.getDecoder().decode(e.asText());
+            } catch (IllegalArgumentException bad) {
+                throw ApiException.badRequest("input '" + BYTES_INPUT + "' element " + i + " is not base64: "
+                        + bad.getMessage());
+            }
+            RgbImage image = Requests.image(file, "input '" + BYTES_INPUT + "' element " + i);
+            images.add(m.preprocess(image));
+        }
+        return images;
+    }
+
+    private static List<Integer> shape(JsonNode shape, String name) {
+        if (shape == null || !shape.isArray()) {
+            throw ApiException.badRequest("input '" + name + "' has no 'shape' array");
+        }
+        List<Integer> dims = new ArrayList<>();
+        for (JsonNode d : shape) {
+            if (!d.canConvertToInt() || !d.isIntegralNumber()) {
+                throw ApiException.badRequest("input '" + name + "' has a shape that is not integers: " + shape);
+            }
+            dims.add(d.intValue());
+        }
+        return dims;
+    }
+
+    private static void requireDatatype(String name, String datatype, String expected) {
+        if (!datatype.equals(expected)) {
+            throw ApiException.badRequest("input '" + name + "' has datatype '" + datatype + "'; it takes "
+                    + expected);
+        }
+    }
+
+    private static List<String> dims(ServedModel m) {
+        return java.util.Arrays.stream(m.imageShape()).mapToObj(Integer::toString).toList();
+    }
+
+    private static Map<String, Object> tensor(String name, String datatype, List<Integer> shape) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("name", name);
+        t.put("datatype", datatype);
+        t.put("shape", shape);
+        return t;
+    }
+
+}

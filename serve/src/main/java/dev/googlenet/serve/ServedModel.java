@@ -1,0 +1,164 @@
+package dev.googlenet.serve;
+
+import dev.googlenet.data.RgbImage;
+import dev.googlenet.explain.GradCam;
+import dev.googlenet.explain.Heatmaps;
+import dev.googlenet.infer.ImageClassifier;
+import dev.googlenet.infer.LoadedModel;
+import dev.googlenet.kernels.Softmax;
+import dev.googlenet.model.GoogLeNet;
+import dev.googlenet.model.Taps;
+import dev.googlenet.tensor.Tensor;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One model as the server serves it: its name, the loaded model, its preprocessing, and the batcher its requests
+ * go through. Grad-CAM runs the model's definition layer by layer (a backward pass needs it), which one thread at
+ * a time may do, so explanations are serialized by a lock and never enter the batches.
+ */
+final class ServedModel implements AutoCloseable {
+    /** Where Grad-CAM looks: the last Inception module, whose maps the classifier pools. */
+    static final String GRAD_CAM_LAYER = "inception5b";
+
+    private final String name;
+    private final LoadedModel model;
+    private final Batcher batcher;
+    private final ImageClassifier top;
+    private final ReentrantLock explainLock = new ReentrantLock(); // a virtual thread waits without pinning
+
+    /** {@code compute} runs a batch: the model's logits, or a test's wrapper around them. */
+    ServedModel(String name, LoadedModel model, ServeConfig config, ServerMetrics metrics, Batcher.Compute compute) {
+        this.name = name;
+        this.model = model;
+        this.top = model.classifier(1);
+        this.batcher = new Batcher(name, imageShape(), config.batchSize(), config.maxBatchDelay(),
+                config.queueSize(), config.workers(), compute, metrics.batches(name, config.batchSize()));
+        metrics.queueDepth(name, batcher::waiting);
+    }
+
+    String name() {
+        return name;
+    }
+
+    LoadedModel model() {
+        return model;
+    }
+
+    /** [C, H, W] of one preprocessed image. */
+    int[] imageShape() {
+        return new int[] {model.inputChannels(), model.inputSize(), model.inputSize()};
+    }
+
+    int numClasses() {
+        return model.numClasses();
+    }
+
+    /**
+     * Runs every batch size up to {@code maxBatch} once, so the plan's buffers for each exist and the kernels are
+     * compiled before the first request, and Grad-CAM once when the model has it (its first backward pass
+     * allocates the gradients): the server reports ready only after this.
+     */
+    void warmUp(int maxBatch) {
+        int[] s = imageShape();
+        for (int b = 1; b <= maxBatch; b++) {
+            model.logits(Tensor.zeros(b, s[0], s[1], s[2]));
+        }
+        if (explainable()) {
+            gradCam(new float[s[0] * s[1] * s[2]], 0);
+        }
+    }
+
+    /** An image as the model's input [C·H·W]: resized, center-cropped, normalized. */
+    float[] preprocess(RgbImage image) {
+        return model.input(List.of(image)).data();
+    }
+
+    /** Whether the queue is full now: a request can be refused before its image is decoded. */
+    boolean queueFull() {
+        return batcher.full();
+    }
+
+    /**
+     * Logits of each preprocessed image, through the batcher; waits at most {@code timeout} for all of them
+     * (then 504). A full queue is a 503.
+     */
+    List<float[]> logits(List<float[]> images, Duration timeout) {
+        List<CompletableFuture<float[]>> futures = new ArrayList<>(images.size());
+        try {
+            for (float[] image : images) {
+                futures.add(batcher.submit(image));
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
+            List<float[]> out = new ArrayList<>(images.size());
+            for (CompletableFuture<float[]> f : futures) {
+                out.add(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            }
+            return out;
+        } catch (TimeoutException e) {
+            throw new ApiException(504, "model '" + name + "' did not answer within " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("model '" + name + "' failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException | CancellationException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "request interrupted", 1);
+        } finally {
+            for (CompletableFuture<float[]> f : futures) {
+                f.cancel(false); // those not done yet are skipped by the worker
+            }
+        }
+    }
+
+    /** Softmax of one row of logits. */
+    static float[] probabilities(float[] logits) {
+        float[] p = new float[logits.length];
+        Softmax.rows(logits, p, 1, logits.length);
+        return p;
+    }
+
+    /** The {@code k} most probable classes, most probable first. */
+    List<ImageClassifier.Prediction> top(float[] probabilities, int k) {
+        return top.top(probabilities, k);
+    }
+
+    /** Whether Grad-CAM is possible: only for a GoogLeNet whose definition was loaded. */
+    boolean explainable() {
+        return model.googLeNet().isPresent();
+    }
+
+    /**
+     * Grad-CAM of {@code classIndex} at {@link #GRAD_CAM_LAYER} for one preprocessed image, brought to the input's
+     * size and scaled to [0, 1]: [H·W], row by row.
+     */
+    float[] gradCam(float[] image, int classIndex) {
+        GoogLeNet net = model.googLeNet().orElseThrow(() -> ApiException.badRequest("model '" + name
+                + "' is a graph that is not a GoogLeNet; Grad-CAM needs one"));
+        int[] s = imageShape();
+        explainLock.lock();
+        try {
+            Taps taps = Taps.of(GRAD_CAM_LAYER);
+            Tensor logits = net.forward(Tensor.of(image.clone(), 1, s[0], s[1], s[2]), taps);
+            Tensor seed = Tensor.zeros(logits.shape());
+            seed.data()[classIndex] = 1;
+            net.backward(seed);
+            Tensor map = GradCam.gradCam(taps.activation(GRAD_CAM_LAYER), taps.gradient(GRAD_CAM_LAYER)).map();
+            return Heatmaps.heatmap(map, s[1], s[2]).data();
+        } finally {
+            explainLock.unlock();
+        }
+    }
+
+    /** Stops taking images and finishes those queued. */
+    @Override
+    public void close() {
+        batcher.close();
+    }
+}
