@@ -5,6 +5,8 @@ import dev.googlenet.data.ImageTensors;
 import dev.googlenet.data.Preprocess;
 import dev.googlenet.data.RgbImage;
 import dev.googlenet.data.Tta;
+import dev.googlenet.explain.Explainer;
+import dev.googlenet.explain.Localization;
 import dev.googlenet.infer.ImageClassifier;
 import dev.googlenet.infer.ImageClassifier.Prediction;
 import dev.googlenet.infer.LoadedModel;
@@ -95,6 +97,27 @@ class ReadmeExampleTest {
         }
         assertArrayEquals(new int[] {1, 1024}, features.shape());
         assertClose("features of chelsea.png", pooled, features.data());
+    }
+
+    @Test
+    void explainWithGradCam() throws IOException {
+        Path weights = SharedData.file("reference/tv_calibrated.safetensors");
+        Path image = SharedData.file("images/chelsea.png");
+        // README: explain
+        LoadedModel model = Models.load(weights, Variant.TORCHVISION);
+        Explainer explainer = model.explainer();                         // thread-safe; cheap to make
+        Tensor input = model.input(List.of(ImageDecoder.decode(image))); // [1,3,224,224]
+        Explainer.Explanation e = explainer.gradCam(input, null, "inception5b");   // null: the top class
+        Tensor heat = e.heatmap();                                       // [1,224,224], min–max scaled to [0,1]
+        Localization.Box box = Localization.box(heat, 0);                // CAM paper: >20% of max, largest region
+        // README: end
+
+        SafetensorsFile ref = Safetensors.read(SharedData.file("reference/explain_cases.safetensors"));
+        assertEquals(ref.longs("class")[0], e.classes()[0]);
+        assertArrayEquals(new int[] {1, 224, 224}, heat.shape());
+        float[] expected = Arrays.copyOfRange(ref.tensor("gradcam.inception5b.224").data(), 0, 224 * 224);
+        assertClose("Grad-CAM heat map of chelsea.png", expected, heat.data());
+        assertTrue(box != null && box.area() > 0 && box.x1() <= 224 && box.y1() <= 224, String.valueOf(box));
     }
 
     @Test
@@ -193,7 +216,7 @@ class ReadmeExampleTest {
         Map<String, List<String>> inReadme = blocks(Files.readAllLines(root.resolve("README.md")));
         Map<String, List<String>> inTest = snippets(Files.readAllLines(
                 root.resolve("core/src/test/java/dev/googlenet/ReadmeExampleTest.java")));
-        assertEquals(List.of("classify", "crops", "train"), List.copyOf(inTest.keySet()));
+        assertEquals(List.of("classify", "explain", "crops", "train"), List.copyOf(inTest.keySet()));
         assertEquals(inTest.keySet(), inReadme.keySet(), "README blocks marked <!-- ReadmeExampleTest: name -->");
         for (String name : inTest.keySet()) {
             assertEquals(String.join("\n", inTest.get(name)), String.join("\n", inReadme.get(name)),

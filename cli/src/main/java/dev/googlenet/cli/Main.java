@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {SummaryCommand.class, ClassifyCommand.class, EvalImagesCommand.class, TrainCommand.class,
                 EmbedCommand.class,
                 RunCommand.class, ExportCommand.class, FetchCommand.class, BenchCommand.class,
-                ServeCommand.class,
+                ServeCommand.class, ExplainCommand.class, BranchesCommand.class, DreamCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -88,10 +88,6 @@ public final class Explainer {
                         + samples + ", " + sigma + ", " + patch + ", " + stride);
             }
         }
-
-        public Settings withLayer(String l) {
-            return new Settings(l, samples, sigma, seed, patch, stride, fill);
-        }
     }
 
     /**
