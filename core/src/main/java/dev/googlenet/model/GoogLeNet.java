@@ -42,6 +42,7 @@ public final class GoogLeNet {
     private int channels; // output channels of the last stage added, while the constructor runs
     private Taps lastTaps; // the taps of the last forward, which its backward fills in too
     private boolean lastAux; // the last forward ran the auxiliary heads
+    private boolean lastTraining; // the last forward was training's: backward then stops below the frozen layers
     private int frozenThrough = -1; // trunk index of the last frozen layer; -1: nothing is frozen
     private int lastFirst; // the trunk layers the last forward ran: lastFirst … lastLast (all of them, but after a
     private int lastLast;  // forwardStages or forwardTrainFrom)
@@ -209,6 +210,7 @@ public final class GoogLeNet {
         }
         lastTaps = null;
         lastAux = false;
+        lastTraining = true;
         lastFirst = from + 1;
         lastLast = layers.size() - 1;
         return new Outputs(x, null, null);
@@ -242,6 +244,7 @@ public final class GoogLeNet {
         }
         lastTaps = taps;
         lastAux = false;
+        lastTraining = false;
         lastFirst = first;
         lastLast = last;
         return x.copy();
@@ -279,6 +282,7 @@ public final class GoogLeNet {
         }
         lastTaps = taps;
         lastAux = a1 != null;
+        lastTraining = training;
         return new Outputs(x, a1, a2);
     }
 
@@ -310,8 +314,9 @@ public final class GoogLeNet {
         }
         List<Layer> layers = trunk.layers();
         List<String> names = trunk.names();
-        // backward ends with the first layer the last forward ran, or the first trainable one if that is later
-        int first = Math.max(lastFirst, frozenThrough + 1);
+        // backward ends with the first layer the last forward ran, or after training's forward with the first
+        // trainable one if that is later (an eval-mode backward, an explanation's, goes through frozen layers too)
+        int first = lastTraining ? Math.max(lastFirst, frozenThrough + 1) : lastFirst;
         // the gradient below it is read only when returned: the images' when asked, or the one at the start of
         // forwardStages' range
         boolean returned = first == lastFirst && (first > 0 || inputGradient);
@@ -354,7 +359,7 @@ public final class GoogLeNet {
      * Freezes the trunk up to and including {@code stage} (a trunk stage name, or {@link Taps#FEATURES} for
      * everything the classifier reads; null or "none" unfreezes). Frozen layers run in eval mode during
      * {@link #forwardTrain} (BatchNorm uses its running statistics and leaves them as they are, no dropout),
-     * {@link #backward} stops after the first trainable layer (the frozen ones compute no gradient, and the input
+     * {@link #backward} after it stops after the first trainable layer (the frozen ones compute no gradient, the input
      * gradient returned is null), and {@link #trainableParameters()} leaves their parameters out, so an optimizer
      * never changes them. The auxiliary heads always train.
      */

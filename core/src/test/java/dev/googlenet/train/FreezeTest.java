@@ -243,4 +243,36 @@ class FreezeTest {
         assertThrows(IllegalArgumentException.class, () -> model.freezeThrough("fc"));
         assertEquals("none", model.frozenThrough());
     }
+
+    /**
+     * Freezing is about training: an eval-mode backward (an explanation's input gradient, or Grad-CAM's from a
+     * stage) still goes through the frozen layers, bit for bit as on the unfrozen model.
+     */
+    @Test
+    void anEvalBackwardGoesThroughFrozenLayers() {
+        GoogLeNet model = new GoogLeNet(TrainerTest.tinyModel());
+        Tensor x = Tensor.zeros(2, 1, 28, 28);
+        Random rnd = new Random(3);
+        for (int i = 0; i < x.size(); i++) {
+            x.data()[i] = rnd.nextFloat() * 2 - 1;
+        }
+        Tensor gradLogits = Tensor.zeros(2, 4);
+        gradLogits.data()[1] = 1f;
+        gradLogits.data()[6] = -0.5f;
+        model.forward(x);
+        float[] inputGradient = model.backward(gradLogits).data().clone();
+        Tensor at3b = model.forwardStages(x, null, "inception3b", null);
+        model.forwardStages(at3b, "inception3b", null, null);
+        float[] stageGradient = model.backward(gradLogits).data().clone();
+
+        model.freezeThrough("inception4e");
+        model.forward(x);
+        Tensor frozenInput = model.backward(gradLogits);
+        assertArrayEquals(inputGradient, frozenInput.data());
+        model.forwardStages(at3b, "inception3b", null, null);
+        assertArrayEquals(stageGradient, model.backward(gradLogits).data());
+        // and a training backward still stops below the trainable layers
+        model.forwardTrain(x);
+        assertNull(model.backward(new Outputs(gradLogits, null, null), true));
+    }
 }
