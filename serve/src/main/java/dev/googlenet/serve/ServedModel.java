@@ -63,13 +63,13 @@ final class ServedModel implements AutoCloseable {
     }
 
     /**
-     * Runs every batch size up to {@code maxBatch} once, so the plan's buffers for each exist and the kernels are
-     * compiled before the first request, and Grad-CAM once when the model has it (its first backward pass
-     * allocates the gradients): the server reports ready only after this.
+     * Runs every batch size the batcher uses ({@link Batcher#runSizes}) once, so the plan's buffers for each exist
+     * and the kernels are compiled before the first request, and Grad-CAM once when the model has it (its first
+     * backward pass allocates the gradients): the server reports ready only after this.
      */
     void warmUp(int maxBatch) {
         int[] s = imageShape();
-        for (int b = 1; b <= maxBatch; b++) {
+        for (int b : Batcher.runSizes(maxBatch)) {
             model.logits(Tensor.zeros(b, s[0], s[1], s[2]));
         }
         if (explainable()) {
