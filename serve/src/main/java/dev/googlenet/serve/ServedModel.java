@@ -13,7 +13,6 @@ import dev.googlenet.tensor.Tensor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -107,7 +106,7 @@ final class ServedModel implements AutoCloseable {
             throw new ApiException(504, "model '" + name + "' did not answer within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             throw new IllegalStateException("model '" + name + "' failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException | CancellationException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "request interrupted", 1);
         } finally {
