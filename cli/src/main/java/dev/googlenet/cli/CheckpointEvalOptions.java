@@ -43,9 +43,13 @@ final class CheckpointEvalOptions {
     @Option(names = "--data", paramLabel = "FOLDER", description = "folder holding the IDX files (default: searched)")
     Path data;
 
-    @Option(names = "--split", defaultValue = "test", description = "test, val (the run's held-out part) or train "
-            + "(default: ${DEFAULT-VALUE}); an image folder is evaluated whole")
+    @Option(names = "--split", description = "test, val (the run's held-out part) or train (default: test for "
+            + "fashion-mnist / mnist; val for the run's own image folder, whose images it never trained on; another "
+            + "image folder is evaluated whole)")
     String split;
+
+    @Option(names = "--confusion-png", paramLabel = "FILE", description = "also draw the confusion matrix as a PNG")
+    Path confusionPng;
 
     @Option(names = "--raw", description = "use the trained weights, not their Polyak average")
     boolean raw;
@@ -95,13 +99,15 @@ final class CheckpointEvalOptions {
         Dataset ds;
         Transform transform;
         int channels = tm.config().inputChannels();
-        Normalize normalize = channels == 1
-                ? new Normalize(new float[] {pre.mean()[0]}, new float[] {pre.std()[0]})
-                : new Normalize(pre.mean(), pre.std());
+        // the weights' own preprocessing, for images in [0, 1] (a fine-tuned Caffe model: 0–255 means, BGR)
+        Normalize normalize = DataRecipe.normalization(pre, channels);
+        String part = split != null ? split.toLowerCase(Locale.ROOT) : known != null ? "test" : "val";
+        String scored;
         if (known != null) {
+            scored = part + " split";
             Path folder = known.locate(data != null ? data
                     : recipe != null && known.folderName().equals(recipe.dataset()) ? recipe.dataPath() : null);
-            ds = switch (split.toLowerCase(Locale.ROOT)) {
+            ds = switch (part) {
                 case "test" -> known.load(folder, KnownDataset.Part.TEST);
                 case "train" -> known.load(folder, KnownDataset.Part.TRAIN);
                 case "val", "validation" -> {
@@ -116,8 +122,40 @@ final class CheckpointEvalOptions {
             };
             transform = normalize;
         } else {
-            ds = ImageFolderDataset.scan(Path.of(name), new dev.googlenet.data.PillowFileDecoder());
-            transform = new ResizeCenterCrop(pre.resize(), pre.crop()).then(normalize);
+            ImageFolderDataset folder = ImageFolderDataset.scanReadable(Path.of(name),
+                    new dev.googlenet.data.PillowFileDecoder(), 1);
+            for (ImageFolderDataset.Skipped s : folder.skipped()) {
+                out.println("skipped " + s.file() + ": " + s.reason());
+            }
+            boolean runsOwn = recipe != null && recipe.dataset().equals(name);
+            if (!runsOwn) { // not the images the run trained on: all of them
+                if (split != null) {
+                    throw new IllegalArgumentException("--split applies to the run's own data; " + name
+                            + " is evaluated whole");
+                }
+                ds = folder;
+                scored = "the whole folder";
+            } else {
+                // the run's split, recomputed: the same readable files, fraction and seed as in training
+                Split runSplit = Split.random(folder, recipe.valFraction(), recipe.seed());
+                ds = switch (part) {
+                    case "val", "validation" -> {
+                        if (recipe.valFraction() == 0) {
+                            throw new IOException(checkpoint + ": the run held out no images (--val-fraction 0), so "
+                                    + "every image of " + name + " was trained on; give --split train to score them "
+                                    + "anyway, or --dataset with other images");
+                        }
+                        yield runSplit.validation();
+                    }
+                    case "train" -> runSplit.train();
+                    default -> throw new IllegalArgumentException("--split for an image-folder run is val or train, "
+                            + "not '" + split + "'");
+                };
+                scored = part.startsWith("val") ? String.format(Locale.ROOT, "the run's held-out split (%.0f%% of "
+                        + "the folder, seed %d), never trained on", 100 * recipe.valFraction(), recipe.seed())
+                        : "the run's TRAINING split (the images it learned from)";
+            }
+            transform = new ResizeCenterCrop(pre.resize(), pre.crop()).then(DataRecipe.toModel(pre, channels));
         }
         List<TestView> views = List.of(TestView.IDENTITY);
         String viewsName = null;
@@ -140,8 +178,9 @@ final class CheckpointEvalOptions {
         if (limit > 0) {
             ds = Split.sample(ds, limit, 0);
         }
-        out.printf(Locale.ROOT, "evaluating %s (%s weights, epoch %d) on %s%n", tm.file(), tm.weights(),
-                tm.epoch(), ds.describe());
+        out.printf(Locale.ROOT, "evaluating %s (%s weights, epoch %d) on %s (%s, %d images%s)%n", tm.file(),
+                tm.weights(), tm.epoch(), known != null ? ds.describe() : name, scored, ds.size(),
+                limit > 0 ? ", --limit" : "");
         long t0 = System.nanoTime();
         Evaluator.Views result;
         try (DataLoader loader = DataLoader.builder(ds).batchSize(batch).shuffle(false).transform(transform)
@@ -152,6 +191,10 @@ final class CheckpointEvalOptions {
         double seconds = (System.nanoTime() - t0) / 1e9;
         EvalResult r = result.single();
         out.print(r.render());
+        if (confusionPng != null) {
+            ConfusionPlot.write(r, confusionPng);
+            out.println("confusion matrix: " + confusionPng);
+        }
         if (result.averaged() != null) {
             EvalResult m = result.averaged();
             out.printf(Locale.ROOT, "%s: top-1 %.2f%%, top-5 %.2f%%, loss %.4f%n", viewsName, 100 * m.top1(),

@@ -67,8 +67,8 @@ final class FetchCommand implements Callable<Integer> {
             response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(timeoutSeconds * 10L)).build(),
                     HttpResponse.BodyHandlers.ofFile(to));
         } catch (IOException e) {
-            throw new IOException("could not download " + uri + " (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "). No network here? Download the file "
+            throw new IOException("could not download " + uri + " (" + dev.googlenet.io.Failures.describe(e)
+                    + "). No network here? Download the file "
                     + "on a connected machine and pass it with --model FILE, or put it at "
                     + (cache != null ? cache : defaultCache()).resolve(fileName(uri.toString())), e);
         }

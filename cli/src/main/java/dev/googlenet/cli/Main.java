@@ -1,5 +1,6 @@
 package dev.googlenet.cli;
 
+import dev.googlenet.data.ImageDecoder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "GoogLeNet (Inception v1) in pure Java: classify images, evaluate, train, run tensors, "
                 + "import/export ONNX, benchmark.",
         subcommands = {SummaryCommand.class, ClassifyCommand.class, EvalImagesCommand.class, TrainCommand.class,
+                EmbedCommand.class,
                 RunCommand.class, ExportCommand.class, FetchCommand.class, BenchCommand.class,
                 ServeCommand.class,
                 CommandLine.HelpCommand.class})
@@ -26,21 +28,45 @@ public final class Main implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs the command line and returns its exit code; errors become one line on stderr, exit code 1. */
+    @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "on an error, print its stack trace too (for bug reports; GOOGLENET_DEBUG=1 does the same)")
+    boolean debug;
+
+    @CommandLine.Option(names = "--max-image-pixels", scope = CommandLine.ScopeType.INHERIT, paramLabel = "N",
+            description = "refuse images of more pixels than N, from their header, before decoding (default: "
+                    + "Pillow's 89,478,485, against decompression bombs)")
+    void maxImagePixels(long pixels) {
+        ImageDecoder.setMaxPixels(pixels);
+    }
+
+    /**
+     * Runs the command line and returns its exit code. Any failure — an exception or an {@link Error}, out of
+     * memory included — becomes one line on stderr and exit code 1; the stack trace only with {@code --debug}.
+     */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        Main main = new Main();
+        CommandLine cli = new CommandLine(main);
+        // Errors (out of memory, stack overflow) pass picocli's handler by; wrapped, they reach it like exceptions
+        cli.setExecutionStrategy(parsed -> {
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (Error e) {
+                CommandLine.ParseResult last = parsed;
+                while (last.hasSubcommand()) { // the command that ran, for "googlenet classify: …"
+                    last = last.subcommand();
+                }
+                throw new CommandLine.ExecutionException(last.commandSpec().commandLine(), "error", e);
+            }
+        });
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("googlenet " + cmd.getCommandName() + ": " + message(ex));
-            if (System.getenv("GOOGLENET_DEBUG") != null) {
-                ex.printStackTrace(cmd.getErr());
+            Throwable cause = ex instanceof CommandLine.ExecutionException && ex.getCause() != null
+                    ? ex.getCause() : ex;
+            cmd.getErr().println("googlenet " + cmd.getCommandName() + ": " + ErrorMessages.of(cause));
+            if (main.debug || System.getenv("GOOGLENET_DEBUG") != null) {
+                cause.printStackTrace(cmd.getErr());
             }
             return 1;
         });
         return cli.execute(args);
-    }
-
-    private static String message(Throwable ex) {
-        String m = ex.getMessage();
-        return m == null || m.isBlank() ? ex.getClass().getSimpleName() : m;
     }
 }

@@ -3,6 +3,9 @@ package dev.googlenet.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.googlenet.data.DataLoader;
 import dev.googlenet.data.KnownDataset;
+import dev.googlenet.data.Preprocess;
+import dev.googlenet.infer.FineTuning;
+import dev.googlenet.infer.LoadedModel;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.TableOne;
@@ -55,6 +58,25 @@ final class TrainCommand implements Callable<Integer> {
     boolean resume;
 
     // ---------------------------------------------------------------- model
+    @Option(names = "--init", paramLabel = "MODEL", description = "start from this model (an .onnx file, a "
+            + ".safetensors written here or a torchvision state dict with --variant, a run folder): its backbone, "
+            + "input size and preprocessing; the classifier is rebuilt for the data's classes, the aux heads are "
+            + "new (or --no-aux)")
+    Path init;
+
+    @Option(names = "--freeze", defaultValue = "none", paramLabel = "none|backbone|LAYER", description = "freeze the "
+            + "trunk up to and including LAYER (conv1 … inception5b; backbone = everything the classifier reads): "
+            + "no gradients there, BatchNorm keeps its running statistics (default: ${DEFAULT-VALUE})")
+    String freeze;
+
+    @Option(names = "--backbone-lr-mult", defaultValue = "1", description = "learning-rate factor of the trainable "
+            + "layers before the classifier (default: ${DEFAULT-VALUE})")
+    double backboneLrMult;
+
+    @Option(names = "--cache-features", negatable = true, description = "train the classifier on features computed "
+            + "once (default: on when --freeze backbone, --augment none and no aux heads)")
+    Boolean cacheFeatures;
+
     @Option(names = "--variant", defaultValue = "torchvision", description = "paper or torchvision (default: ${DEFAULT-VALUE})")
     String variant;
 
@@ -211,10 +233,32 @@ final class TrainCommand implements Callable<Integer> {
                     .schedule(ScheduleKind.parse(schedule)).stepEpochs(stepEpochs).stepGamma(stepGamma)
                     .minLearningRate(minLr).warmupEpochs(warmupEpochs).momentum(momentum).nesterov(nesterov)
                     .weightDecay(weightDecay).decayBiasAndNorm(decayAll).labelSmoothing(labelSmoothing)
-                    .auxWeight(auxWeight).emaDecay(ema).seed(seed).build();
+                    .auxWeight(auxWeight).emaDecay(ema).seed(seed).freeze(freeze).backboneLrMult(backboneLrMult)
+                    .build();
             modelConfig = null; // needs the data's channels and classes
         }
-        DataRecipe.Prepared prepared = dataRecipe.prepare(new dev.googlenet.data.PillowFileDecoder());
+        LoadedModel source = null;
+        Preprocess sourcePreprocess = null;
+        if (init != null && !resume) {
+            source = FineTuneSource.load(init, variant);
+            sourcePreprocess = source.preprocess();
+        } else if (resume && initializedFrom(runFolder) != null) { // a fine-tuning run's pipeline: its source's
+            sourcePreprocess = Preprocess.fromMetadata(preprocessOf(runFolder));
+        }
+        DataRecipe.Prepared prepared = dataRecipe.prepare(new dev.googlenet.data.PillowFileDecoder(), sourcePreprocess);
+        GoogLeNet model;
+        if (source != null) {
+            if (source.inputChannels() != prepared.channels()) {
+                throw new IllegalArgumentException(init + ": the model takes " + source.inputChannels()
+                        + " input channel(s), the data has " + prepared.channels());
+            }
+            model = FineTuning.fromPretrained(source, prepared.classes().size(), aux, seed);
+            modelConfig = model.config();
+            stdout.printf(Locale.ROOT, "init: %s; new classifier for %d classes %s, aux heads %s%n",
+                    source.description(), prepared.classes().size(), prepared.classes(), aux ? "new" : "off");
+        } else {
+            model = null;
+        }
         if (modelConfig == null) {
             GoogLeNetConfig.Builder b = GoogLeNetConfig.builder().setVariant(Variant.parse(variant))
                     .optNumClasses(prepared.classes().size()).optAuxHeads(aux).optSeed(seed)
@@ -225,7 +269,10 @@ final class TrainCommand implements Callable<Integer> {
             }
             modelConfig = b.build();
         }
-        GoogLeNet model = new GoogLeNet(modelConfig);
+        if (model == null) {
+            model = new GoogLeNet(modelConfig);
+        }
+        writeSkipped(runFolder, prepared, stdout);
         DataLoader testLoader = null;
         TableOne table = new TableOne(model, prepared.size());
         stdout.printf(Locale.ROOT, "data: %s%n", prepared.description());
@@ -241,8 +288,25 @@ final class TrainCommand implements Callable<Integer> {
              DataLoader val = prepared.validation() == null ? null : DataLoader.builder(prepared.validation())
                      .batchSize(Math.max(recipe.batchSize(), 256)).shuffle(false)
                      .transform(prepared.evalTransform()).workers(workers).prefetch(prefetch).build()) {
+            var description = dataRecipe.toJson();
+            String initFrom = init != null ? init.toString() : resume ? initializedFrom(runFolder) : null;
+            if (initFrom != null) {
+                description.put("init", initFrom);
+            }
             Trainer trainer = new Trainer(model, recipe, train, val, runFolder)
-                    .preprocess(prepared.preprocess()).dataDescription(dataRecipe.toJson());
+                    .preprocess(prepared.preprocess()).dataDescription(description);
+            boolean cacheable = recipe.freeze().equals(TrainingConfig.FREEZE_BACKBONE)
+                    && dataRecipe.augment().isEmpty() && (!modelConfig.auxHeads() || recipe.auxWeight() == 0);
+            if (Boolean.TRUE.equals(cacheFeatures) || (cacheFeatures == null && cacheable)) {
+                if (!dataRecipe.augment().isEmpty()) {
+                    throw new IllegalArgumentException("--cache-features needs --augment none: random augmentation "
+                            + "gives other features every epoch");
+                }
+                trainer.cacheFeatures();
+                stdout.println("training the classifier on cached features (the frozen backbone runs once)");
+            } else if (recipe.freeze().equals(TrainingConfig.FREEZE_BACKBONE) && cacheFeatures == null) {
+                stdout.println("note: with --augment none and --no-aux the classifier would train on cached features");
+            }
             if (testMirror && !monitorTest) {
                 throw new IllegalArgumentException("--test-mirror goes with --monitor-test");
             }
@@ -285,6 +349,35 @@ final class TrainCommand implements Callable<Integer> {
         }
         return 0;
     }
+
+    /** The model the run in {@code runFolder} started from, or null when it started from scratch. */
+    private static String initializedFrom(Path runFolder) throws IOException {
+        JsonNode init = Checkpoints.readCheckpoint(runFolder).path("data").get("init");
+        return init == null ? null : init.asText();
+    }
+
+    private static java.util.Map<String, String> preprocessOf(Path runFolder) throws IOException {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        Checkpoints.readCheckpoint(runFolder).path("preprocess").fields()
+                .forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+        return m;
+    }
+
+    /** Lists the files left out as unreadable in the run folder ({@value #SKIPPED}), and says so. */
+    private static void writeSkipped(Path runFolder, DataRecipe.Prepared prepared, PrintStream out)
+            throws IOException {
+        if (prepared.skipped().isEmpty()) {
+            return;
+        }
+        Files.createDirectories(runFolder);
+        StringBuilder list = new StringBuilder("# unreadable files left out of training: file<TAB>reason\n");
+        prepared.skipped().forEach(s -> list.append(s.file()).append('\t').append(s.reason()).append('\n'));
+        Checkpoints.writeAtomically(runFolder.resolve(SKIPPED), list.toString());
+        out.printf(Locale.ROOT, "skipped %d unreadable file(s), listed in %s%n", prepared.skipped().size(),
+                runFolder.resolve(SKIPPED));
+    }
+
+    static final String SKIPPED = "skipped-images.txt";
 
     private boolean given(String option) {
         return spec.commandLine().getParseResult().hasMatchedOption(option);

@@ -88,8 +88,11 @@ class ImageCommandsTest {
         Files.copy(SharedData.file("images/rocket.jpg"), data.resolve("417/rocket.jpg"));
         CliRun r = run("eval", data.toString(), "--model", weights.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().matches("(?s)2 images, 1 crop\\(s\\) each: top-1 error \\d+\\.\\d\\d%, top-5 error \\d+\\.\\d\\d%\\s*"),
+        assertTrue(r.out().matches("(?s)2 images, 1 crop\\(s\\) each: top-1 error \\d+\\.\\d\\d%, top-5 error \\d+\\.\\d\\d%\n.*"),
                 r.out());
+        // then per-class recall and the confusion matrix over the folders' classes (and any other the model chose)
+        assertTrue(r.out().contains("2 examples: top-1 ") && r.out().contains("  0 281 ")
+                && r.out().contains("  1 417 "), r.out());
     }
 
     @Test
@@ -162,7 +165,7 @@ class ImageCommandsTest {
                 new float[] {0.35f, 0.35f, 0.35f}, 28, 28);
         Path file = dir.resolve("weights-epoch001.safetensors");
         StateDicts.save(file, small, dev.googlenet.train.Checkpoints.weightsMetadata(config,
-                java.util.List.of("shirt", "sneaker", "bag"), gray, "weights", 1));
+                java.util.List.of("shirt", "sneaker", "bag"), gray, "raw", 1));
         CliRun r = run("classify", SharedData.file("images/chelsea.png").toString(), "--model", file.toString(),
                 "--top", "3");
         assertEquals(0, r.code(), r.err());

@@ -28,12 +28,18 @@ class TrainCliTest {
 
     @BeforeAll
     static void writeTinyIdxDataset() throws IOException {
-        data = Files.createDirectories(dir.resolve("fake-fashion"));
-        writePart("train", 60, 1);
-        writePart("t10k", 20, 2);
+        data = writeTinyIdx(dir.resolve("fake-fashion"));
     }
 
-    private static void writePart(String prefix, int n, long seed) throws IOException {
+    /** A fake Fashion-MNIST of 8×8 images in {@code folder}: 60 training and 20 test examples. */
+    static Path writeTinyIdx(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        writePart(folder, "train", 60, 1);
+        writePart(folder, "t10k", 20, 2);
+        return folder;
+    }
+
+    private static void writePart(Path data, String prefix, int n, long seed) throws IOException {
         Random r = new Random(seed);
         ByteBuffer images = ByteBuffer.allocate(16 + n * 64).putInt(0x00000803).putInt(n).putInt(8).putInt(8);
         ByteBuffer labels = ByteBuffer.allocate(8 + n).putInt(0x00000801).putInt(n);
@@ -128,7 +134,10 @@ class TrainCliTest {
         assertTrue(res.out().contains("small-input stem, width 0.0625, 3 input channel(s)"), res.out());
         CliRun eval = run("eval", "--checkpoint", runFolder.toString());
         assertEquals(0, eval.code(), eval.err() + eval.out());
-        assertTrue(eval.out().contains("12 examples: top-1 ") && eval.out().contains("0 blue"), eval.out());
+        // the run's own folder: its held-out split, never the images it trained on
+        assertTrue(eval.out().contains("the run's held-out split (25% of the folder, seed 0), never trained on, 3 "
+                + "images"), eval.out());
+        assertTrue(eval.out().contains("3 examples: top-1 ") && eval.out().contains("0 blue"), eval.out());
 
         // the run folder is a model for classify too, its class names with it
         CliRun classify = run("classify", folder.resolve("red/0.png").toString(), "--model", runFolder.toString(),

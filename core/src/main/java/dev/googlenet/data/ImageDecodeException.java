@@ -1,5 +1,7 @@
 package dev.googlenet.data;
 
+import dev.googlenet.io.OneLine;
+
 import java.io.IOException;
 
 /**
@@ -15,7 +17,7 @@ public class ImageDecodeException extends IOException {
     }
 
     public ImageDecodeException(String source, String problem, Throwable cause) {
-        super(source + ": " + oneLine(problem), cause);
+        super(OneLine.of(source + ": " + oneLine(problem)), cause);
         this.source = source;
         this.problem = oneLine(problem);
     }

@@ -1,6 +1,7 @@
 package dev.googlenet.data;
 
-import javax.imageio.IIOException;
+import dev.googlenet.io.Failures;
+
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -45,12 +46,32 @@ import java.util.Locale;
  * <p>Every failure is an {@link ImageDecodeException} whose one-line message starts with the file.
  */
 public final class ImageDecoder {
-    /** Pillow's decompression-bomb limit (2 × {@code Image.MAX_IMAGE_PIXELS}): larger images are refused. */
-    public static final long MAX_PIXELS = 178_956_970L;
+    /**
+     * Pillow's decompression-bomb threshold ({@code Image.MAX_IMAGE_PIXELS}): a few hundred bytes of JPEG can
+     * declare 13000×13000 pixels, half a gigabyte once decoded, so larger images are refused from their header,
+     * before decoding, unless the limit is raised ({@link #setMaxPixels}, {@code --max-image-pixels}).
+     */
+    public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
+    /** The limit in force: process-wide, like the engine's thread count, set once by the command line. */
+    private static volatile long maxPixels = DEFAULT_MAX_PIXELS;
     /** Files larger than this are refused before they are read. */
     public static final long MAX_FILE_BYTES = 1L << 30;
 
     private ImageDecoder() {
+    }
+
+    /** Images of more pixels than this are refused from their header (default {@link #DEFAULT_MAX_PIXELS}). */
+    public static long maxPixels() {
+        return maxPixels;
+    }
+
+    /** Raises (or lowers) the pixel limit for every decode that follows; at most 2³¹ − 1 (an array's length). */
+    public static void setMaxPixels(long pixels) {
+        if (pixels < 1 || pixels > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("the image pixel limit must be from 1 to " + Integer.MAX_VALUE
+                    + ", not " + pixels);
+        }
+        maxPixels = pixels;
     }
 
     /** The formats recognised by their first bytes (the file name's extension is not consulted). */
@@ -138,6 +159,20 @@ public final class ImageDecoder {
      * order. A file that fails gives an entry with its error; the folder itself failing to list throws.
      */
     public static List<Decoded> decodeFolder(Path folder) throws IOException {
+        List<Path> files = folderFiles(folder);
+        List<Decoded> out = new ArrayList<>(files.size());
+        for (Path p : files) {
+            try {
+                out.add(new Decoded(p, decode(p), null));
+            } catch (ImageDecodeException e) {
+                out.add(new Decoded(p, null, e));
+            }
+        }
+        return out;
+    }
+
+    /** The files {@link #decodeFolder} decodes: regular files, not hidden, not in subfolders, in name order. */
+    public static List<Path> folderFiles(Path folder) throws IOException {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(folder)) {
             for (Path p : dir) {
@@ -148,15 +183,7 @@ public final class ImageDecoder {
             }
         }
         files.sort(Comparator.comparing(p -> p.getFileName().toString()));
-        List<Decoded> out = new ArrayList<>(files.size());
-        for (Path p : files) {
-            try {
-                out.add(new Decoded(p, decode(p), null));
-            } catch (ImageDecodeException e) {
-                out.add(new Decoded(p, null, e));
-            }
-        }
-        return out;
+        return files;
     }
 
     static Format sniff(byte[] d) {
@@ -241,9 +268,11 @@ public final class ImageDecoder {
             } catch (IOException | RuntimeException e) {
                 throw failure(source, format, data, fileBytes, e, warnings);
             }
-            if (w <= 0 || h <= 0 || (long) w * h > MAX_PIXELS) {
-                throw new Attempt(new ImageDecodeException(source, format + " image too large: " + w + "x" + h
-                        + " pixels (limit " + MAX_PIXELS + " pixels)"), true);
+            long limit = maxPixels;
+            if (w <= 0 || h <= 0 || (long) w * h > limit) {
+                throw new Attempt(new ImageDecodeException(source, String.format(Locale.ROOT, "%s image too large: "
+                        + "%dx%d = %,d pixels; allowed: at most %,d pixels (against decompression bombs; raise the "
+                        + "limit with --max-image-pixels)", format, w, h, (long) w * h, limit)), true);
             }
             BufferedImage img;
             try {
@@ -314,20 +343,7 @@ public final class ImageDecoder {
 
     /** The exception's message, with its causes' messages when they add something. */
     private static String describe(Throwable e) {
-        StringBuilder sb = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = t.getMessage();
-            if (m == null || m.isBlank()) {
-                m = (t instanceof IIOException || t instanceof EOFException) ? null : t.getClass().getSimpleName();
-            }
-            if (t instanceof EOFException && (m == null || m.isBlank())) {
-                m = "unexpected end of data";
-            }
-            if (m != null && !sb.toString().contains(m)) {
-                sb.append(sb.isEmpty() ? "" : ": ").append(m);
-            }
-        }
-        return sb.isEmpty() ? e.getClass().getSimpleName() : sb.toString();
+        return Failures.describe(e);
     }
 
     /** Pillow's {@code convert("RGB")} of whatever the reader produced. */

@@ -27,14 +27,84 @@ public final class ImageFolderDataset implements Dataset {
     private final List<Path> files;
     private final int[] labels;
     private final ImageFileDecoder decoder;
+    private final List<Skipped> skipped;
+
+    /** A file left out because it could not be read, and why (one line, without the file name). */
+    public record Skipped(Path file, String reason) {
+    }
 
     private ImageFolderDataset(Path root, List<String> classes, List<Path> files, int[] labels,
-                               ImageFileDecoder decoder) {
+                               ImageFileDecoder decoder, List<Skipped> skipped) {
         this.root = root;
         this.classes = List.copyOf(classes);
         this.files = List.copyOf(files);
         this.labels = labels;
         this.decoder = decoder;
+        this.skipped = List.copyOf(skipped);
+    }
+
+    /**
+     * {@link #scan}, then every image decoded once (in parallel): the files that cannot be read (truncated, not an
+     * image, empty) are left out and listed in {@link #skipped()}, so that training and evaluation never stop on
+     * one bad file. A class none of whose files can be read is an error, as is a folder with fewer than
+     * {@code minClasses} classes.
+     */
+    public static ImageFolderDataset scanReadable(Path root, ImageFileDecoder decoder, int minClasses)
+            throws IOException {
+        ImageFolderDataset all = scan(root, decoder);
+        if (all.classes.size() < minClasses) {
+            throw new IOException(root + ": " + all.classes.size() + " class folder" + (all.classes.size() == 1
+                    ? " ('" + all.classes.getFirst() + "')" : "s") + "; a classifier needs at least " + minClasses
+                    + " (one sub-folder of images per class)");
+        }
+        String[] problems = new String[all.size()];
+        java.util.stream.IntStream.range(0, all.size()).parallel().forEach(i -> {
+            try {
+                if (decoder.decode(all.files.get(i)) == null) {
+                    problems[i] = "the decoder returned no image";
+                }
+            } catch (IOException | RuntimeException e) {
+                problems[i] = reason(all.files.get(i), e);
+            }
+        });
+        List<Path> files = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        List<Skipped> skipped = new ArrayList<>();
+        int[] readable = new int[all.classes.size()];
+        for (int i = 0; i < all.size(); i++) {
+            if (problems[i] != null) {
+                skipped.add(new Skipped(all.files.get(i), problems[i]));
+            } else {
+                files.add(all.files.get(i));
+                labels.add(all.labels[i]);
+                readable[all.labels[i]]++;
+            }
+        }
+        for (int c = 0; c < readable.length; c++) {
+            if (readable[c] == 0) {
+                Path dir = root.resolve(all.classes.get(c));
+                throw new IOException(dir + ": none of the images of class '" + all.classes.get(c) + "' can be read ("
+                        + skipped.stream().filter(s -> s.file().startsWith(dir)).findFirst()
+                        .map(s -> s.file().getFileName() + ": " + s.reason()).orElse("") + ")");
+            }
+        }
+        return new ImageFolderDataset(root, all.classes, files, labels.stream().mapToInt(Integer::intValue).toArray(),
+                decoder, skipped);
+    }
+
+    /** The problem without the file name the decoder's message starts with. */
+    private static String reason(Path file, Exception e) {
+        if (e instanceof ImageDecodeException d) {
+            return d.problem();
+        }
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String prefix = file + ": ";
+        return ImageDecodeException.oneLine(m.startsWith(prefix) ? m.substring(prefix.length()) : m);
+    }
+
+    /** Files {@link #scanReadable} left out, with the reason; empty after a plain {@link #scan}. */
+    public List<Skipped> skipped() {
+        return skipped;
     }
 
     /** Scans {@code root}; fails when it has no class folders or a class folder has no images. */
@@ -71,7 +141,7 @@ public final class ImageFolderDataset implements Dataset {
             }
         }
         return new ImageFolderDataset(root, classes, files,
-                labels.stream().mapToInt(Integer::intValue).toArray(), decoder);
+                labels.stream().mapToInt(Integer::intValue).toArray(), decoder, List.of());
     }
 
     private static boolean hidden(Path p) {

@@ -220,7 +220,6 @@ public enum KnownDataset {
     }
 
     private static String describe(IOException e) {
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
+        return dev.googlenet.io.Failures.describe(e);
     }
 }

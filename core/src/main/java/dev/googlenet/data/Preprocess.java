@@ -1,5 +1,8 @@
 package dev.googlenet.data;
 
+import dev.googlenet.io.Limits;
+import dev.googlenet.io.OneLine;
+
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -88,36 +91,79 @@ public record Preprocess(ChannelOrder channels, float scale, float[] mean, float
         if (!m.containsKey("preprocess.channels")) {
             return null;
         }
-        try {
-            return new Preprocess(ChannelOrder.valueOf(m.get("preprocess.channels").toUpperCase(Locale.ROOT)),
-                    Float.parseFloat(m.get("preprocess.scale")), floats(m.get("preprocess.mean")),
-                    floats(m.get("preprocess.std")), Integer.parseInt(m.get("preprocess.resize")),
-                    Integer.parseInt(m.get("preprocess.crop")));
-        } catch (RuntimeException e) {
-            Map<String, String> ours = new java.util.TreeMap<>(); // only these: the rest may be long (class names)
-            m.forEach((k, v) -> {
-                if (k.startsWith("preprocess.")) {
-                    ours.put(k, v);
-                }
-            });
-            throw new IllegalArgumentException("malformed preprocess.* metadata " + ours + ": " + e.getMessage(), e);
+        ChannelOrder channels = switch (String.valueOf(m.get("preprocess.channels")).toUpperCase(Locale.ROOT)) {
+            case "RGB" -> ChannelOrder.RGB;
+            case "BGR" -> ChannelOrder.BGR;
+            default -> throw malformed(m, "preprocess.channels", "RGB or BGR");
+        };
+        float scale = positive(m, "preprocess.scale");
+        float[] mean = floats(m, "preprocess.mean");
+        float[] std = floats(m, "preprocess.std");
+        int resize = side(m, "preprocess.resize");
+        int crop = side(m, "preprocess.crop");
+        for (float s : std) {
+            if (!(s > 0)) {
+                throw malformed(m, "preprocess.std", "3 positive numbers");
+            }
         }
+        if (crop > resize) {
+            throw malformed(m, "preprocess.crop", "at most preprocess.resize (" + resize + ")");
+        }
+        return new Preprocess(channels, scale, mean, std, resize, crop);
+    }
+
+    /** One line: the key, its value, what is allowed (no other metadata: it may be long, e.g. class names). */
+    private static IllegalArgumentException malformed(Map<String, String> m, String key, String allowed) {
+        String v = m.get(key);
+        String shown = v == null ? "missing" : "'" + (v.length() > 80 ? v.substring(0, 80) + "…" : v) + "'";
+        return new IllegalArgumentException(OneLine.of(key + " is " + shown + "; allowed: " + allowed));
+    }
+
+    private static float positive(Map<String, String> m, String key) {
+        try {
+            float v = Float.parseFloat(m.get(key).trim());
+            if (v > 0 && Float.isFinite(v)) {
+                return v;
+            }
+        } catch (RuntimeException e) {
+            // null or not a number: the message below says what is allowed
+        }
+        throw malformed(m, key, "a positive number");
+    }
+
+    private static int side(Map<String, String> m, String key) {
+        try {
+            int v = Integer.parseInt(m.get(key).trim());
+            if (v >= 1 && v <= Limits.MAX_IMAGE_SIDE) {
+                return v;
+            }
+        } catch (RuntimeException e) {
+            // null or not an integer: the message below says what is allowed
+        }
+        throw malformed(m, key, "an integer from 1 to " + Limits.MAX_IMAGE_SIDE);
     }
 
     private static String join(float[] v) {
         return v[0] + "," + v[1] + "," + v[2];
     }
 
-    private static float[] floats(String s) {
-        String[] parts = s.split(",");
-        if (parts.length != 3) {
-            throw new IllegalArgumentException("need 3 comma-separated values, got '" + s + "'");
+    private static float[] floats(Map<String, String> m, String key) {
+        try {
+            String[] parts = m.get(key).split(",");
+            if (parts.length == 3) {
+                float[] out = new float[3];
+                for (int i = 0; i < 3; i++) {
+                    out[i] = Float.parseFloat(parts[i].trim());
+                    if (!Float.isFinite(out[i])) {
+                        throw new NumberFormatException();
+                    }
+                }
+                return out;
+            }
+        } catch (RuntimeException e) {
+            // null or not numbers: the message below says what is allowed
         }
-        float[] out = new float[3];
-        for (int i = 0; i < 3; i++) {
-            out[i] = Float.parseFloat(parts[i].trim());
-        }
-        return out;
+        throw malformed(m, key, "3 comma-separated finite numbers");
     }
 
     @Override

@@ -47,7 +47,7 @@ public record Split(Dataset train, Dataset validation) {
     }
 
     /** A uniformly random permutation of {@code 0..n-1} (Fisher–Yates). */
-    static int[] permutation(int n, SplittableRandom random) {
+    public static int[] permutation(int n, SplittableRandom random) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;

@@ -4,6 +4,8 @@ import dev.googlenet.data.ImageDecoder;
 import dev.googlenet.data.Preprocess;
 import dev.googlenet.data.RgbImage;
 import dev.googlenet.data.Tta;
+import dev.googlenet.explain.DeepDream;
+import dev.googlenet.explain.Explainer;
 import dev.googlenet.infer.ImageClassifier.Prediction;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.plan.InferencePlan;
@@ -138,6 +140,29 @@ public final class LoadedModel {
                     + "not one (" + notGoogLeNet + "); only logits are available");
         }
         return plan.features(input);
+    }
+
+    /**
+     * An explainer (CAM, Grad-CAM, saliency, occlusion, branch contributions) over this model's definition and
+     * plan. Cheap: it holds no buffers of its own; calls on it are thread-safe. Needs the definition, so not after
+     * {@link #inferenceOnly()} and not for a graph that is not a GoogLeNet.
+     */
+    public Explainer explainer() {
+        if (googLeNet == null) {
+            throw new UnsupportedOperationException(description + ": explanations need the GoogLeNet definition ("
+                    + (plan == null ? "this graph is not one: " + notGoogLeNet : "dropped by inferenceOnly()") + ")");
+        }
+        return Explainer.of(googLeNet, plan);
+    }
+
+    /** The model's input as a function of 0–255 pixels, for DeepDream: x = (p·scale − mean) / std per channel. */
+    public DeepDream.PixelSpace pixelSpace() {
+        float[] unit = new float[inputChannels], offset = new float[inputChannels];
+        for (int c = 0; c < inputChannels; c++) {
+            unit[c] = preprocess.scale() / preprocess.std()[c];
+            offset[c] = -preprocess.mean()[c] / preprocess.std()[c];
+        }
+        return new DeepDream.PixelSpace(unit, offset);
     }
 
     /** Images (any size) as this model's input [N, C, size, size]: resized, center-cropped and normalized. */

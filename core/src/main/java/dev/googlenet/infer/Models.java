@@ -1,8 +1,8 @@
 package dev.googlenet.infer;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.googlenet.data.Preprocess;
+import dev.googlenet.io.FileFields;
+import dev.googlenet.io.Limits;
 import dev.googlenet.io.Safetensors;
 import dev.googlenet.io.SafetensorsFile;
 import dev.googlenet.io.StateDicts;
@@ -50,7 +50,8 @@ import java.util.Map;
  * <p>Every failure is an {@link IOException} whose message is one line naming the file and the problem.
  */
 public final class Models {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Features the classifier of a width-1 GoogLeNet reads (inception5b's channels). */
+    private static final int FEATURES = 1024;
 
     private Models() {
     }
@@ -231,22 +232,8 @@ public final class Models {
         if (json == null) {
             return defaultClassNames(classes < 0 ? 1000 : classes);
         }
-        List<String> names = new ArrayList<>();
-        try {
-            JsonNode array = JSON.readTree(json);
-            if (array == null || !array.isArray()) {
-                throw new IOException("not a JSON array");
-            }
-            for (JsonNode n : array) {
-                if (!n.isTextual()) {
-                    throw new IOException("element " + n + " is not a string");
-                }
-                names.add(n.asText());
-            }
-        } catch (IOException e) {
-            throw new IOException(file + ": malformed " + Checkpoints.META_CLASSES + " metadata: "
-                    + e.getMessage().lines().findFirst().orElse(""), e);
-        }
+        List<String> names = FileFields.stringArray(file.toString(), Checkpoints.META_CLASSES, json,
+                classes < 0 ? Limits.MAX_CLASSES : classes, Limits.MAX_CLASS_NAME);
         if (classes >= 0 && names.size() != classes) {
             throw new IOException(file + ": " + Checkpoints.META_CLASSES + " metadata names " + names.size()
                     + " classes, the model has " + classes);
@@ -272,16 +259,24 @@ public final class Models {
         if (fc == null || fc.rank() != 2) {
             throw new IOException(file + ": no classifier weight 'fc.weight' [classes,1024]");
         }
+        if (fc.dim(0) < 1 || fc.dim(0) > Limits.MAX_CLASSES || fc.dim(1) != FEATURES) {
+            throw FileFields.problem(file.toString(), "fc.weight's shape", java.util.Arrays.toString(fc.shape()),
+                    "[classes, " + FEATURES + "] with 1 to " + Limits.MAX_CLASSES + " classes");
+        }
+        boolean aux = state.keySet().stream().anyMatch(k -> k.startsWith("aux"));
+        Preprocess p = Preprocess.fromMetadata(meta);
+        List<String> names = classNames(file, meta, fc.dim(0));
+        Limits.checkModelSize(file.toString(), "fc.weight " + java.util.Arrays.toString(fc.shape()), 1, fc.dim(0),
+                3, aux, false);
         GoogLeNet g = new GoogLeNet(GoogLeNetConfig.builder().setVariant(variant).optNumClasses(fc.dim(0))
-                .optAuxHeads(state.keySet().stream().anyMatch(k -> k.startsWith("aux"))).build());
+                .optAuxHeads(aux).build());
         try {
             g.loadStateDict(state);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
-        Preprocess p = Preprocess.fromMetadata(meta);
-        return new LoadedModel(g, p != null ? p : defaultPreprocess(variant),
-                classNames(file, meta, fc.dim(0)), file.getFileName() + " (" + name(variant) + ")");
+        return new LoadedModel(g, p != null ? p : defaultPreprocess(variant), names,
+                file.getFileName() + " (" + name(variant) + ")");
     }
 
     private static Preprocess defaultPreprocess(Variant variant) {

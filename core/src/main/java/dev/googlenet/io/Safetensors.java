@@ -16,14 +16,12 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SequencedMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes the safetensors format: an 8-byte little-endian header length N, N bytes of UTF-8 JSON
@@ -330,36 +328,20 @@ public final class Safetensors {
 
     /**
      * Writes tensors of either dtype in the map's iteration order, data contiguous, header padded with spaces to
-     * a multiple of 8 bytes. The file is written beside its target under a temporary name, synced, then renamed
-     * over it atomically, so readers see the old file or the complete new one, never a half-written one.
+     * a multiple of 8 bytes, through {@link AtomicWrite}: readers see the old file or the complete new one.
      */
     public static void writeEntries(Path file, Map<String, ? extends Entry> entries, Map<String, String> metadata)
             throws IOException {
         byte[] header = header(entries, metadata);
-        Path target = file.toAbsolutePath();
-        // Not Files.createTempFile: that makes the file owner-only (0600), which the rename would keep.
-        Path tmp = target.resolveSibling("." + target.getFileName() + "."
-                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.allocate(WRITE_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-                buf.putLong(header.length);
-                writeAll(ch, buf.flip());
-                writeAll(ch, ByteBuffer.wrap(header));
-                for (Entry e : entries.values()) {
-                    writeData(ch, buf, e);
-                }
-                ch.force(true); // data on disk before the rename makes it visible
+        AtomicWrite.write(file, ch -> {
+            ByteBuffer buf = ByteBuffer.allocate(WRITE_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            buf.putLong(header.length);
+            writeAll(ch, buf.flip());
+            writeAll(ch, ByteBuffer.wrap(header));
+            for (Entry e : entries.values()) {
+                writeData(ch, buf, e);
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (Throwable t) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException suppressed) {
-                t.addSuppressed(suppressed);
-            }
-            throw t;
-        }
+        });
     }
 
     /** The JSON header, padded with spaces so that the data starts at a multiple of 8 bytes. */

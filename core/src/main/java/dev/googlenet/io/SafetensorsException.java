@@ -5,18 +5,19 @@ import java.nio.file.Path;
 
 /**
  * A safetensors file that is malformed or does not hold what was asked of it. The message starts with the file
- * name, then says the problem, e.g. {@code tv_state.safetensors: tensor 'fc.bias' not found}.
+ * name, then says the problem, e.g. {@code tv_state.safetensors: tensor 'fc.bias' not found}; names and dtypes
+ * quoted from the header are printed with their control characters escaped ({@link OneLine}).
  */
 public final class SafetensorsException extends IOException {
     private final transient Path file;
 
     SafetensorsException(Path file, String problem) {
-        super(label(file) + ": " + problem);
+        super(OneLine.of(label(file) + ": " + problem));
         this.file = file;
     }
 
     SafetensorsException(Path file, String problem, Throwable cause) {
-        super(label(file) + ": " + problem, cause);
+        super(OneLine.of(label(file) + ": " + problem), cause);
         this.file = file;
     }
 

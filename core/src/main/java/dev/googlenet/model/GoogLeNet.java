@@ -3,6 +3,7 @@ package dev.googlenet.model;
 import dev.googlenet.nn.AdaptiveAvgPool2d;
 import dev.googlenet.nn.AvgPool2d;
 import dev.googlenet.nn.Concat;
+import dev.googlenet.nn.Conv2d;
 import dev.googlenet.nn.Dropout;
 import dev.googlenet.nn.Flatten;
 import dev.googlenet.nn.Layer;
@@ -41,6 +42,9 @@ public final class GoogLeNet {
     private int channels; // output channels of the last stage added, while the constructor runs
     private Taps lastTaps; // the taps of the last forward, which its backward fills in too
     private boolean lastAux; // the last forward ran the auxiliary heads
+    private int frozenThrough = -1; // trunk index of the last frozen layer; -1: nothing is frozen
+    private int lastFirst; // the trunk layers the last forward ran: lastFirst … lastLast (all of them, but after a
+    private int lastLast;  // forwardStages or forwardTrainFrom)
 
     public GoogLeNet(GoogLeNetConfig config) {
         this.config = config;
@@ -186,14 +190,84 @@ public final class GoogLeNet {
         return run(input, true, taps);
     }
 
+    /**
+     * The training forward of the layers after {@code stage} alone, on {@code activation} (what {@code stage}
+     * produced: [N, 1024] for {@link Taps#FEATURES}, computed once and cached, say, when everything up to it is
+     * frozen). The auxiliary heads do not run; {@link #backward} follows as after {@link #forwardTrain}, and
+     * {@code stage} must be frozen, for backward has no inputs to go through below it.
+     */
+    public Outputs forwardTrainFrom(String stage, Tensor activation) {
+        int from = trunk.names().stream().map(GoogLeNet::tapName).toList().indexOf(stage);
+        if (from < 0 || from > frozenThrough) {
+            throw new IllegalArgumentException("forwardTrainFrom('" + stage + "'): the stage must be a frozen stage "
+                    + "of the trunk (frozen through " + frozenThrough() + ")");
+        }
+        List<Layer> layers = trunk.layers();
+        Tensor x = activation;
+        for (int i = from + 1; i < layers.size(); i++) {
+            x = layers.get(i).forward(x, i > frozenThrough);
+        }
+        lastTaps = null;
+        lastAux = false;
+        lastFirst = from + 1;
+        lastLast = layers.size() - 1;
+        return new Outputs(x, null, null);
+    }
+
+    /**
+     * Eval mode over part of the trunk: the stages after {@code after} (null: from the input) through
+     * {@code through} (null: to the logits), from {@code x}, the activation at {@code after} (or the input). Returns
+     * a copy of the activation at {@code through}. A {@link #backward(Tensor)} that follows takes the gradient at
+     * {@code through} and returns the one at {@code after}: what DeepDream needs (the objective at a layer) and
+     * Grad-CAM (the gradient at a layer, from an activation the inference plan computed). Taps inside the range
+     * record as usual.
+     */
+    public Tensor forwardStages(Tensor x, String after, String through, Taps taps) {
+        List<String> names = trunk.names();
+        int first = after == null ? 0 : stageIndex(after, names) + 1;
+        int last = through == null ? names.size() - 1 : stageIndex(through, names);
+        if (last < first) {
+            throw new IllegalArgumentException("stage '" + through + "' does not come after '" + after + "'");
+        }
+        if (first == 0) {
+            requireInput(x);
+        }
+        checkTaps(taps, names);
+        List<Layer> layers = trunk.layers();
+        for (int i = first; i <= last; i++) {
+            x = layers.get(i).forward(x, false);
+            if (taps != null) {
+                record(taps, names.get(i), x, true);
+            }
+        }
+        lastTaps = taps;
+        lastAux = false;
+        lastFirst = first;
+        lastLast = last;
+        return x.copy();
+    }
+
+    /** The trunk index of a stage by its tap name ({@code features} is flatten's output). */
+    private static int stageIndex(String stage, List<String> names) {
+        for (int i = 0; i < names.size(); i++) {
+            if (tapName(names.get(i)).equals(stage)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no layer named '" + stage + "'; this model has "
+                + names.stream().map(GoogLeNet::tapName).toList());
+    }
+
     private Outputs run(Tensor input, boolean training, Taps taps) {
         requireInput(input);
         List<String> names = trunk.names();
         checkTaps(taps, names);
         List<Layer> layers = trunk.layers();
+        lastFirst = 0;
+        lastLast = layers.size() - 1;
         Tensor x = input, a1 = null, a2 = null;
         for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).forward(x, training);
+            x = layers.get(i).forward(x, training && i > frozenThrough); // frozen: running statistics, kept
             if (taps != null) {
                 record(taps, names.get(i), x, true);
             }
@@ -217,7 +291,10 @@ public final class GoogLeNet {
         return backward(grads, true);
     }
 
-    /** Eval mode's backward: the gradient of the logits in, the input's out (see {@link #backward(Outputs)}). */
+    /**
+     * Eval mode's backward: the gradient of the logits in, the input's out (see {@link #backward(Outputs)}); after
+     * {@link #forwardStages}, the gradient at its last stage in and the one at its start out.
+     */
     public Tensor backward(Tensor gradLogits) {
         return backward(new Outputs(gradLogits, null, null), true);
     }
@@ -233,22 +310,84 @@ public final class GoogLeNet {
         }
         List<Layer> layers = trunk.layers();
         List<String> names = trunk.names();
-        if (layers.getFirst() instanceof ConvBlock stem) {
-            stem.conv().setInputGradient(inputGradient);
+        // backward ends with the first layer the last forward ran, or the first trainable one if that is later
+        int first = Math.max(lastFirst, frozenThrough + 1);
+        // the gradient below it is read only when returned: the images' when asked, or the one at the start of
+        // forwardStages' range
+        boolean returned = first == lastFirst && (first > 0 || inputGradient);
+        Conv2d firstConv = layers.get(first) instanceof ConvBlock block ? block.conv() : null;
+        if (firstConv != null) {
+            firstConv.setInputGradient(returned);
         }
         Tensor g = grads.main();
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            if (aux2 != null && i == aux2Tap && grads.aux2() != null) {
-                g = Concat.accumulate(g, aux2.backward(grads.aux2()), false); // in place: nothing else reads g
-            } else if (aux1 != null && i == aux1Tap && grads.aux1() != null) {
-                g = Concat.accumulate(g, aux1.backward(grads.aux1()), false);
+        try {
+            for (int i = lastLast; i >= first; i--) {
+                if (aux2 != null && i == aux2Tap && grads.aux2() != null) {
+                    g = Concat.accumulate(g, aux2.backward(grads.aux2()), false); // in place: nothing else reads g
+                } else if (aux1 != null && i == aux1Tap && grads.aux1() != null) {
+                    g = Concat.accumulate(g, aux1.backward(grads.aux1()), false);
+                }
+                if (lastTaps != null) {
+                    record(lastTaps, names.get(i), g, false);
+                }
+                g = layers.get(i).backward(g);
             }
-            if (lastTaps != null) {
-                record(lastTaps, names.get(i), g, false);
+            // a head on a frozen stage still learns; the gradient of its input has nowhere to go
+            if (aux2 != null && aux2Tap < first && grads.aux2() != null) {
+                aux2.backward(grads.aux2());
             }
-            g = layers.get(i).backward(g);
+            if (aux1 != null && aux1Tap < first && grads.aux1() != null) {
+                aux1.backward(grads.aux1());
+            }
+        } finally {
+            if (firstConv != null) {
+                firstConv.setInputGradient(true); // as every other layer: the next backward decides again
+            }
+        }
+        if (!returned) {
+            return null;
         }
         return g == null ? null : g.copy(); // the layers' gradients live in shared buffers: this one is the caller's
+    }
+
+    /**
+     * Freezes the trunk up to and including {@code stage} (a trunk stage name, or {@link Taps#FEATURES} for
+     * everything the classifier reads; null or "none" unfreezes). Frozen layers run in eval mode during
+     * {@link #forwardTrain} (BatchNorm uses its running statistics and leaves them as they are, no dropout),
+     * {@link #backward} stops after the first trainable layer (the frozen ones compute no gradient, and the input
+     * gradient returned is null), and {@link #trainableParameters()} leaves their parameters out, so an optimizer
+     * never changes them. The auxiliary heads always train.
+     */
+    public void freezeThrough(String stage) {
+        int index = -1;
+        if (stage != null && !stage.equals("none")) {
+            List<String> valid = trunk.names().stream().map(GoogLeNet::tapName).toList();
+            index = valid.indexOf(stage);
+            if (index < 0 || index == valid.size() - 1) {
+                throw new IllegalArgumentException("cannot freeze through '" + stage + "': freeze one of "
+                        + valid.subList(0, valid.size() - 1) + " (the classifier 'fc' always trains)");
+            }
+        }
+        frozenThrough = index;
+    }
+
+    /** The last frozen stage ({@link #freezeThrough}), or "none". */
+    public String frozenThrough() {
+        return frozenThrough < 0 ? "none" : tapName(trunk.names().get(frozenThrough));
+    }
+
+    /** The parameters training changes: those of the trunk's layers after the frozen ones, and the aux heads'. */
+    public List<Param> trainableParameters() {
+        List<Param> out = new ArrayList<>();
+        List<Layer> layers = trunk.layers();
+        List<String> names = trunk.names();
+        for (int i = frozenThrough + 1; i < layers.size(); i++) {
+            layers.get(i).visitState(names.get(i), (name, p) -> out.add(p));
+        }
+        for (AuxHead h : auxHeads()) {
+            h.visitState("", (name, p) -> out.add(p));
+        }
+        return out;
     }
 
     /** The taps' stage names: the trunk's, with {@code features} for flatten's output. */

@@ -38,12 +38,6 @@ import java.util.List;
  * a given thread count.
  */
 public final class Conv2d implements Layer {
-    private final int inChannels;
-    private final int outChannels;
-    private final int kernelH;
-    private final int kernelW;
-    private final int stride;
-    private final int padding;
     private final Param weight;
     private final Param bias; // null when the convolution has no bias (it is followed by BatchNorm)
     private final Convolution geometry;
@@ -69,12 +63,6 @@ public final class Conv2d implements Layer {
 
     public Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, int stride, int padding, boolean bias) {
         this.geometry = new Convolution(inChannels, outChannels, kernelH, kernelW, stride, padding); // checks them
-        this.inChannels = inChannels;
-        this.outChannels = outChannels;
-        this.kernelH = kernelH;
-        this.kernelW = kernelW;
-        this.stride = stride;
-        this.padding = padding;
         this.weight = new Param("weight", Tensor.zeros(outChannels, inChannels, kernelH, kernelW), Param.Kind.WEIGHT);
         this.bias = bias ? new Param("bias", Tensor.zeros(outChannels), Param.Kind.BIAS) : null;
     }
@@ -89,27 +77,27 @@ public final class Conv2d implements Layer {
     }
 
     public int inChannels() {
-        return inChannels;
+        return geometry.inChannels();
     }
 
     public int outChannels() {
-        return outChannels;
+        return geometry.outChannels();
     }
 
     public int kernelH() {
-        return kernelH;
+        return geometry.kernelH();
     }
 
     public int kernelW() {
-        return kernelW;
+        return geometry.kernelW();
     }
 
     public int stride() {
-        return stride;
+        return geometry.stride();
     }
 
     public int padding() {
-        return padding;
+        return geometry.padding();
     }
 
     /** 1×1/1 without padding: the input of one image already is the GEMM's right-hand matrix. */
@@ -119,15 +107,15 @@ public final class Conv2d implements Layer {
 
     @Override
     public int[] outputShape(int[] in) {
-        return new int[] {in[0], outChannels,
-                Shape.pooledSize(in[2], kernelH, stride, padding, false),
-                Shape.pooledSize(in[3], kernelW, stride, padding, false)};
+        return new int[] {in[0], outChannels(),
+                Shape.pooledSize(in[2], kernelH(), stride(), padding(), false),
+                Shape.pooledSize(in[3], kernelW(), stride(), padding(), false)};
     }
 
     @Override
     public long multiplyAdds(int[] in) {
         int[] out = outputShape(in);
-        return (long) out[0] * out[1] * out[2] * out[3] * inChannels * kernelH * kernelW;
+        return (long) out[0] * out[1] * out[2] * out[3] * inChannels() * kernelH() * kernelW();
     }
 
     @Override
@@ -161,7 +149,7 @@ public final class Conv2d implements Layer {
 
     /** Whether Winograd can run this convolution's geometry: 3×3, stride 1, padding 1. */
     public boolean winogradShape() {
-        return ConvAlgorithm.winogradShape(kernelH, kernelW, stride, padding);
+        return ConvAlgorithm.winogradShape(kernelH(), kernelW(), stride(), padding());
     }
 
     /**
@@ -177,7 +165,7 @@ public final class Conv2d implements Layer {
             int tile = Winograd3x3.suggestedTile(in, out, h, w);
             return tile == 0 ? 2 : tile;
         }
-        return ConvAlgorithm.winogradTile(kernelH, kernelW, stride, padding, in, out, h, w, inputGradient);
+        return ConvAlgorithm.winogradTile(kernelH(), kernelW(), stride(), padding(), in, out, h, w, inputGradient);
     }
 
     /**
@@ -189,7 +177,8 @@ public final class Conv2d implements Layer {
             return false;
         }
         return Boolean.TRUE.equals(winogradForced)
-                || ConvAlgorithm.winogradWeightGradient(kernelH, kernelW, stride, padding, inChannels, outChannels);
+                || ConvAlgorithm.winogradWeightGradient(kernelH(), kernelW(), stride(), padding(), inChannels(),
+                        outChannels());
     }
 
     private Parallel pool() {
@@ -201,15 +190,15 @@ public final class Conv2d implements Layer {
      */
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        Shape.requireNchw(x, inChannels, "Conv2d");
+        Shape.requireNchw(x, inChannels(), "Conv2d");
         output = Tensor.reuse(output, outputShape(x.shape())); // every element is overwritten
         float[] b = bias == null ? null : bias.value().data();
-        int tile = winogradTile(inChannels, outChannels, x.dim(2), x.dim(3), false);
+        int tile = winogradTile(inChannels(), outChannels(), x.dim(2), x.dim(3), false);
         if (tile > 0) {
-            winogradForward = Winograd3x3.transformWeights(pool(), weight.value().data(), 0, outChannels, inChannels,
-                    tile, false, winogradForward);
-            Winograd3x3.forwardBatch(pool(), x.data(), x.dim(0), inChannels, x.dim(2), x.dim(3), winogradForward, b,
-                    false, output.data(), outChannels, 0);
+            winogradForward = Winograd3x3.transformWeights(pool(), weight.value().data(), 0, outChannels(),
+                    inChannels(), tile, false, winogradForward);
+            Winograd3x3.forwardBatch(pool(), x.data(), x.dim(0), inChannels(), x.dim(2), x.dim(3), winogradForward, b,
+                    false, output.data(), outChannels(), 0);
         } else {
             forwardInto(x, weight.value().data(), b, false, output, 0);
         }
@@ -223,9 +212,9 @@ public final class Conv2d implements Layer {
      * fuses the activation.
      */
     public void forwardInto(Tensor x, float[] w, float[] b, boolean relu, Tensor out, int offset) {
-        Shape.requireNchw(x, inChannels, "Conv2d");
+        Shape.requireNchw(x, inChannels(), "Conv2d");
         geometry.forward(pool(), gemm, x.data(), x.dim(0), x.dim(2), x.dim(3), w, b, relu,
-                List.of(new Convolution.Slice(out.data(), out.dim(1), offset, outChannels)));
+                List.of(new Convolution.Slice(out.data(), out.dim(1), offset, outChannels())));
     }
 
     /**
@@ -241,7 +230,7 @@ public final class Conv2d implements Layer {
         // every element is overwritten (col2im clears first)
         // the layer before reads this gradient at once: one buffer serves every convolution of the thread
         Tensor dx = inputGradient ? GradientScratch.take(GradientScratch.Kind.CONVOLUTION, x.shape()) : null;
-        int dxTile = inputGradient ? winogradTile(outChannels, inChannels, x.dim(2), x.dim(3), true) : 0;
+        int dxTile = inputGradient ? winogradTile(outChannels(), inChannels(), x.dim(2), x.dim(3), true) : 0;
         // the input gradient by GEMM + col2im from the weight gradient's unfolding (or by Winograd, or not at all)
         boolean dcol = inputGradient && dxTile == 0;
         int nb = Convolution.imagesPerGemm(n, ohw);
@@ -253,7 +242,7 @@ public final class Conv2d implements Layer {
             if (winogradWeightGradient == null) {
                 winogradWeightGradient = new WinogradWeightGradient();
             }
-            winogradWeightGradient.accumulate(p, gemm, x.data(), gradOut.data(), n, inChannels, outChannels,
+            winogradWeightGradient.accumulate(p, gemm, x.data(), gradOut.data(), n, inChannels(), outChannels(),
                     x.dim(2), x.dim(3), ConvAlgorithm.WEIGHT_GRADIENT_TILE, grad);
         } else if (chunks == 1) {
             for (int g = 0; g < groups; g++) {
@@ -278,17 +267,17 @@ public final class Conv2d implements Layer {
             }
         }
         if (dxTile > 0) {
-            winogradBackward = Winograd3x3.transformWeights(p, weight.value().data(), 0, outChannels, inChannels,
+            winogradBackward = Winograd3x3.transformWeights(p, weight.value().data(), 0, outChannels(), inChannels(),
                     dxTile, true, winogradBackward);
-            Winograd3x3.forwardBatch(p, gradOut.data(), n, outChannels, x.dim(2), x.dim(3), winogradBackward, null,
-                    false, dx.data(), inChannels, 0);
+            Winograd3x3.forwardBatch(p, gradOut.data(), n, outChannels(), x.dim(2), x.dim(3), winogradBackward, null,
+                    false, dx.data(), inChannels(), 0);
         }
         if (bias != null) {
             float[] dy = gradOut.data();
             float[] db = bias.grad().data();
-            int outImage = outChannels * ohw;
+            int outImage = outChannels() * ohw;
             for (int img = 0; img < n; img++) {
-                for (int c = 0; c < outChannels; c++) {
+                for (int c = 0; c < outChannels(); c++) {
                     int off = img * outImage + c * ohw;
                     float s = 0f;
                     for (int i = 0; i < ohw; i++) {
@@ -307,8 +296,8 @@ public final class Conv2d implements Layer {
      */
     private void backwardGroup(Tensor x, Tensor gradOut, int img0, int count, Im2col l, float[] dw, float dwBeta,
                                Tensor dx, boolean inner) {
-        int ohw = l.outH() * l.outW(), cols = count * ohw, k = inChannels * kernelH * kernelW;
-        int inImage = inChannels * x.dim(2) * x.dim(3), outImage = outChannels * ohw;
+        int ohw = l.outH() * l.outW(), cols = count * ohw, k = inChannels() * kernelH() * kernelW();
+        int inImage = inChannels() * x.dim(2) * x.dim(3), outImage = outChannels() * ohw;
         float[] dy = gradOut.data(), w = weight.value().data();
         boolean direct = isPointwise() && count == 1;
         float[] col;
@@ -323,22 +312,22 @@ public final class Conv2d implements Layer {
         float[] dyg = dy;
         int dyOff = img0 * outImage;
         if (count > 1) {
-            dyg = Convolution.scratch(1, outChannels * cols);
+            dyg = Convolution.scratch(1, outChannels() * cols);
             dyOff = 0;
             for (int i = 0; i < count; i++) {
-                Im2col.copyRows(dy, (img0 + i) * outImage, ohw, dyg, i * ohw, cols, outChannels, ohw, null, 0, false);
+                Im2col.copyRows(dy, (img0 + i) * outImage, ohw, dyg, i * ohw, cols, outChannels(), ohw, null, 0, false);
             }
         }
-        gemm.sgemm(false, true, outChannels, k, cols, dyg, dyOff, cols, col, colOff, cols, dwBeta, dw, 0, k);
+        gemm.sgemm(false, true, outChannels(), k, cols, dyg, dyOff, cols, col, colOff, cols, dwBeta, dw, 0, k);
         if (dx == null) {
             return;
         }
         if (direct) {
-            gemm.sgemm(true, false, k, ohw, outChannels, w, 0, k, dyg, dyOff, ohw, 0f, dx.data(), img0 * inImage,
+            gemm.sgemm(true, false, k, ohw, outChannels(), w, 0, k, dyg, dyOff, ohw, 0f, dx.data(), img0 * inImage,
                     ohw);
         } else {
             // dcol goes into the unfolding's buffer, which the weight gradient no longer needs
-            gemm.sgemm(true, false, k, cols, outChannels, w, 0, k, dyg, dyOff, cols, 0f, col, 0, cols);
+            gemm.sgemm(true, false, k, cols, outChannels(), w, 0, k, dyg, dyOff, cols, 0f, col, 0, cols);
             geometry.fold(pool(), l, col, img0, count, inImage, dx.data(), ohw, cols, inner);
         }
     }

@@ -1,5 +1,7 @@
 package dev.googlenet.onnx;
 
+import dev.googlenet.io.OneLine;
+
 import java.io.IOException;
 
 /**
@@ -12,7 +14,7 @@ import java.io.IOException;
  * characters is cut short.
  */
 public final class OnnxException extends IOException {
-    static final int MAX_MESSAGE = 1000;
+    static final int MAX_MESSAGE = OneLine.MAX_MESSAGE;
 
     private final String source;
 
@@ -32,25 +34,6 @@ public final class OnnxException extends IOException {
     }
 
     static String oneLine(String message) {
-        StringBuilder b = new StringBuilder(Math.min(message.length(), MAX_MESSAGE + 40));
-        for (int i = 0; i < message.length(); i++) {
-            if (b.length() >= MAX_MESSAGE) {
-                return b.append("… (").append(message.length() - i).append(" more characters)").toString();
-            }
-            char c = message.charAt(i);
-            switch (c) {
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.toString();
+        return OneLine.of(message, MAX_MESSAGE);
     }
 }

@@ -130,6 +130,22 @@ public final class InferencePlan {
         return run(input, featureStep, null);
     }
 
+    /**
+     * The activation [N, C, h, w] at a stage of {@link #stages()} (or the pooled {@code features} [N, C]), running
+     * the plan only that far: where explanations start from (Grad-CAM's layer, occlusion's features). Thread-safe.
+     */
+    public Tensor activation(Tensor input, String stage) {
+        if (stage.equals("features")) {
+            return features(input);
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).name().equals(stage)) {
+                return run(input, i, null);
+            }
+        }
+        throw new IllegalArgumentException("no stage '" + stage + "' in the inference plan; it has " + stages());
+    }
+
     /** The workspace bytes one call on input of this shape uses (its memory plan), e.g. for capacity planning. */
     public long workspaceBytes(int... inputShape) {
         return schedule(inputShape).workspaceBytes();

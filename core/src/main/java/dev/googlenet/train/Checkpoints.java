@@ -7,6 +7,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.googlenet.data.Preprocess;
+import dev.googlenet.io.AtomicWrite;
+import dev.googlenet.io.Failures;
+import dev.googlenet.io.FileFields;
+import dev.googlenet.io.Limits;
+import dev.googlenet.io.OneLine;
 import dev.googlenet.io.Safetensors;
 import dev.googlenet.io.SafetensorsFile;
 import dev.googlenet.io.StateDicts;
@@ -18,12 +23,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The files a training run writes, and loading a trained model back.
@@ -42,6 +45,12 @@ public final class Checkpoints {
     public static final String META_CLASSES = "googlenet.classes";
     public static final String META_WEIGHTS = "googlenet.weights";
     public static final String META_EPOCH = "googlenet.epoch";
+
+    /** The narrowest width multiplier a file may ask for (every layer then has 1 channel). */
+    static final double MIN_WIDTH = 1.0 / 1024;
+
+    /** A checkpoint.json of 100,000 epochs' history is a few tens of megabytes. */
+    static final long MAX_JSON_BYTES = 256L << 20;
 
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -63,13 +72,33 @@ public final class Checkpoints {
         return o;
     }
 
-    public static GoogLeNetConfig modelConfigFromJson(JsonNode o) {
-        return GoogLeNetConfig.builder().setVariant(Variant.parse(o.get("variant").asText()))
-                .optNumClasses(o.get("num_classes").asInt()).optAuxHeads(o.get("aux_heads").asBoolean())
-                .optDropout((float) o.get("dropout").asDouble()).optAuxDropout((float) o.get("aux_dropout").asDouble())
-                .optSeed(o.get("seed").asLong()).optInputChannels(o.path("input_channels").asInt(3))
-                .optWidth((float) o.path("width").asDouble(1)).optSmallInput(o.path("small_input").asBoolean(false))
-                .optBatchNorm(o.path("batch_norm").asBoolean(Variant.parse(o.get("variant").asText()).batchNorm()))
+    /** The model configuration of a checkpoint ({@code "model"}), read as {@link #modelConfig} does. */
+    public static GoogLeNetConfig modelConfigFromJson(JsonNode o) throws IOException {
+        return modelConfig(FileFields.of(JSON, "model", o));
+    }
+
+    /**
+     * A model configuration read from a file: each field typed and in range, and the model it makes small enough
+     * to build ({@link Limits#checkModelSize}) — all before anything is allocated.
+     */
+    public static GoogLeNetConfig modelConfig(FileFields o) throws IOException {
+        List<String> variants = java.util.Arrays.stream(Variant.values())
+                .map(v -> v.name().toLowerCase(java.util.Locale.ROOT)).toList();
+        Variant variant = Variant.parse(o.choice("variant", variants));
+        int classes = o.integer("num_classes", 1, Limits.MAX_CLASSES);
+        boolean aux = o.bool("aux_heads");
+        double below1 = Math.nextDown(1.0);
+        double dropout = o.number("dropout", 0, below1);
+        double auxDropout = o.number("aux_dropout", 0, below1);
+        long seed = o.longInteger("seed", Long.MIN_VALUE, Long.MAX_VALUE);
+        int channels = o.integer("input_channels", 1, Limits.MAX_INPUT_CHANNELS, 3);
+        double width = o.number("width", MIN_WIDTH, Limits.MAX_WIDTH, 1);
+        boolean small = o.bool("small_input", false);
+        boolean batchNorm = o.bool("batch_norm", variant.batchNorm());
+        Limits.checkModelSize(o.file(), "this configuration", width, classes, channels, aux, small);
+        return GoogLeNetConfig.builder().setVariant(variant).optNumClasses(classes).optAuxHeads(aux)
+                .optDropout((float) dropout).optAuxDropout((float) auxDropout).optSeed(seed)
+                .optInputChannels(channels).optWidth((float) width).optSmallInput(small).optBatchNorm(batchNorm)
                 .build();
     }
 
@@ -96,44 +125,32 @@ public final class Checkpoints {
 
     /** Writes text to a temporary file beside {@code file}, syncs it and renames it over {@code file}. */
     public static void writeAtomically(Path file, String text) throws IOException {
-        Path target = file.toAbsolutePath();
-        Path tmp = target.resolveSibling("." + target.getFileName() + "."
-                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-        try {
-            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
-                    java.nio.file.StandardOpenOption.WRITE)) {
-                var buf = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
+        AtomicWrite.write(file, text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A JSON file of a run (checkpoint, metrics), at most {@link #MAX_JSON_BYTES}. Whatever is wrong with its
+     * bytes — bad syntax, an encoding Jackson guesses and then fails on — is one line naming the file.
+     */
     public static JsonNode readJson(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_JSON_BYTES) {
+            throw new IOException(file + ": " + size + " bytes; allowed: at most " + MAX_JSON_BYTES
+                    + " for a run's JSON file");
+        }
+        byte[] bytes = Files.readAllBytes(file);
         try {
-            return MAPPER.readTree(file.toFile());
+            return MAPPER.readTree(bytes);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+            throw new IOException(OneLine.of(file + ": not valid JSON: " + e.getOriginalMessage()), e);
+        } catch (IOException e) { // from the bytes alone (an invalid UTF-32 character, say), not from a file
+            throw new IOException(OneLine.of(file + ": not valid JSON: " + Failures.describe(e)), e);
         }
     }
 
-    /** The checkpoint JSON of a run folder (or the file itself), checked for its format. */
+    /** The checkpoint JSON of a run folder (or the file itself), checked against its schema ({@link Checkpoint}). */
     public static JsonNode readCheckpoint(Path dirOrFile) throws IOException {
-        Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(JSON) : dirOrFile;
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": no checkpoint (" + JSON + " is written after each epoch)");
-        }
-        JsonNode node = readJson(file);
-        if (!FORMAT.equals(node.path("format").asText())) {
-            throw new IOException(file + ": not a training checkpoint (no \"format\": \"" + FORMAT + "\")");
-        }
-        return node;
+        return Checkpoint.read(dirOrFile).json();
     }
 
     /**
@@ -156,44 +173,47 @@ public final class Checkpoints {
     public static TrainedModel load(Path path, boolean preferEma) throws IOException {
         Path weightsFile;
         if (Files.isDirectory(path) || path.getFileName().toString().endsWith(".json")) {
-            JsonNode ck = readCheckpoint(path);
-            Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
-            JsonNode files = ck.get("files");
-            String name = preferEma && files.hasNonNull("ema") ? files.get("ema").asText()
-                    : files.get("weights").asText();
-            weightsFile = dir.resolve(name);
+            Checkpoint ck = Checkpoint.read(path);
+            String name = preferEma && ck.ema() != null ? ck.ema() : ck.weights();
+            ck.verify(List.of(name));
+            weightsFile = ck.folder().resolve(name);
         } else {
             weightsFile = path;
         }
         SafetensorsFile st = Safetensors.read(weightsFile);
         Map<String, String> meta = st.metadata();
+        String file = weightsFile.toString();
         String configJson = meta.get(META_CONFIG);
         if (configJson == null) {
-            throw new IOException(weightsFile + ": no " + META_CONFIG + " metadata (not written by googlenet train;"
+            throw new IOException(file + ": no " + META_CONFIG + " metadata (not written by googlenet train;"
                     + " load plain state dicts with StateDicts.load)");
         }
-        GoogLeNetConfig config;
-        List<String> classes = new ArrayList<>();
-        try {
-            config = modelConfigFromJson(MAPPER.readTree(configJson));
-            JsonNode names = meta.containsKey(META_CLASSES) ? MAPPER.readTree(meta.get(META_CLASSES)) : null;
-            if (names != null) {
-                names.forEach(n -> classes.add(n.asText()));
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(weightsFile + ": malformed " + META_CONFIG + " metadata: " + e.getMessage(), e);
-        }
-        while (classes.size() < config.numClasses()) {
+        GoogLeNetConfig config = modelConfig(FileFields.parse(file, META_CONFIG, configJson));
+        List<String> classes = new ArrayList<>(meta.containsKey(META_CLASSES)
+                ? FileFields.stringArray(file, META_CLASSES, meta.get(META_CLASSES), config.numClasses(),
+                        Limits.MAX_CLASS_NAME)
+                : List.of());
+        while (classes.size() < config.numClasses()) { // at most MAX_CLASSES: the configuration was checked
             classes.add(Integer.toString(classes.size()));
+        }
+        int epoch = (int) FileFields.integerText(file, META_EPOCH, meta.getOrDefault(META_EPOCH, "0"), 0,
+                Limits.MAX_EPOCHS);
+        String weights = meta.getOrDefault(META_WEIGHTS, "raw");
+        if (!List.of("raw", "ema").contains(weights)) {
+            throw FileFields.problem(file, META_WEIGHTS, '"' + weights + '"', "raw or ema");
+        }
+        Preprocess preprocess;
+        try {
+            preprocess = Preprocess.fromMetadata(meta);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(OneLine.of(file + ": " + e.getMessage()), e);
         }
         GoogLeNet model = new GoogLeNet(config);
         try {
             model.loadStateDict(StateDicts.tensors(st));
         } catch (IllegalArgumentException e) {
-            throw new IOException(weightsFile + ": " + e.getMessage(), e);
+            throw new IOException(OneLine.of(file + ": " + e.getMessage()), e);
         }
-        return new TrainedModel(model, config, List.copyOf(classes), Preprocess.fromMetadata(meta),
-                meta.getOrDefault(META_WEIGHTS, "raw"), Integer.parseInt(meta.getOrDefault(META_EPOCH, "0")),
-                weightsFile);
+        return new TrainedModel(model, config, List.copyOf(classes), preprocess, weights, epoch, weightsFile);
     }
 }

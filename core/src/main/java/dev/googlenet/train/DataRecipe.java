@@ -17,6 +17,7 @@ import dev.googlenet.data.RandomErasing;
 import dev.googlenet.data.RandomResizedCrop;
 import dev.googlenet.data.ResizeCenterCrop;
 import dev.googlenet.data.Split;
+import dev.googlenet.data.SwapRedBlue;
 import dev.googlenet.data.Transform;
 
 import java.io.IOException;
@@ -33,7 +34,8 @@ import java.util.Locale;
  * @param dataset     "fashion-mnist", "mnist", or an image folder (one sub-folder per class)
  * @param dataPath    folder of the IDX files (null: searched, see {@link KnownDataset#locate})
  * @param valFraction share of the training set held out for validation (0 = none)
- * @param limit       train on this many random examples of the split's training part (0 = all)
+ * @param limit       train on this many random examples of the split's training part (0 = all), and validate on
+ *                    the same share of held-out ones
  * @param size        side of the model's input (IDX: the images' own size; folders: the crop, e.g. 224)
  * @param augment     augmentations in order: {@code crop-pad} (random crop with padding), {@code flip},
  *                    {@code rsc} (the paper's random-sized crop), {@code photometric}, {@code erase} (random
@@ -87,14 +89,27 @@ public record DataRecipe(String dataset, Path dataPath, double valFraction, int 
     /** The opened data; {@code test} is the dataset's own test split (IDX sets), null for image folders. */
     public record Prepared(Dataset train, Dataset validation, Dataset test, List<String> classes, int channels,
                            int size, Transform trainTransform, Transform evalTransform, Preprocess preprocess,
-                           String description) {
+                           String description, List<ImageFolderDataset.Skipped> skipped) {
     }
 
     /** Opens the data; {@code decoder} reads image-folder files (unused for IDX sets). */
     public Prepared prepare(ImageFileDecoder decoder) throws IOException {
+        return prepare(decoder, null);
+    }
+
+    /**
+     * Opens the data. An image folder is read once whole: unreadable files are left out ({@link Prepared#skipped}),
+     * and fewer than two classes or a class without a readable image is an error.
+     *
+     * @param decoder reads image-folder files (unused for IDX sets)
+     * @param model   the preprocessing of the model training starts from (fine-tuning: its input size,
+     *                channel order, mean and std), or null for the dataset's own
+     */
+    public Prepared prepare(ImageFileDecoder decoder, Preprocess model) throws IOException {
         Dataset full, test = null;
         int channels, side;
         float[] mean, std;
+        List<ImageFolderDataset.Skipped> skipped = List.of();
         KnownDataset known = known();
         if (known != null) {
             IdxDataset idx = known.load(known.locate(dataPath), KnownDataset.Part.TRAIN);
@@ -109,16 +124,28 @@ public record DataRecipe(String dataset, Path dataPath, double valFraction, int 
             mean = new float[] {known.mean()};
             std = new float[] {known.std()};
         } else {
-            full = ImageFolderDataset.scan(Path.of(dataset), decoder);
+            ImageFolderDataset folder = ImageFolderDataset.scanReadable(Path.of(dataset), decoder, 2);
+            skipped = folder.skipped();
+            full = folder;
             channels = 3;
-            side = size == 0 ? 224 : size;
+            side = size != 0 ? size : model != null ? model.crop() : 224;
             mean = new float[] {0.485f, 0.456f, 0.406f};
             std = new float[] {0.229f, 0.224f, 0.225f};
+        }
+        if (model != null) {
+            Normalize n = normalization(model, channels);
+            mean = n.mean();
+            std = n.std();
         }
         Split split = Split.random(full, valFraction, seed);
         Dataset train = limit > 0 ? Split.sample(split.train(), limit, seed + 1) : split.train();
         Dataset val = split.validation().size() > 0 ? split.validation() : null;
-        int resize = known != null ? side : (int) Math.round(side * 256.0 / 224);
+        if (val != null && limit > 0) { // a quick run validates quickly too: the same share of what it trains on
+            int valLimit = (int) Math.ceil(limit * valFraction / (1 - valFraction));
+            val = valLimit < val.size() ? Split.sample(val, valLimit, seed + 2) : val;
+        }
+        int resize = known != null ? side : model != null && size == 0 ? model.resize()
+                : (int) Math.round(side * 256.0 / 224);
         Transform geometry = known != null ? Transform.identity() : new ResizeCenterCrop(resize, side);
         List<Transform> steps = new ArrayList<>();
         boolean cropped = false;
@@ -145,19 +172,43 @@ public record DataRecipe(String dataset, Path dataPath, double valFraction, int 
         if (known == null && !cropped) {
             steps.addFirst(geometry);
         }
+        boolean bgr = model != null && model.channels() == Preprocess.ChannelOrder.BGR;
         Normalize normalize = new Normalize(mean, std);
-        steps.add(normalize);
+        Transform toModel = bgr ? new SwapRedBlue().then(normalize) : normalize;
+        steps.add(toModel);
         if (augment.contains("erase")) {
             steps.add(RandomErasing.standard());
         }
         float[] m3 = channels == 1 ? new float[] {mean[0], mean[0], mean[0]} : mean;
         float[] s3 = channels == 1 ? new float[] {std[0], std[0], std[0]} : std;
-        Preprocess preprocess = new Preprocess(Preprocess.ChannelOrder.RGB, 1f / 255, m3, s3, resize, side);
+        Preprocess preprocess = model != null ? new Preprocess(model.channels(), model.scale(), model.mean(),
+                model.std(), resize, side) : new Preprocess(Preprocess.ChannelOrder.RGB, 1f / 255, m3, s3, resize, side);
         String description = full.describe() + ": " + train.size() + " training examples"
                 + (val == null ? "" : ", " + val.size() + " for validation")
                 + ", augmentation " + (augment.isEmpty() ? "none" : String.join(",", augment));
         return new Prepared(train, val, test, full.classes(), channels, side, Transform.compose(steps),
-                geometry.then(normalize), preprocess, description);
+                geometry.then(toModel), preprocess, description + (skipped.isEmpty() ? ""
+                : ", " + skipped.size() + " unreadable file(s) skipped"), skipped);
+    }
+
+    /**
+     * A model's normalization for images in [0, 1] (what the datasets give): its scale applies to 0–255 values,
+     * so {@code (255·scale·v − mean)/std}; {@code channels} 1 takes the first mean and std.
+     */
+    public static Normalize normalization(Preprocess p, int channels) {
+        float unit = 255 * p.scale();
+        float[] mean = new float[channels], std = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            mean[c] = p.mean()[c] / unit;
+            std[c] = p.std()[c] / unit;
+        }
+        return new Normalize(mean, std);
+    }
+
+    /** {@link #normalization}, after swapping red and blue for a BGR model. */
+    public static Transform toModel(Preprocess p, int channels) {
+        Normalize n = normalization(p, channels);
+        return p.channels() == Preprocess.ChannelOrder.BGR ? new SwapRedBlue().then(n) : n;
     }
 
     public ObjectNode toJson() {

@@ -53,7 +53,9 @@ public final class Ema {
         for (var e : average.entrySet()) {
             float[] avg = e.getValue().data(), v = live.get(e.getKey()).data();
             for (int i = 0; i < avg.length; i++) {
-                avg[i] = d * avg[i] + rest * v[i];
+                if (avg[i] != v[i]) { // a frozen value stays exactly itself (d·v + (1 − d)·v may round off it)
+                    avg[i] = d * avg[i] + rest * v[i];
+                }
             }
         }
         updates++;

@@ -54,7 +54,8 @@ public record EvalResult(int count, double loss, double top1, double top5, long[
             for (int c = 0; c < n; c++) {
                 sb.append(String.format(Locale.ROOT, "%" + cell + "d", confusion[r][c]));
             }
-            sb.append(String.format(Locale.ROOT, "  %5.1f%%%n", 100 * recall[r]));
+            sb.append(Double.isNaN(recall[r]) ? "       —\n" // no examples of this class
+                    : String.format(Locale.ROOT, "  %5.1f%%%n", 100 * recall[r]));
         }
         return sb.toString();
     }

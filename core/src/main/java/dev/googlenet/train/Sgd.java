@@ -23,6 +23,7 @@ public final class Sgd {
     private final boolean nesterov;
     private final Predicate<Param> decays;
     private final Map<Param, float[]> momentumBuffers = new IdentityHashMap<>();
+    private final Map<Param, Float> learningRateFactors = new IdentityHashMap<>();
     private float learningRate;
 
     public Sgd(List<Param> params, float learningRate, float momentum, float weightDecay, boolean nesterov) {
@@ -92,6 +93,22 @@ public final class Sgd {
         momentumBuffers.put(p, values.clone());
     }
 
+    /**
+     * Multiplies {@code p}'s learning rate by {@code factor} from now on (discriminative learning rates: a
+     * pretrained backbone learns slower than a new head).
+     */
+    public void setLearningRateFactor(Param p, float factor) {
+        if (!(factor > 0)) {
+            throw new IllegalArgumentException("learning-rate factor must be positive, got " + factor);
+        }
+        learningRateFactors.put(p, factor);
+    }
+
+    /** The factor of {@code p}'s learning rate (1 unless set). */
+    public float learningRateFactor(Param p) {
+        return learningRateFactors.getOrDefault(p, 1f);
+    }
+
     public void zeroGrad() {
         params.forEach(Param::zeroGrad);
     }
@@ -101,6 +118,7 @@ public final class Sgd {
             float[] w = p.value().data(), g = p.grad().data();
             float wd = decays.test(p) ? weightDecay : 0f;
             float[] buf = momentumBuffers.get(p);
+            float lr = learningRate * learningRateFactor(p);
             boolean first = buf == null;
             if (first && momentum != 0f) {
                 buf = new float[w.length];
@@ -112,7 +130,7 @@ public final class Sgd {
                     buf[i] = first ? d : momentum * buf[i] + d;
                     d = nesterov ? d + momentum * buf[i] : buf[i];
                 }
-                w[i] -= learningRate * d;
+                w[i] -= lr * d;
             }
             p.value().markChanged();
         }

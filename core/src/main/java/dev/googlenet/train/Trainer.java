@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.googlenet.data.DataLoader;
 import dev.googlenet.data.Preprocess;
+import dev.googlenet.io.AtomicWrite;
 import dev.googlenet.io.Safetensors;
 import dev.googlenet.io.SafetensorsFile;
 import dev.googlenet.io.StateDicts;
@@ -46,6 +47,9 @@ import java.util.Objects;
 public final class Trainer {
     public static final String METRICS_CSV = "metrics.csv";
     public static final String METRICS_JSON = "metrics.json";
+    /** A tensor file of some epoch's checkpoint, by the names {@link #writeCheckpoint} gives them. */
+    private static final java.util.regex.Pattern EPOCH_FILE =
+            java.util.regex.Pattern.compile("(weights|ema|optimizer)-epoch\\d+\\.safetensors");
 
     private final GoogLeNet model;
     private final TrainingConfig config;
@@ -64,8 +68,10 @@ public final class Trainer {
     private ObjectNode data = JsonNodeFactory.instance.objectNode();
     private int completedEpochs;
     private long step;
-    private JsonNode lastCheckpoint;
     private volatile boolean stopRequested;
+    private boolean cacheFeatures;
+    private FeatureCache featureCache;
+    private double cacheSeconds;
 
     /**
      * @param validation evaluated after each epoch; null for none
@@ -87,8 +93,17 @@ public final class Trainer {
                     + " has " + train.dataset().classes().size());
         }
         this.classes = train.dataset().classes();
-        this.sgd = new Sgd(model.parameters(), (float) config.learningRate(), config.momentum(),
+        model.freezeThrough(config.frozenStage());
+        // frozen parameters are not the optimizer's: weight decay and momentum cannot move them either
+        this.sgd = new Sgd(model.trainableParameters(), (float) config.learningRate(), config.momentum(),
                 config.weightDecay(), config.nesterov(), config.decayBiasAndNorm() ? p -> true : Sgd.weightsOnly());
+        if (config.backboneLrMult() != 1) { // the backbone: the trunk but its classifier (the aux heads are heads)
+            model.trunk().visitState("", (name, p) -> {
+                if (!name.startsWith("fc.") && sgd.params().contains(p)) {
+                    sgd.setLearningRateFactor(p, (float) config.backboneLrMult());
+                }
+            });
+        }
         this.ema = config.emaDecay() > 0 ? new Ema(model, config.emaDecay(), true) : null;
     }
 
@@ -116,6 +131,31 @@ public final class Trainer {
         this.test = test;
         this.testMirror = mirror;
         return this;
+    }
+
+    /**
+     * Trains the head on features computed once ({@link FeatureCache}) instead of running the frozen backbone
+     * every step. Needs the recipe to freeze everything up to the features ({@code freeze backbone}), no aux
+     * heads (or aux weight 0: they read maps inside the backbone), and a training transform without randomness
+     * (the caller's promise: each example's features are computed once).
+     */
+    public Trainer cacheFeatures() {
+        List<String> frozenEnough = List.of(dev.googlenet.model.Taps.FEATURES, "dropout");
+        if (!frozenEnough.contains(config.frozenStage())) {
+            throw new IllegalArgumentException("feature caching needs the backbone frozen through the features "
+                    + "(freeze backbone), not '" + config.freeze() + "'");
+        }
+        if (!model.auxHeads().isEmpty() && config.auxWeight() != 0) {
+            throw new IllegalArgumentException("feature caching trains the classifier alone: build the model "
+                    + "without aux heads (or set the aux weight to 0)");
+        }
+        cacheFeatures = true;
+        return this;
+    }
+
+    /** Seconds spent computing the feature cache (0 without one). */
+    public double featureCacheSeconds() {
+        return cacheSeconds;
     }
 
     /** Free-form description of the data (dataset, split, augmentation) kept in the checkpoint for resuming. */
@@ -172,10 +212,17 @@ public final class Trainer {
 
     /** Runs the remaining epochs; returns the history of all epochs (resumed ones included). */
     public List<EpochMetrics> fit() throws IOException {
-        Files.createDirectories(runFolder);
+        AtomicWrite.createFolder(runFolder);
+        AtomicWrite.removeStale(runFolder); // a killed run's half-written files
         stopRequested = false;
         int stepsPerEpoch = train.batchesPerEpoch();
         LearningRateSchedule rates = config.learningRates(stepsPerEpoch);
+        if (cacheFeatures && featureCache == null && completedEpochs < config.epochs()) {
+            long t0 = System.nanoTime();
+            // the frozen backbone in eval mode, as every step would run it
+            featureCache = FeatureCache.compute(dev.googlenet.plan.InferencePlan.compile(model), train);
+            cacheSeconds = (System.nanoTime() - t0) / 1e9;
+        }
         for (int e = completedEpochs; e < config.epochs() && !stopRequested; e++) {
             runEpoch(e, rates, stepsPerEpoch);
         }
@@ -194,12 +241,13 @@ public final class Trainer {
         int seen = 0, batchNo = 0;
         float lr = 0;
         long waitNanos;
-        try (DataLoader.Epoch batches = train.epoch(e)) {
-            for (DataLoader.Batch b : batches) {
+        try (DataLoader.Epoch batches = featureCache == null ? train.epoch(e) : null) {
+            for (DataLoader.Batch b : featureCache == null ? batches : featureCache.epoch(e)) {
                 lr = (float) rates.at(step);
                 sgd.setLearningRate(lr);
                 sgd.zeroGrad();
-                Outputs out = model.forwardTrain(b.images());
+                Outputs out = featureCache == null ? model.forwardTrain(b.images())
+                        : model.forwardTrainFrom(dev.googlenet.model.Taps.FEATURES, b.images());
                 GoogLeNetLoss.Result loss = GoogLeNetLoss.compute(out, b.labels(), config.auxWeight(),
                         config.labelSmoothing());
                 if (!Float.isFinite(loss.total())) {
@@ -227,7 +275,7 @@ public final class Trainer {
                     l.stepFinished(progress);
                 }
             }
-            waitNanos = batches.waitNanos();
+            waitNanos = batches == null ? 0 : batches.waitNanos();
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         EvalResult val = null;
@@ -305,11 +353,13 @@ public final class Trainer {
         String weights = "weights-" + tag + ".safetensors";
         StateDicts.save(runFolder.resolve(weights), model,
                 Checkpoints.weightsMetadata(mc, classes, preprocess, "raw", completedEpochs));
+        written(weights);
         String emaFile = null;
         if (ema != null) {
             emaFile = "ema-" + tag + ".safetensors";
             Safetensors.write(runFolder.resolve(emaFile), ema.stateDict(),
                     Checkpoints.weightsMetadata(mc, classes, preprocess, "ema", completedEpochs));
+            written(emaFile);
         }
         String optimizer = "optimizer-" + tag + ".safetensors";
         Map<String, Tensor> buffers = new LinkedHashMap<>();
@@ -320,10 +370,11 @@ public final class Trainer {
             }
         }
         Safetensors.write(runFolder.resolve(optimizer), buffers, Map.of("googlenet.optimizer", "sgd momentum"));
+        written(optimizer);
 
         ObjectNode ck = JsonNodeFactory.instance.objectNode();
         ck.put("format", Checkpoints.FORMAT);
-        ck.put("version", 1);
+        ck.put("version", Checkpoint.VERSION);
         ck.put("written", Instant.now().toString());
         ck.put("epoch", completedEpochs);
         ck.put("step", step);
@@ -365,19 +416,31 @@ public final class Trainer {
             files.putNull("ema");
         }
         files.put("optimizer", optimizer);
+        ObjectNode checksums = ck.putObject("checksums");
+        for (String f : emaFile == null ? List.of(weights, optimizer) : List.of(weights, optimizer, emaFile)) {
+            checksums.set(f, CheckpointFiles.record(runFolder.resolve(f)));
+        }
         ArrayNode hist = ck.putArray("history");
         history.forEach(m -> hist.add(m.toJson()));
         Checkpoints.writeJsonAtomically(runFolder.resolve(Checkpoints.JSON), ck);
+        written(Checkpoints.JSON);
 
-        if (lastCheckpoint != null) { // the new checkpoint is committed: the previous epoch's files can go
-            for (JsonNode f : lastCheckpoint.path("files")) {
-                if (f.isTextual() && !f.asText().isEmpty() && !List.of(weights, optimizer).contains(f.asText())
-                        && !f.asText().equals(emaFile)) {
-                    Files.deleteIfExists(runFolder.resolve(f.asText()));
+        pruneOtherEpochs(emaFile == null ? List.of(weights, optimizer) : List.of(weights, optimizer, emaFile));
+    }
+
+    /**
+     * Deletes the tensor files of every epoch but the committed one: the previous epoch's, and those a run killed
+     * before or after its commit left behind. Called only once checkpoint.json names {@code keep}.
+     */
+    private void pruneOtherEpochs(List<String> keep) throws IOException {
+        try (var files = Files.list(runFolder)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (EPOCH_FILE.matcher(name).matches() && !keep.contains(name)) {
+                    Files.deleteIfExists(f);
                 }
             }
         }
-        lastCheckpoint = ck;
     }
 
     private void writeMetrics() throws IOException {
@@ -388,7 +451,15 @@ public final class Trainer {
             json.add(m.toJson());
         }
         Checkpoints.writeAtomically(runFolder.resolve(METRICS_CSV), csv.toString());
+        written(METRICS_CSV);
         Checkpoints.writeJsonAtomically(runFolder.resolve(METRICS_JSON), json);
+        written(METRICS_JSON);
+    }
+
+    private void written(String name) {
+        for (TrainingListener l : listeners) {
+            l.fileWritten(runFolder.resolve(name));
+        }
     }
 
     /**
@@ -402,44 +473,75 @@ public final class Trainer {
         if (!Files.isRegularFile(file)) {
             return false;
         }
-        JsonNode ck = Checkpoints.readCheckpoint(file);
-        GoogLeNetConfig saved = Checkpoints.modelConfigFromJson(ck.get("model"));
+        AtomicWrite.removeStale(runFolder);
+        Checkpoint ck = Checkpoint.read(file);
+        ck.verify();
+        GoogLeNetConfig saved = ck.model();
         if (!saved.equals(model.config())) {
             throw new IOException(file + ": the checkpoint's model " + saved + " is not this run's "
                     + model.config());
         }
-        TrainingConfig recipe = TrainingConfig.fromJson(ck.get("training"));
+        TrainingConfig recipe = TrainingConfig.fromJson(ck.json().get("training"));
         List<String> changed = recipe.toBuilder().epochs(config.epochs()).build().differences(config);
         if (!changed.isEmpty()) {
             throw new IOException(file + ": resuming continues the same recipe (only epochs may change); changed: "
                     + String.join(", ", changed));
         }
-        long dataSeed = ck.path("rng").path("data_seed").asLong();
+        long dataSeed = ck.json().get("rng").get("data_seed").asLong();
         if (dataSeed != train.seed()) {
             throw new IOException(file + ": the checkpoint's data seed " + dataSeed + " is not this loader's "
                     + train.seed());
         }
-        JsonNode files = ck.get("files");
-        StateDicts.load(runFolder.resolve(files.get("weights").asText()), model);
-        SafetensorsFile buffers = Safetensors.read(runFolder.resolve(files.get("optimizer").asText()));
-        for (var e : model.namedParameters().entrySet()) {
-            Param p = e.getValue();
-            sgd.setMomentumBuffer(p, buffers.contains(e.getKey()) ? buffers.tensor(e.getKey()).data() : null);
-        }
+        StateDicts.load(runFolder.resolve(ck.weights()), model);
+        restoreMomentum(runFolder.resolve(ck.optimizer()), ck.step());
         if (ema != null) {
-            if (!files.hasNonNull("ema")) {
+            if (ck.ema() == null) {
                 throw new IOException(file + ": the checkpoint has no Polyak average");
             }
-            ema.restore(StateDicts.tensors(Safetensors.read(runFolder.resolve(files.get("ema").asText()))),
-                    ck.path("ema").path("updates").asLong());
+            ema.restore(StateDicts.tensors(Safetensors.read(runFolder.resolve(ck.ema()))),
+                    ck.json().get("ema").get("updates").asLong());
         }
         history.clear();
-        for (JsonNode m : ck.path("history")) {
+        for (JsonNode m : ck.json().get("history")) {
             history.add(EpochMetrics.fromJson(m));
         }
-        completedEpochs = ck.get("epoch").asInt();
-        step = ck.get("step").asLong();
-        lastCheckpoint = ck;
+        completedEpochs = ck.epoch();
+        step = ck.step();
+        // a run killed between its commit and its metrics left them an epoch behind; files of other epochs go
+        writeMetrics();
+        pruneOtherEpochs(ck.files());
         return true;
+    }
+
+    /**
+     * Sets every parameter's momentum buffer from the optimizer file. After a step with momentum every
+     * parameter has one, so a missing or misshapen buffer is an error: training on without it would silently
+     * differ from the run that wrote the checkpoint.
+     */
+    private void restoreMomentum(Path file, long steps) throws IOException {
+        SafetensorsFile buffers = Safetensors.read(file);
+        boolean expected = sgd.momentum() != 0 && steps > 0;
+        java.util.Set<Param> trained = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        trained.addAll(sgd.params());
+        for (var e : model.namedParameters().entrySet()) {
+            Param p = e.getValue();
+            if (!trained.contains(p)) {
+                continue;
+            }
+            if (!buffers.contains(e.getKey())) {
+                if (expected) {
+                    throw new IOException(file + ": no momentum buffer for parameter " + e.getKey()
+                            + " (the optimizer state must cover every parameter the optimizer updates)");
+                }
+                sgd.setMomentumBuffer(p, null);
+                continue;
+            }
+            float[] values = buffers.tensor(e.getKey()).data();
+            if (values.length != p.value().size()) {
+                throw new IOException(file + ": the momentum buffer of " + e.getKey() + " has " + values.length
+                        + " values; the parameter has " + p.value().size());
+            }
+            sgd.setMomentumBuffer(p, values);
+        }
     }
 }

@@ -28,14 +28,24 @@ import java.util.Objects;
  * @param auxWeight        weight of each auxiliary loss (0.3 in the paper; 0 = no gradient into the aux heads)
  * @param emaDecay         Polyak averaging decay per step (0 = off); evaluation then uses the average
  * @param seed             seeds data order, augmentation and dropout masks (per epoch)
+ * @param freeze           "none", "backbone" (everything the classifier reads) or a stage name: the trunk is frozen
+ *                         up to and including it (see {@link dev.googlenet.model.GoogLeNet#freezeThrough})
+ * @param backboneLrMult   factor of the learning rate of the trunk's trainable layers other than the classifier
+ *                         (discriminative learning rates for fine-tuning; 1 = the same as the head's)
  */
 public record TrainingConfig(int epochs, int batchSize, double learningRate, ScheduleKind schedule, int stepEpochs,
                              double stepGamma, double minLearningRate, double warmupEpochs, float momentum,
                              boolean nesterov, float weightDecay, boolean decayBiasAndNorm, float labelSmoothing,
-                             float auxWeight, double emaDecay, long seed) {
+                             float auxWeight, double emaDecay, long seed, String freeze, double backboneLrMult) {
+    /** Freezing everything the classifier reads: {@code features}, the pooled vector. */
+    public static final String FREEZE_BACKBONE = "backbone";
 
     public TrainingConfig {
         Objects.requireNonNull(schedule, "schedule");
+        freeze = freeze == null || freeze.isBlank() ? "none" : freeze.trim();
+        if (!(backboneLrMult > 0)) {
+            throw new IllegalArgumentException("backbone learning-rate factor must be positive, got " + backboneLrMult);
+        }
         if (epochs < 1 || batchSize < 1) {
             throw new IllegalArgumentException("need epochs ≥ 1 and batch size ≥ 1");
         }
@@ -80,7 +90,14 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Sch
         b.auxWeight = auxWeight;
         b.emaDecay = emaDecay;
         b.seed = seed;
+        b.freeze = freeze;
+        b.backboneLrMult = backboneLrMult;
         return b;
+    }
+
+    /** The stage {@link dev.googlenet.model.GoogLeNet#freezeThrough} takes: "backbone" is {@code features}. */
+    public String frozenStage() {
+        return freeze.equals(FREEZE_BACKBONE) ? dev.googlenet.model.Taps.FEATURES : freeze;
     }
 
     /** The per-step learning rates of this recipe with {@code stepsPerEpoch} steps per epoch. */
@@ -114,6 +131,8 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Sch
         o.put("aux_weight", auxWeight);
         o.put("ema_decay", emaDecay);
         o.put("seed", seed);
+        o.put("freeze", freeze);
+        o.put("backbone_lr_mult", backboneLrMult);
         return o;
     }
 
@@ -124,7 +143,8 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Sch
                 o.get("warmup_epochs").asDouble(), (float) o.get("momentum").asDouble(),
                 o.get("nesterov").asBoolean(), (float) o.get("weight_decay").asDouble(),
                 o.get("decay_bias_and_norm").asBoolean(), (float) o.get("label_smoothing").asDouble(),
-                (float) o.get("aux_weight").asDouble(), o.get("ema_decay").asDouble(), o.get("seed").asLong());
+                (float) o.get("aux_weight").asDouble(), o.get("ema_decay").asDouble(), o.get("seed").asLong(),
+                o.path("freeze").asText("none"), o.path("backbone_lr_mult").asDouble(1)); // absent before fine-tuning
     }
 
     /** Names of the settings (JSON keys) in which {@code other} differs from this recipe. */
@@ -156,6 +176,8 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Sch
         private float auxWeight = GoogLeNetLoss.PAPER_AUX_WEIGHT;
         private double emaDecay = 0;
         private long seed = 0;
+        private String freeze = "none";
+        private double backboneLrMult = 1;
 
         public Builder epochs(int v) {
             epochs = v;
@@ -237,10 +259,22 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Sch
             return this;
         }
 
+        /** "none" (default), "backbone" or a stage name: freeze the trunk up to and including it. */
+        public Builder freeze(String v) {
+            freeze = v;
+            return this;
+        }
+
+        /** Factor of the backbone's learning rate (default 1). */
+        public Builder backboneLrMult(double v) {
+            backboneLrMult = v;
+            return this;
+        }
+
         public TrainingConfig build() {
             return new TrainingConfig(epochs, batchSize, learningRate, schedule, stepEpochs, stepGamma,
                     minLearningRate, warmupEpochs, momentum, nesterov, weightDecay, decayBiasAndNorm, labelSmoothing,
-                    auxWeight, emaDecay, seed);
+                    auxWeight, emaDecay, seed, freeze, backboneLrMult);
         }
     }
 }

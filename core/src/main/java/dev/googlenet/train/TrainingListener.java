@@ -31,6 +31,13 @@ public interface TrainingListener {
     }
 
     /** The epoch is done and checkpointed; {@code history} holds every epoch so far, this one last. */
+    /**
+     * A file of the run folder was written (atomically, and synced): each tensor file of a checkpoint, then
+     * checkpoint.json (the commit), then the metrics. Between two calls the folder is in a state a crash may leave.
+     */
+    default void fileWritten(Path file) {
+    }
+
     default void epochFinished(EpochMetrics metrics, List<EpochMetrics> history, Path runFolder) {
     }
 }

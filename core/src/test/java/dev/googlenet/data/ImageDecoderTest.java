@@ -262,7 +262,8 @@ class ImageDecoderTest {
     void hugeDimensionsAreRefusedBeforeAllocating() {
         byte[] png = pngHeaderOnly(100_000, 100_000);
         ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> ImageDecoder.decode(png, "big.png"));
-        assertEquals("big.png: PNG image too large: 100000x100000 pixels (limit 178956970 pixels)", e.getMessage());
+        assertEquals("big.png: PNG image too large: 100000x100000 = 10,000,000,000 pixels; allowed: at most 89,478,485 "
+                + "pixels (against decompression bombs; raise the limit with --max-image-pixels)", e.getMessage());
     }
 
     @Test

@@ -75,4 +75,34 @@ class ImageFolderDatasetTest {
             assertTrue(e.getCause().getMessage().endsWith("y.png: not an image"), e.getMessage());
         }
     }
+
+    @Test
+    void unreadableFilesAreSkippedAndListedWithTheirReason() throws IOException {
+        file("cat/a.png", "x");
+        file("cat/broken.png", "broken");
+        file("dog/b.png", "xx");
+        file("dog/c.png", "xxx");
+        ImageFolderDataset ds = ImageFolderDataset.scanReadable(root, FAKE, 2);
+        assertEquals(3, ds.size());
+        assertEquals(List.of(root.resolve("cat/a.png"), root.resolve("dog/b.png"), root.resolve("dog/c.png")),
+                List.of(ds.file(0), ds.file(1), ds.file(2)));
+        assertEquals(List.of(0, 1, 1), List.of(ds.label(0), ds.label(1), ds.label(2)));
+        assertEquals(List.of(new ImageFolderDataset.Skipped(root.resolve("cat/broken.png"), "not an image")),
+                ds.skipped());
+    }
+
+    @Test
+    void fewerThanTwoClassesOrAClassWithoutReadableImagesIsOneClearError() throws IOException {
+        file("cat/a.png", "x");
+        IOException e = assertThrows(IOException.class, () -> ImageFolderDataset.scanReadable(root, FAKE, 2));
+        assertEquals(root + ": 1 class folder ('cat'); a classifier needs at least 2 (one sub-folder of images per "
+                + "class)", e.getMessage());
+        file("dog/only.png", "broken");
+        e = assertThrows(IOException.class, () -> ImageFolderDataset.scanReadable(root, FAKE, 2));
+        assertEquals(root.resolve("dog") + ": none of the images of class 'dog' can be read (only.png: not an image)",
+                e.getMessage());
+        Files.delete(root.resolve("dog/only.png"));
+        e = assertThrows(IOException.class, () -> ImageFolderDataset.scanReadable(root, FAKE, 2));
+        assertTrue(e.getMessage().contains("no image files in class folder 'dog'"), e.getMessage());
+    }
 }

@@ -31,6 +31,6 @@ class PreprocessTest {
         var m = new java.util.HashMap<>(Preprocess.CAFFE.toMetadata());
         m.put("preprocess.mean", "1,2");
         var e = assertThrows(IllegalArgumentException.class, () -> Preprocess.fromMetadata(m));
-        assertEquals(true, e.getMessage().contains("need 3 comma-separated values"));
+        assertEquals("preprocess.mean is '1,2'; allowed: 3 comma-separated finite numbers", e.getMessage());
     }
 }

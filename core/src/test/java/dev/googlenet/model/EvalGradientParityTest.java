@@ -1,10 +1,12 @@
 package dev.googlenet.model;
 
+import dev.googlenet.explain.Explainer;
 import dev.googlenet.explain.GradCam;
 import dev.googlenet.explain.Heatmaps;
 import dev.googlenet.io.Safetensors;
 import dev.googlenet.io.SafetensorsFile;
 import dev.googlenet.io.StateDicts;
+import dev.googlenet.plan.InferencePlan;
 import dev.googlenet.tensor.Tensor;
 import dev.googlenet.testing.SharedData;
 import org.junit.jupiter.api.Test;
@@ -32,9 +34,7 @@ class EvalGradientParityTest {
     @Test
     void eval_mode_gradients_and_class_activation_maps_match_pytorch() throws IOException {
         SafetensorsFile cases = Safetensors.read(SharedData.file("reference/explain_cases.safetensors"));
-        GoogLeNet model = new GoogLeNet(GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION)
-                .optAuxHeads(false).build());
-        model.loadStateDict(StateDicts.tensors(Safetensors.read(SharedData.file("reference/tv_calibrated.safetensors"))));
+        GoogLeNet model = tvCalibrated();
         Map<String, Double> floors = floors(cases);
 
         Tensor input = cases.tensor("input");
@@ -64,6 +64,49 @@ class EvalGradientParityTest {
         ours.put("gradcam.inception5b.224", Heatmaps.heatmap(gradCam5b, input.dim(2), input.dim(3)));
         assertEquals(floors.keySet(), ours.keySet(), "every key of the file's order is compared");
 
+        List<String> failed = compare(cases, floors, ours, "explain");
+        assertTrue(failed.isEmpty(), () -> "off against explain_cases: " + failed);
+    }
+
+    /**
+     * The same maps as the library computes them ({@link Explainer}): the activation from the inference plan (BatchNorm
+     * folded, fused kernels), the gradient from the definition's stages after the layer, the classes its top ones.
+     */
+    @Test
+    void explainer_through_the_inference_plan_matches_pytorch() throws IOException {
+        SafetensorsFile cases = Safetensors.read(SharedData.file("reference/explain_cases.safetensors"));
+        GoogLeNet model = tvCalibrated();
+        Explainer explainer = Explainer.of(model, InferencePlan.compile(model));
+        Map<String, Double> floors = floors(cases);
+        Tensor input = cases.tensor("input");
+        int[] expected = Arrays.stream(cases.longs("class")).mapToInt(Math::toIntExact).toArray();
+
+        Explainer.Explanation g5b = explainer.gradCam(input, null, "inception5b");
+        Explainer.Explanation g4c = explainer.gradCam(input, null, "inception4c");
+        Explainer.Explanation cam = explainer.cam(input, null);
+        for (Explainer.Explanation e : List.of(g5b, g4c, cam)) {
+            assertArrayEquals(expected, e.classes(), e.method() + ": the top classes (58 and 902)");
+        }
+        Map<String, Tensor> ours = new LinkedHashMap<>();
+        ours.put("gradcam.inception4c", g4c.map());
+        ours.put("gradcam.inception5b", g5b.map());
+        ours.put("gradcam.inception5b.224", g5b.heatmap());
+        ours.put("cam", cam.map());
+        List<String> failed = compare(cases, floors, ours, "explainer");
+        assertTrue(failed.isEmpty(), () -> "explainer off against explain_cases: " + failed);
+    }
+
+    /** tv_calibrated, the weights explain_cases was made with. */
+    private static GoogLeNet tvCalibrated() throws IOException {
+        GoogLeNet model = new GoogLeNet(GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION)
+                .optAuxHeads(false).build());
+        model.loadStateDict(StateDicts.tensors(Safetensors.read(SharedData.file("reference/tv_calibrated.safetensors"))));
+        return model;
+    }
+
+    /** Each of {@code ours} against the file's key of that name: the keys off by more than their tolerance. */
+    private static List<String> compare(SafetensorsFile cases, Map<String, Double> floors, Map<String, Tensor> ours,
+                                        String label) throws IOException {
         List<String> failed = new ArrayList<>();
         for (var e : ours.entrySet()) {
             String key = e.getKey();
@@ -71,12 +114,12 @@ class EvalGradientParityTest {
             assertArrayEquals(ref.shape(), e.getValue().shape(), key + ": shape");
             double err = relativeL2(e.getValue(), ref);
             double floor = floors.get(key), tol = Math.max(10 * floor, 1e-5);
-            System.out.printf("PARITY explain %s rel_l2=%.3e floor=%.3e tol=%.3e%n", key, err, floor, tol);
+            System.out.printf("PARITY %s %s rel_l2=%.3e floor=%.3e tol=%.3e%n", label, key, err, floor, tol);
             if (!(err <= tol)) { // NaN fails too
                 failed.add(key + " (" + err + " > " + tol + ")");
             }
         }
-        assertTrue(failed.isEmpty(), () -> "off against explain_cases: " + failed);
+        return failed;
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.googlenet.nn.Param;
 import dev.googlenet.tensor.Tensor;
 import dev.googlenet.testing.GradCheck;
 import dev.googlenet.testing.Randomize;
+import dev.googlenet.testing.SmallModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -48,41 +49,9 @@ class EvalGradientTest {
     private static final int PATH_POINTS = 16;
     private static final double PATH_CHANGE = 1e-3;
 
-    /**
-     * The small-input GoogLeNet with He-normal convolution weights (std √(2/fan_in)), BatchNorm's affine parameters
-     * drawn as in tv_calibrated (γ 0.8–1.2, β ±0.1), and the running statistics moved by 20 training forwards on
-     * random batches (88% of the way from their initial 0 and 1). He init keeps a pixel's effect on the loss large
-     * against the loss's rounding. With torchvision's std-0.01 init a layer's batch variance is ~10⁻⁴ while the
-     * running variance still remembers 12% of its initial 1, so eval mode shrinks every activation and the input
-     * gradient vanishes (~10⁻¹⁶); the paper's Xavier init with biases 0.2 leaves gradients of ~4·10⁻³ on a loss of ~2.
-     */
+    /** {@link SmallModels#calibrated} with this test's ten classes. */
     static GoogLeNet calibrated(Variant variant, long seed) {
-        GoogLeNet model = new GoogLeNet(GoogLeNetConfig.builder().setVariant(variant).optNumClasses(CLASSES)
-                .optSmallInput(true).optWidth(0.125f).optInputChannels(1).optAuxHeads(false).optSeed(seed).build());
-        Random rnd = new Random(seed);
-        model.visitState((name, p) -> {
-            float[] d = p.value().data();
-            if (name.endsWith("conv.weight")) {
-                int[] s = p.value().shape();
-                double std = Math.sqrt(2.0 / (s[1] * s[2] * s[3]));
-                for (int i = 0; i < d.length; i++) {
-                    d[i] = (float) (rnd.nextGaussian() * std);
-                }
-            } else if (name.endsWith("bn.weight")) {
-                for (int i = 0; i < d.length; i++) {
-                    d[i] = 0.8f + 0.4f * rnd.nextFloat();
-                }
-            } else if (name.endsWith("bn.bias")) {
-                for (int i = 0; i < d.length; i++) {
-                    d[i] = 0.2f * rnd.nextFloat() - 0.1f;
-                }
-            }
-            p.value().markChanged();
-        });
-        for (int i = 0; i < 20; i++) {
-            model.forwardTrain(GradCheck.random(rnd, 8, 1, 28, 28));
-        }
-        return model;
+        return SmallModels.calibrated(variant, CLASSES, seed);
     }
 
     /** L = Σ r·logits, in double, from an eval-mode forward. */

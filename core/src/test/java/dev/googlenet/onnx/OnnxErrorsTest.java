@@ -189,7 +189,8 @@ class OnnxErrorsTest {
         meta.put("googlenet.classes", "[\"" + "long ".repeat(100) + "\"]");
         OnnxModel bad = new OnnxModel(m.source(), m.irVersion(), m.opsetImports(), "", "", m.graph(), meta);
         OnnxException e = fails(() -> OnnxImporter.importModel(bad));
-        contains(e, "single.onnx: metadata_props: malformed preprocess.* metadata {", "need 3 comma-separated values");
+        assertEquals("single.onnx: metadata_props: preprocess.mean is '104,117'; allowed: 3 comma-separated finite "
+                + "numbers", e.getMessage());
         assertFalse(e.getMessage().contains("long long"), "only the preprocess.* entries: " + e.getMessage());
     }
 

@@ -1,5 +1,6 @@
 package dev.googlenet.onnx;
 
+import dev.googlenet.testing.Fuzzer;
 import dev.googlenet.testing.SharedData;
 import org.junit.jupiter.api.Test;
 
@@ -43,9 +44,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * compiled, matched, weights copied) but not run: a forward pass per mutant would take the whole budget.
  */
 class OnnxFuzzTest {
-    static final long SEED = 0x6f6e6e78L;
-    static final int MAX_CASES = 2000;
-    static final long BUDGET_MS = 20_000;
+    // CI's budget; -Dfuzz.seconds, -Dfuzz.cases and -Dfuzz.seed change it as for the other targets (Fuzzer)
+    static final long SEED = Fuzzer.seed(0x6f6e6e78L);
+    static final int MAX_CASES = Fuzzer.maxCases(2000);
+    static final long BUDGET_MS = Fuzzer.budgetMillis(20_000);
     static final long CASE_TIMEOUT_MS = 10_000;
 
     /** What a seed file is and how its mutants are exercised. */
@@ -186,11 +188,7 @@ class OnnxFuzzTest {
     // --------------------------------------------------------------------------------------- mutations
 
     private static byte[] replace(byte[] b, int from, int to, byte[] with) {
-        byte[] out = new byte[b.length - (to - from) + with.length];
-        System.arraycopy(b, 0, out, 0, from);
-        System.arraycopy(with, 0, out, from, with.length);
-        System.arraycopy(b, to, out, from + with.length, b.length - to);
-        return out;
+        return dev.googlenet.testing.Mutations.splice(b, from, to, with);
     }
 
     /**
@@ -263,15 +261,7 @@ class OnnxFuzzTest {
                 return out;
             }
             case 1 -> { // bit flips anywhere
-                byte[] out = b.clone();
-                int flips = 1 + r.nextInt(8);
-                what.append("random bit flips at");
-                for (int i = 0; i < flips; i++) {
-                    int at = r.nextInt(b.length);
-                    out[at] ^= (byte) (1 << r.nextInt(8));
-                    what.append(' ').append(at);
-                }
-                return out;
+                return dev.googlenet.testing.Mutations.bitFlips(b, r, what);
             }
             case 2 -> { // truncation, anywhere or just inside a field
                 int keep = r.nextBoolean() ? r.nextInt(b.length)
