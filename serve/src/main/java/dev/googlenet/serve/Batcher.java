@@ -49,6 +49,7 @@ final class Batcher implements AutoCloseable {
     private final BlockingQueue<Job> queue;
     private final Compute compute;
     private final Listener listener;
+    private final int[] runSizes;
     private final List<Thread> workers = new ArrayList<>();
     private boolean closing; // guarded by this: no job is queued after a worker may have seen the queue empty
 
@@ -59,6 +60,7 @@ final class Batcher implements AutoCloseable {
         this.imageShape = imageShape.clone();
         this.imageSize = imageShape[0] * imageShape[1] * imageShape[2];
         this.batchSize = batchSize;
+        this.runSizes = runSizes(batchSize);
         this.maxDelayNanos = maxDelay.toNanos();
         this.queue = new ArrayBlockingQueue<>(queueSize);
         this.compute = compute;
@@ -158,6 +160,36 @@ final class Batcher implements AutoCloseable {
         }
     }
 
+    /**
+     * The batch sizes a model is run at: the powers of two below the largest, and the largest. The plan keeps
+     * buffers for every input shape it has seen, so running any size from 1 to the largest would keep as many sets
+     * (their sum grows with the square of the largest); a gathered batch is run as chunks of these sizes instead.
+     */
+    static int[] runSizes(int batchSize) {
+        List<Integer> sizes = new ArrayList<>();
+        for (int s = 1; s < batchSize; s *= 2) {
+            sizes.add(s);
+        }
+        sizes.add(batchSize);
+        return sizes.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** How {@code n} images are run: the largest run size that fits, again and again (7 of 8 → 4, 2, 1). */
+    static List<Integer> chunks(int n, int[] runSizes) {
+        List<Integer> out = new ArrayList<>();
+        for (int left = n; left > 0; ) {
+            int best = 1;
+            for (int s : runSizes) {
+                if (s <= left) {
+                    best = s;
+                }
+            }
+            out.add(best);
+            left -= best;
+        }
+        return out;
+    }
+
     /** Runs one batch; whatever goes wrong fails its requests and leaves the worker running. */
     private void run(List<Job> jobs) {
         List<Job> live = new ArrayList<>(jobs.size());
@@ -171,26 +203,35 @@ final class Batcher implements AutoCloseable {
         }
         long start = System.nanoTime();
         long[] queued = new long[live.size()];
+        for (int i = 0; i < live.size(); i++) {
+            queued[i] = start - live.get(i).enqueuedNanos();
+        }
         try {
-            Tensor input = Tensor.zeros(live.size(), imageShape[0], imageShape[1], imageShape[2]);
-            for (int i = 0; i < live.size(); i++) {
-                queued[i] = start - live.get(i).enqueuedNanos();
-                System.arraycopy(live.get(i).input(), 0, input.data(), i * imageSize, imageSize);
-            }
-            Tensor logits = compute.logits(input);
-            int classes = logits.size() / live.size();
-            for (int i = 0; i < live.size(); i++) {
-                float[] row = new float[classes];
-                System.arraycopy(logits.data(), i * classes, row, 0, classes);
-                live.get(i).result().complete(row);
+            int from = 0;
+            for (int size : chunks(live.size(), runSizes)) {
+                runChunk(live.subList(from, from + size));
+                from += size;
             }
         } catch (Throwable t) { // an OutOfMemoryError in one batch must not stop the model for good
             for (Job j : live) {
-                j.result().completeExceptionally(t);
+                j.result().completeExceptionally(t); // no effect on the jobs already answered
             }
         } finally {
             listener.batch(live.size(), queued, System.nanoTime() - start);
         }
     }
 
+    private void runChunk(List<Job> jobs) {
+        Tensor input = Tensor.zeros(jobs.size(), imageShape[0], imageShape[1], imageShape[2]);
+        for (int i = 0; i < jobs.size(); i++) {
+            System.arraycopy(jobs.get(i).input(), 0, input.data(), i * imageSize, imageSize);
+        }
+        Tensor logits = compute.logits(input);
+        int classes = logits.size() / jobs.size();
+        for (int i = 0; i < jobs.size(); i++) {
+            float[] row = new float[classes];
+            System.arraycopy(logits.data(), i * classes, row, 0, classes);
+            jobs.get(i).result().complete(row);
+        }
+    }
 }

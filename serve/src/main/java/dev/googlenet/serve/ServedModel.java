@@ -13,7 +13,6 @@ import dev.googlenet.tensor.Tensor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -63,13 +62,13 @@ final class ServedModel implements AutoCloseable {
     }
 
     /**
-     * Runs every batch size up to {@code maxBatch} once, so the plan's buffers for each exist and the kernels are
-     * compiled before the first request, and Grad-CAM once when the model has it (its first backward pass
-     * allocates the gradients): the server reports ready only after this.
+     * Runs every batch size the batcher uses ({@link Batcher#runSizes}) once, so the plan's buffers for each exist
+     * and the kernels are compiled before the first request, and Grad-CAM once when the model has it (its first
+     * backward pass allocates the gradients): the server reports ready only after this.
      */
     void warmUp(int maxBatch) {
         int[] s = imageShape();
-        for (int b = 1; b <= maxBatch; b++) {
+        for (int b : Batcher.runSizes(maxBatch)) {
             model.logits(Tensor.zeros(b, s[0], s[1], s[2]));
         }
         if (explainable()) {
@@ -107,7 +106,7 @@ final class ServedModel implements AutoCloseable {
             throw new ApiException(504, "model '" + name + "' did not answer within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             throw new IllegalStateException("model '" + name + "' failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException | CancellationException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "request interrupted", 1);
         } finally {

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,7 +28,7 @@ class BatchingTest {
     @Test
     void sixteenConcurrentRequestsFormBatchesAndNoneWaitsPastTheDelayPlusOneBatch() throws Exception {
         Duration delay = Duration.ofMillis(150);
-        ConcurrentLinkedQueue<Integer> sizes = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Integer> sizes = new ConcurrentLinkedQueue<>(); // the sizes the model ran
         // batch size 32 > 16 requests: every batch is closed by the delay, never by being full
         try (InferenceServer server = start(32, delay, sizes)) {
             byte[] png = Fixtures.png(40, 40, 1);
@@ -63,6 +64,17 @@ class BatchingTest {
             assertTrue(sizes.stream().anyMatch(s -> s > 1), "batches " + sizes);
             assertWaitsBounded(server, delay);
         }
+    }
+
+    @Test
+    void batchesRunAtPowersOfTwoAndTheLargestSizeOnly() {
+        assertArrayEquals(new int[] {1, 2, 4, 8}, Batcher.runSizes(8));
+        assertArrayEquals(new int[] {1, 2, 4, 6}, Batcher.runSizes(6));
+        assertArrayEquals(new int[] {1}, Batcher.runSizes(1));
+        assertEquals(List.of(4, 2, 1), Batcher.chunks(7, Batcher.runSizes(8)));
+        assertEquals(List.of(8), Batcher.chunks(8, Batcher.runSizes(8)));
+        assertEquals(List.of(6, 4, 1), Batcher.chunks(11, Batcher.runSizes(6)));
+        assertEquals(List.of(4, 1), Batcher.chunks(5, Batcher.runSizes(6)));
     }
 
     private static void assertAllOk(List<HttpResponse<String>> responses) {
