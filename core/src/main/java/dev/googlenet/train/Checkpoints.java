@@ -32,7 +32,8 @@ import java.util.Map;
  * The files a training run writes, and loading a trained model back.
  *
  * <p>A run folder holds {@code checkpoint.json} (the commit point: configuration, epoch, step, seeds, history and
- * the names of the tensor files of that epoch), {@code weights-epochNNN.safetensors} (the model's state dict with
+ * the names of the tensor files of that epoch with their sizes and SHA-256, read back by {@link Checkpoint}),
+ * {@code weights-epochNNN.safetensors} (the model's state dict with
  * torchvision-style names), {@code ema-epochNNN.safetensors} (the Polyak average, when on) and
  * {@code optimizer-epochNNN.safetensors} (SGD momentum buffers under the parameters' names). The weight files
  * carry their model configuration, class names and preprocessing in their metadata, so each loads on its own.
