@@ -52,6 +52,8 @@ public final class Checkpoints {
 
     /** A checkpoint.json of 100,000 epochs' history is a few tens of megabytes. */
     static final long MAX_JSON_BYTES = 256L << 20;
+    /** Longest {@code googlenet.weights} label. */
+    static final int MAX_WEIGHTS_LABEL = 40;
 
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -200,9 +202,11 @@ public final class Checkpoints {
         int epoch = (int) FileFields.integerText(file, META_EPOCH, meta.getOrDefault(META_EPOCH, "0"), 0,
                 Limits.MAX_EPOCHS);
         String weights = meta.getOrDefault(META_WEIGHTS, "raw");
-        if (!List.of("raw", "ema").contains(weights)) {
-            throw FileFields.problem(file, META_WEIGHTS, '"' + weights + '"', "raw or ema");
+        if (weights.isEmpty() || weights.length() > MAX_WEIGHTS_LABEL) { // a label ("raw", "ema"), printed as is
+            throw FileFields.problem(file, META_WEIGHTS, '"' + weights + '"', "a label of 1 to " + MAX_WEIGHTS_LABEL
+                    + " characters, such as raw or ema");
         }
+        weights = OneLine.of(weights);
         Preprocess preprocess;
         try {
             preprocess = Preprocess.fromMetadata(meta);

@@ -431,12 +431,14 @@ class OnnxFuzzTest {
         int cases = 0;
         long slowest = 0;
         boolean outOfTime = false;
-        int rounds = seeds.stream().mapToInt(Seed::cases).max().orElse(0);
+        // CI: each seed its fixed share; a longer run (-Dfuzz.seconds) goes round all seeds until its time is up
+        boolean longRun = System.getProperty("fuzz.seconds") != null;
+        int rounds = longRun ? Integer.MAX_VALUE : seeds.stream().mapToInt(Seed::cases).max().orElse(0);
         try {
             outer: // round by round over the seeds, so that a budget cut on a slow machine still samples them all
             for (int i = 0; i < rounds; i++) {
                 for (Seed seed : seeds) {
-                    if (i >= seed.cases()) {
+                    if (!longRun && i >= seed.cases()) {
                         continue;
                     }
                     if (cases >= MAX_CASES || (System.nanoTime() - start) / 1_000_000 > BUDGET_MS) {
