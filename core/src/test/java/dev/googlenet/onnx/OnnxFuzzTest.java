@@ -499,6 +499,21 @@ class OnnxFuzzTest {
         }
     }
 
+    /**
+     * Regression, found by a 300-second run: paper_eval.onnx with one node's only input removed (the field at
+     * bytes 12201..12222) made the GoogLeNet matcher fail on an empty list instead of saying the graph is not one.
+     */
+    @Test
+    void aNodeWithoutInputsIsNotAGoogLeNetNotACrash() throws IOException {
+        byte[] b = Files.readAllBytes(SharedData.file("reference/paper_eval.onnx"));
+        List<Site> sites = walk(b, "Model");
+        Site input = sites.stream().filter(s -> s.keyAt() == 12201 && s.end() == 12222).findFirst().orElseThrow();
+        byte[] mutant = edit(b, sites, input.parent(), input.keyAt(), input.end(), new byte[0]);
+        Outcome o = exercise(new Seed("paper_eval.onnx", Kind.REFERENCE_MODEL, mutant, List.of(), List.of(), 1),
+                mutant, "regression.onnx");
+        assertTrue(o.accepted() != null || o.rejected().getMessage().startsWith("regression.onnx: "), o::toString);
+    }
+
     /** The well-formed edits really are: every field removed or repeated in turn leaves valid protobuf. */
     @Test
     void wellFormedEditsKeepTheWireFormat() throws IOException {
