@@ -36,6 +36,22 @@ import java.util.Map;
 final class GoogLeNetMatcher {
 
     /** Why a graph is not a GoogLeNet this project can hold. */
+    /** A node's first output; a node without one (a malformed file) is not a GoogLeNet's. */
+    private static String output(Node n) throws Mismatch {
+        if (n.outputs().isEmpty()) {
+            throw new Mismatch(n.label() + " has no output");
+        }
+        return n.outputs().getFirst();
+    }
+
+    /** A node's first input; a node without one is not a GoogLeNet's. */
+    private static String input(Node n) throws Mismatch {
+        if (n.inputs().isEmpty()) {
+            throw new Mismatch(n.label() + " has no input");
+        }
+        return n.inputs().getFirst();
+    }
+
     static final class Mismatch extends Exception {
         Mismatch(String message) {
             super(message);
@@ -174,7 +190,7 @@ final class GoogLeNetMatcher {
                 for (Node c : cs) {
                     Node n = c;
                     while (!n.opType().equals("Concat")) {
-                        n = only(n.outputs().getFirst(), "in an Inception branch");
+                        n = only(output(n), "in an Inception branch");
                     }
                     if (concat != null && concat != n) {
                         throw new Mismatch("the branches from '" + cur + "' do not rejoin in one Concat");
@@ -191,48 +207,48 @@ final class GoogLeNetMatcher {
                             throw new Mismatch("branch value '" + in + "' does not come from '" + cur + "'");
                         }
                         path.addFirst(p);
-                        v = p.inputs().getFirst();
+                        v = input(p);
                     }
                     branches.add(branchStages(path));
                 }
                 stages.add(new Stage("Inception", List.of(concat), branches));
-                cur = concat.outputs().getFirst();
+                cur = output(concat);
                 continue;
             }
             Node n = cs.getFirst();
             switch (n.opType()) {
                 case "Conv" -> {
                     List<Node> block = new ArrayList<>(List.of(n));
-                    Node next = only(n.outputs().getFirst(), "after a Conv");
+                    Node next = only(output(n), "after a Conv");
                     if (next.opType().equals("BatchNormalization")) {
                         block.add(next);
-                        next = only(next.outputs().getFirst(), "after a BatchNormalization");
+                        next = only(output(next), "after a BatchNormalization");
                     }
                     if (!next.opType().equals("Relu")) {
                         throw new Mismatch(n.label() + " is followed by " + next.label() + ", expected Relu");
                     }
                     block.add(next);
                     stages.add(new Stage("ConvBlock", block, null));
-                    cur = next.outputs().getFirst();
+                    cur = output(next);
                 }
                 case "Gemm" -> {
                     stages.add(new Stage("Linear", List.of(n), null));
-                    cur = n.outputs().getFirst();
+                    cur = output(n);
                 }
                 case "MatMul" -> {
                     List<Node> block = new ArrayList<>(List.of(n));
-                    List<Node> after = consumers.getOrDefault(n.outputs().getFirst(), List.of());
+                    List<Node> after = consumers.getOrDefault(output(n), List.of());
                     if (after.size() == 1 && after.getFirst().opType().equals("Add")) {
                         block.add(after.getFirst());
                     }
                     stages.add(new Stage("Linear", block, null));
-                    cur = block.getLast().outputs().getFirst();
+                    cur = output(block.getLast());
                 }
-                case "Identity" -> cur = n.outputs().getFirst();
+                case "Identity" -> cur = output(n);
                 case "MaxPool", "AveragePool", "GlobalAveragePool", "LRN", "Flatten", "Reshape", "Dropout",
                      "Softmax" -> {
                     stages.add(new Stage(n.opType().equals("Reshape") ? "Flatten" : n.opType(), List.of(n), null));
-                    cur = n.outputs().getFirst();
+                    cur = output(n);
                 }
                 default -> throw new Mismatch(n.label() + " has no place in a GoogLeNet");
             }

@@ -32,7 +32,8 @@ import java.util.Map;
  * The files a training run writes, and loading a trained model back.
  *
  * <p>A run folder holds {@code checkpoint.json} (the commit point: configuration, epoch, step, seeds, history and
- * the names of the tensor files of that epoch), {@code weights-epochNNN.safetensors} (the model's state dict with
+ * the names of the tensor files of that epoch with their sizes and SHA-256, read back by {@link Checkpoint}),
+ * {@code weights-epochNNN.safetensors} (the model's state dict with
  * torchvision-style names), {@code ema-epochNNN.safetensors} (the Polyak average, when on) and
  * {@code optimizer-epochNNN.safetensors} (SGD momentum buffers under the parameters' names). The weight files
  * carry their model configuration, class names and preprocessing in their metadata, so each loads on its own.
@@ -51,6 +52,8 @@ public final class Checkpoints {
 
     /** A checkpoint.json of 100,000 epochs' history is a few tens of megabytes. */
     static final long MAX_JSON_BYTES = 256L << 20;
+    /** Longest {@code googlenet.weights} label. */
+    static final int MAX_WEIGHTS_LABEL = 40;
 
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -199,9 +202,11 @@ public final class Checkpoints {
         int epoch = (int) FileFields.integerText(file, META_EPOCH, meta.getOrDefault(META_EPOCH, "0"), 0,
                 Limits.MAX_EPOCHS);
         String weights = meta.getOrDefault(META_WEIGHTS, "raw");
-        if (!List.of("raw", "ema").contains(weights)) {
-            throw FileFields.problem(file, META_WEIGHTS, '"' + weights + '"', "raw or ema");
+        if (weights.isEmpty() || weights.length() > MAX_WEIGHTS_LABEL) { // a label ("raw", "ema"), printed as is
+            throw FileFields.problem(file, META_WEIGHTS, '"' + weights + '"', "a label of 1 to " + MAX_WEIGHTS_LABEL
+                    + " characters, such as raw or ema");
         }
+        weights = OneLine.of(weights);
         Preprocess preprocess;
         try {
             preprocess = Preprocess.fromMetadata(meta);

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Trains a {@link GoogLeNet}: SGD on the paper's loss (main + aux-weighted auxiliary losses, optional label
@@ -48,8 +49,7 @@ public final class Trainer {
     public static final String METRICS_CSV = "metrics.csv";
     public static final String METRICS_JSON = "metrics.json";
     /** A tensor file of some epoch's checkpoint, by the names {@link #writeCheckpoint} gives them. */
-    private static final java.util.regex.Pattern EPOCH_FILE =
-            java.util.regex.Pattern.compile("(weights|ema|optimizer)-epoch\\d+\\.safetensors");
+    private static final Pattern EPOCH_FILE = Pattern.compile("(weights|ema|optimizer)-epoch\\d+\\.safetensors");
 
     private final GoogLeNet model;
     private final TrainingConfig config;
@@ -416,8 +416,9 @@ public final class Trainer {
             files.putNull("ema");
         }
         files.put("optimizer", optimizer);
+        List<String> tensorFiles = emaFile == null ? List.of(weights, optimizer) : List.of(weights, optimizer, emaFile);
         ObjectNode checksums = ck.putObject("checksums");
-        for (String f : emaFile == null ? List.of(weights, optimizer) : List.of(weights, optimizer, emaFile)) {
+        for (String f : tensorFiles) {
             checksums.set(f, CheckpointFiles.record(runFolder.resolve(f)));
         }
         ArrayNode hist = ck.putArray("history");
@@ -425,7 +426,7 @@ public final class Trainer {
         Checkpoints.writeJsonAtomically(runFolder.resolve(Checkpoints.JSON), ck);
         written(Checkpoints.JSON);
 
-        pruneOtherEpochs(emaFile == null ? List.of(weights, optimizer) : List.of(weights, optimizer, emaFile));
+        pruneOtherEpochs(tensorFiles);
     }
 
     /**
