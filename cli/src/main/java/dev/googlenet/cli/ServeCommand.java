@@ -2,6 +2,7 @@ package dev.googlenet.cli;
 
 import dev.googlenet.infer.LoadedModel;
 import dev.googlenet.infer.Models;
+import dev.googlenet.model.Variant;
 import dev.googlenet.serve.InferenceServer;
 import dev.googlenet.serve.ServeConfig;
 import picocli.CommandLine.Command;
@@ -59,6 +60,10 @@ final class ServeCommand implements Callable<Integer> {
             + "is refused with 413 (default: ${DEFAULT-VALUE}, 16 MB)")
     long maxRequestBytes;
 
+    @Option(names = "--variant", description = "paper or torchvision: for a state dict (.safetensors) whose "
+            + "metadata names no variant, as torchvision's own")
+    String variant;
+
     @Option(names = "--no-explain", description = "keep only the compiled plans (less memory); Grad-CAM is then "
             + "refused with 400")
     boolean noExplain;
@@ -69,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
                 Duration.ofMillis(timeoutMs), workers, maxRequestBytes);
         Map<String, LoadedModel> loaded = new LinkedHashMap<>();
         for (var e : modelFiles(models).entrySet()) {
-            LoadedModel m = Models.load(e.getValue());
+            LoadedModel m = load(e.getValue(), variant);
             loaded.put(e.getKey(), noExplain ? m.inferenceOnly() : m);
             System.out.println("model " + e.getKey() + ": " + m.description());
         }
@@ -86,6 +91,22 @@ final class ServeCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * A model as {@link Models#load(Path)} reads it; a state dict that names no variant takes {@code variant}
+     * (null: that is an error saying to give one).
+     */
+    static LoadedModel load(Path file, String variant) throws IOException {
+        Variant parsed = variant == null ? null : Variant.parse(variant); // a misspelt --variant fails first
+        try {
+            return Models.load(file);
+        } catch (Models.MissingVariantException e) {
+            if (parsed == null) {
+                throw new IOException(e.file() + ": no variant in its metadata; add --variant paper|torchvision", e);
+            }
+            return Models.load(file, parsed);
+        }
     }
 
     /** {@code [NAME=]FILE} arguments as names and files; names must be unique. */

@@ -1,6 +1,11 @@
 package dev.googlenet.cli;
 
+import dev.googlenet.infer.LoadedModel;
+import dev.googlenet.model.Variant;
+import dev.googlenet.testing.SharedData;
 import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -39,5 +44,18 @@ class ServeCommandTest {
         CliRun run = CliRun.of("serve", "--model", "x.onnx", "--batch-size", "0");
         assertEquals(1, run.code());
         assertTrue(run.err().contains("batch size must be at least 1"), run.err());
+    }
+
+    /** tv_calibrated.safetensors names no variant: served with --variant, refused without it in one line. */
+    @Test
+    void aStateDictWithoutAVariantIsServedWithVariant() throws Exception {
+        Path file = SharedData.file("reference/tv_calibrated.safetensors");
+        IOException e = assertThrows(IOException.class, () -> ServeCommand.load(file, null));
+        assertTrue(e.getMessage().endsWith("tv_calibrated.safetensors: no variant in its metadata; add --variant "
+                + "paper|torchvision"), e.getMessage());
+        LoadedModel m = ServeCommand.load(file, "torchvision");
+        assertEquals(1000, m.classNames().size());
+        assertEquals(Variant.TORCHVISION, m.googLeNet().orElseThrow().config().variant());
+        assertThrows(IllegalArgumentException.class, () -> ServeCommand.load(file, "inception"));
     }
 }
