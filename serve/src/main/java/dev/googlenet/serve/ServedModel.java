@@ -1,13 +1,10 @@
 package dev.googlenet.serve;
 
 import dev.googlenet.data.RgbImage;
-import dev.googlenet.explain.GradCam;
-import dev.googlenet.explain.Heatmaps;
+import dev.googlenet.explain.Explainer;
 import dev.googlenet.infer.ImageClassifier;
 import dev.googlenet.infer.LoadedModel;
 import dev.googlenet.kernels.Softmax;
-import dev.googlenet.model.GoogLeNet;
-import dev.googlenet.model.Taps;
 import dev.googlenet.tensor.Tensor;
 
 import java.time.Duration;
@@ -17,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One model as the server serves it: its name, the loaded model, its preprocessing, and the batcher its requests
@@ -32,13 +28,14 @@ final class ServedModel implements AutoCloseable {
     private final LoadedModel model;
     private final Batcher batcher;
     private final ImageClassifier top;
-    private final ReentrantLock explainLock = new ReentrantLock(); // a virtual thread waits without pinning
+    private final Explainer explainer; // null when the definition is not there (a graph, or --no-explain)
 
     /** {@code compute} runs a batch: the model's logits, or a test's wrapper around them. */
     ServedModel(String name, LoadedModel model, ServeConfig config, ServerMetrics metrics, Batcher.Compute compute) {
         this.name = name;
         this.model = model;
         this.top = model.classifier(1);
+        this.explainer = model.googLeNet().isPresent() ? model.explainer() : null;
         this.batcher = new Batcher(name, imageShape(), config.batchSize(), config.maxBatchDelay(),
                 config.queueSize(), config.workers(), compute, metrics.batches(name, config.batchSize()));
         metrics.queueDepth(name, batcher::waiting);
@@ -130,7 +127,7 @@ final class ServedModel implements AutoCloseable {
 
     /** Whether Grad-CAM is possible: only for a GoogLeNet whose definition was loaded. */
     boolean explainable() {
-        return model.googLeNet().isPresent();
+        return explainer != null;
     }
 
     /**
@@ -138,21 +135,14 @@ final class ServedModel implements AutoCloseable {
      * size and scaled to [0, 1]: [H·W], row by row.
      */
     float[] gradCam(float[] image, int classIndex) {
-        GoogLeNet net = model.googLeNet().orElseThrow(() -> ApiException.badRequest("model '" + name
-                + "' is a graph that is not a GoogLeNet; Grad-CAM needs one"));
-        int[] s = imageShape();
-        explainLock.lock();
-        try {
-            Taps taps = Taps.of(GRAD_CAM_LAYER);
-            Tensor logits = net.forward(Tensor.of(image.clone(), 1, s[0], s[1], s[2]), taps);
-            Tensor seed = Tensor.zeros(logits.shape());
-            seed.data()[classIndex] = 1;
-            net.backward(seed);
-            Tensor map = GradCam.gradCam(taps.activation(GRAD_CAM_LAYER), taps.gradient(GRAD_CAM_LAYER)).map();
-            return Heatmaps.heatmap(map, s[1], s[2]).data();
-        } finally {
-            explainLock.unlock();
+        if (explainer == null) {
+            throw ApiException.badRequest("model '" + name + "' is a graph that is not a GoogLeNet; Grad-CAM needs "
+                    + "one");
         }
+        int[] s = imageShape();
+        // the plan runs to the layer; only the stages after it run forward and backward (the explainer locks them)
+        return explainer.gradCam(Tensor.of(image.clone(), 1, s[0], s[1], s[2]), new int[] {classIndex},
+                GRAD_CAM_LAYER).heatmap().data();
     }
 
     /** Stops taking images and finishes those queued. */
