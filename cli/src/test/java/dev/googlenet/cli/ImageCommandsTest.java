@@ -2,6 +2,8 @@ package dev.googlenet.cli;
 
 import dev.googlenet.data.Preprocess;
 import dev.googlenet.infer.ImageClassifier;
+import dev.googlenet.infer.LoadedModel;
+import dev.googlenet.infer.Models;
 import dev.googlenet.io.Safetensors;
 import dev.googlenet.io.StateDicts;
 import dev.googlenet.model.GoogLeNet;
@@ -11,6 +13,7 @@ import dev.googlenet.onnx.OnnxExporter;
 import dev.googlenet.onnx.OnnxImporter;
 import dev.googlenet.tensor.Tensor;
 import dev.googlenet.testing.SharedData;
+import dev.googlenet.train.Checkpoints;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -172,5 +175,30 @@ class ImageCommandsTest {
         for (String label : new String[] {"shirt", "sneaker", "bag"}) {
             assertTrue(r.out().contains(label), r.out());
         }
+    }
+
+    /** A small-input model with its own classes, exported to safetensors, loads back as itself: names and all. */
+    @Test
+    void exportedSafetensorsKeepConfigurationAndClassNames() throws IOException {
+        GoogLeNetConfig config = GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION).optSmallInput(true)
+                .optWidth(0.25f).optInputChannels(1).optNumClasses(3).build();
+        Preprocess gray = new Preprocess(Preprocess.ChannelOrder.RGB, 1f / 255, new float[] {0.3f, 0.3f, 0.3f},
+                new float[] {0.35f, 0.35f, 0.35f}, 28, 28);
+        Path trained = dir.resolve("weights-epoch002.safetensors"), exported = dir.resolve("small.safetensors");
+        StateDicts.save(trained, new GoogLeNet(config), Checkpoints.weightsMetadata(config,
+                List.of("shirt", "sneaker", "bag"), gray, "raw", 2));
+        CliRun r = run("export", "--model", trained.toString(), "--safetensors", exported.toString());
+        assertEquals(0, r.code(), r.err());
+        LoadedModel a = Models.load(trained);
+        LoadedModel b = Models.load(exported);
+        assertEquals(List.of("shirt", "sneaker", "bag"), b.classNames());
+        assertEquals(a.googLeNet().orElseThrow().config(), b.googLeNet().orElseThrow().config());
+        assertEquals(a.preprocess(), b.preprocess());
+        Tensor x = Tensor.zeros(2, 1, 28, 28);
+        Random rnd = new Random(4);
+        for (int i = 0; i < x.size(); i++) {
+            x.data()[i] = rnd.nextFloat();
+        }
+        assertArrayEquals(a.logits(x).data(), b.logits(x).data());
     }
 }
