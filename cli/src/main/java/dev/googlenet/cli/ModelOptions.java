@@ -100,7 +100,7 @@ final class ModelOptions {
         try {
             loaded = variant == null ? Models.load(file) : Models.load(file, Variant.parse(variant));
         } catch (Models.MissingVariantException e) {
-            throw new IOException(e.file() + ": no variant in its metadata; add --variant paper|torchvision", e);
+            throw missingVariant(e);
         }
         if (override != null) {
             loaded = loaded.withPreprocess(override);
@@ -116,5 +116,10 @@ final class ModelOptions {
             default -> throw new IllegalArgumentException("unknown --preprocess '" + s
                     + "': use torchvision, torchvision-pretrained or caffe");
         };
+    }
+
+    /** A state dict that names no variant, loaded without --variant: what to add (every command says it so). */
+    static IOException missingVariant(Models.MissingVariantException e) {
+        return new IOException(e.file() + ": no variant in its metadata; add --variant paper|torchvision", e);
     }
 }

@@ -103,7 +103,7 @@ final class ServeCommand implements Callable<Integer> {
             return Models.load(file);
         } catch (Models.MissingVariantException e) {
             if (parsed == null) {
-                throw new IOException(e.file() + ": no variant in its metadata; add --variant paper|torchvision", e);
+                throw ModelOptions.missingVariant(e);
             }
             return Models.load(file, parsed);
         }
