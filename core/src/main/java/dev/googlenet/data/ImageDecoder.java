@@ -9,7 +9,9 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
@@ -385,6 +387,10 @@ public final class ImageDecoder {
                 || colors == 4 && csType == ColorSpace.TYPE_CMYK)) {
             return colourManaged(img);
         }
+        RgbImage direct = fromInterleavedBytes(img, colors);
+        if (direct != null) {
+            return direct;
+        }
         int[][] bands = new int[colors][w];
         int[] shift = new int[colors];
         int[] bits = new int[colors];
@@ -414,6 +420,43 @@ public final class ImageDecoder {
                     out[o + 1] = cmykToRgb(bands[1][x], nk);
                     out[o + 2] = cmykToRgb(bands[2][x], nk);
                 }
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    /**
+     * The usual case, read straight from the raster's bytes: 8-bit gray or RGB samples (alpha, if any, is
+     * skipped) interleaved in one byte array, as the JPEG reader and most PNGs give them. {@code null} for any
+     * other layout, which {@link #toRgb} reads band by band instead.
+     */
+    private static RgbImage fromInterleavedBytes(BufferedImage img, int colors) {
+        Raster r = img.getRaster();
+        if (colors == 4 || !(r.getSampleModel() instanceof ComponentSampleModel sm)
+                || !(r.getDataBuffer() instanceof DataBufferByte buffer) || buffer.getNumBanks() != 1) {
+            return null;
+        }
+        int[] bandOffsets = sm.getBandOffsets();
+        for (int c = 0; c < colors; c++) {
+            if (img.getColorModel().getComponentSize(c) != 8 || sm.getBankIndices()[c] != 0) {
+                return null;
+            }
+        }
+        int w = img.getWidth();
+        int h = img.getHeight();
+        byte[] data = buffer.getData();
+        int pixelStride = sm.getPixelStride();
+        int origin = buffer.getOffset() + (r.getMinY() - r.getSampleModelTranslateY()) * sm.getScanlineStride()
+                + (r.getMinX() - r.getSampleModelTranslateX()) * pixelStride; // the band offsets come per sample
+        int red = bandOffsets[0];
+        int green = bandOffsets[colors == 3 ? 1 : 0];
+        int blue = bandOffsets[colors == 3 ? 2 : 0];
+        byte[] out = new byte[w * h * 3];
+        for (int y = 0, o = 0; y < h; y++) {
+            for (int x = 0, p = origin + y * sm.getScanlineStride(); x < w; x++, p += pixelStride, o += 3) {
+                out[o] = data[p + red];
+                out[o + 1] = data[p + green];
+                out[o + 2] = data[p + blue];
             }
         }
         return new RgbImage(w, h, out);

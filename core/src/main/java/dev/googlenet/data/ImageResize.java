@@ -39,21 +39,38 @@ public final class ImageResize {
         if (width <= 0 || height <= 0) {
             throw new IllegalArgumentException("target size must be positive, got " + width + "x" + height);
         }
-        if (width == img.width() && height == img.height()) {
-            return new RgbImage(width, height, img.rgb().clone());
+        return resize(img, width, height, new Crops.Box(0, 0, width, height));
+    }
+
+    /**
+     * The {@code box} of {@code img.resize((width, height), Image.BILINEAR)}, byte for byte, computing only the
+     * box: every output pixel is a weighted sum of its own input pixels, so the pixels a crop throws away (40% of
+     * a 4:3 photo's resize for a center crop) need not be made.
+     */
+    public static RgbImage resize(RgbImage img, int width, int height, Crops.Box box) {
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("target size must be positive, got " + width + "x" + height);
         }
-        Coefficients vertical = Coefficients.bilinear(img.height(), height);
-        RgbImage src = img;
-        if (width != img.width()) {
-            // only the source rows the vertical pass will read
-            int first = vertical.start[0];
-            int last = vertical.start[height - 1] + vertical.count[height - 1];
-            src = horizontal(img, Coefficients.bilinear(img.width(), width), first, last - first);
-            for (int i = 0; i < height; i++) {
-                vertical.start[i] -= first;
-            }
+        if (box.left() + box.width() > width || box.top() + box.height() > height) {
+            throw new IllegalArgumentException("box " + box + " is not inside the " + width + "x" + height
+                    + " image");
         }
-        return height != img.height() ? vertical(src, vertical) : src;
+        boolean resizeX = width != img.width();
+        boolean resizeY = height != img.height();
+        int rows = resizeY ? 0 : box.height();
+        Coefficients vertical = null;
+        int firstRow = box.top();
+        if (resizeY) {
+            vertical = Coefficients.bilinear(img.height(), height);
+            // only the source rows the vertical pass will read for the box's rows
+            int lastOut = box.top() + box.height() - 1;
+            firstRow = vertical.start[box.top()];
+            rows = vertical.start[lastOut] + vertical.count[lastOut] - firstRow;
+        }
+        RgbImage src = resizeX
+                ? horizontal(img, Coefficients.bilinear(img.width(), width), box.left(), box.width(), firstRow, rows)
+                : img.crop(box.left(), firstRow, box.width(), rows);
+        return resizeY ? vertical(src, vertical, box.top(), box.height(), firstRow) : src;
     }
 
     /**
@@ -117,17 +134,19 @@ public final class ImageResize {
         return i < 0 ? 0 : Math.min(i, 255);
     }
 
-    /** Horizontal pass over source rows {@code firstRow .. firstRow + rows − 1}. */
-    private static RgbImage horizontal(RgbImage in, Coefficients co, int firstRow, int rows) {
+    /**
+     * Horizontal pass: output columns {@code firstCol .. firstCol + cols − 1} of source rows
+     * {@code firstRow .. firstRow + rows − 1}.
+     */
+    private static RgbImage horizontal(RgbImage in, Coefficients co, int firstCol, int cols, int firstRow, int rows) {
         int inW = in.width();
-        int outW = co.start.length;
         byte[] src = in.rgb();
-        byte[] dst = new byte[outW * rows * 3];
+        byte[] dst = new byte[cols * rows * 3];
         int half = 1 << (PRECISION_BITS - 1);
         for (int y = 0; y < rows; y++) {
             int rowIn = (firstRow + y) * inW * 3;
-            int rowOut = y * outW * 3;
-            for (int xx = 0; xx < outW; xx++) {
+            int o = y * cols * 3;
+            for (int xx = firstCol; xx < firstCol + cols; xx++, o += 3) {
                 int k0 = xx * co.ksize;
                 int p = rowIn + co.start[xx] * 3;
                 int s0 = half;
@@ -139,29 +158,30 @@ public final class ImageResize {
                     s1 += (src[p + 1] & 0xFF) * k;
                     s2 += (src[p + 2] & 0xFF) * k;
                 }
-                int o = rowOut + xx * 3;
                 dst[o] = (byte) clip8(s0);
                 dst[o + 1] = (byte) clip8(s1);
                 dst[o + 2] = (byte) clip8(s2);
             }
         }
-        return new RgbImage(outW, rows, dst);
+        return new RgbImage(cols, rows, dst);
     }
 
-    private static RgbImage vertical(RgbImage in, Coefficients co) {
+    /** Vertical pass: output rows {@code firstOut .. firstOut + outRows − 1}; {@code in} starts at source row
+     * {@code inFirstRow}. */
+    private static RgbImage vertical(RgbImage in, Coefficients co, int firstOut, int outRows, int inFirstRow) {
         int w = in.width();
-        int outH = co.start.length;
         int stride = w * 3;
         byte[] src = in.rgb();
-        byte[] dst = new byte[stride * outH];
+        byte[] dst = new byte[stride * outRows];
         int half = 1 << (PRECISION_BITS - 1);
         int[] acc = new int[stride];
-        for (int yy = 0; yy < outH; yy++) {
+        for (int yy = 0; yy < outRows; yy++) {
             java.util.Arrays.fill(acc, half);
-            int k0 = yy * co.ksize;
-            for (int y = 0, n = co.count[yy]; y < n; y++) {
+            int k0 = (firstOut + yy) * co.ksize;
+            int start = co.start[firstOut + yy] - inFirstRow;
+            for (int y = 0, n = co.count[firstOut + yy]; y < n; y++) {
                 int k = co.weights[k0 + y];
-                int row = (co.start[yy] + y) * stride;
+                int row = (start + y) * stride;
                 for (int i = 0; i < stride; i++) {
                     acc[i] += (src[row + i] & 0xFF) * k;
                 }
@@ -171,6 +191,6 @@ public final class ImageResize {
                 dst[o + i] = (byte) clip8(acc[i]);
             }
         }
-        return new RgbImage(w, outH, dst);
+        return new RgbImage(w, outRows, dst);
     }
 }

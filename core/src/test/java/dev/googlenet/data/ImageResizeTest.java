@@ -76,6 +76,27 @@ class ImageResizeTest {
     }
 
     @Test
+    void aBoxOfTheResizeIsTheResizeCropped() {
+        // {w, h, newW, newH}: down, up, one axis only, no change, and odd sizes
+        int[][] cases = {{451, 300, 384, 256}, {300, 451, 256, 384}, {5, 3, 426, 256}, {17, 13, 17, 5},
+            {17, 13, 4, 13}, {20, 11, 20, 11}, {333, 222, 224, 224}, {97, 61, 31, 19}};
+        java.util.Random random = new java.util.Random(7);
+        for (int[] c : cases) {
+            RgbImage img = synthetic(c[0], c[1]);
+            RgbImage whole = ImageResize.resize(img, c[2], c[3]);
+            for (int t = 0; t < 12; t++) {
+                int bw = 1 + random.nextInt(c[2]);
+                int bh = 1 + random.nextInt(c[3]);
+                Crops.Box box = new Crops.Box(random.nextInt(c[2] - bw + 1), random.nextInt(c[3] - bh + 1), bw, bh);
+                assertEquals(whole.crop(box), ImageResize.resize(img, c[2], c[3], box), () -> c[0] + "x" + c[1]
+                        + " -> " + c[2] + "x" + c[3] + ", " + box);
+            }
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> ImageResize.resize(synthetic(8, 8), 4, 4, new Crops.Box(1, 1, 4, 4)));
+    }
+
+    @Test
     void shorterSideFollowsTorchvision() {
         // int(256 * long / short), truncated
         assertArrayEquals(new int[] {384, 256}, ImageResize.shorterSideSize(451, 300, 256)); // 384.85

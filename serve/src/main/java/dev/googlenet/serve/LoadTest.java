@@ -1,11 +1,16 @@
 package dev.googlenet.serve;
 
+import dev.googlenet.data.ImageDecoder;
+import dev.googlenet.data.ImageTensors;
+import dev.googlenet.data.Preprocess;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * {@code bin/loadtest}: sends N requests ({@code POST /predictions/{model}} with one image) at concurrency C to a
+ * {@code bin/loadtest}: sends N requests ({@code POST /predictions/{model}} with one image, or with
+ * {@code --send tensor} the image preprocessed here as a binary FP32 tensor to the Open Inference Protocol's
+ * {@code infer}) at concurrency C to a
  * server on this machine, then prints throughput, latency percentiles, the server's mean batch size over the run
  * (from its /metrics) and the status counts. Bounded: N requests, each with a timeout, and a limit on the whole
  * run. Loopback addresses only: it is a tool to measure our own server, not anyone else's.
@@ -61,26 +68,78 @@ public final class LoadTest {
         int c = Integer.parseInt(a.getOrDefault("-c", "16"));
         int warmup = Integer.parseInt(a.getOrDefault("--warmup", "16"));
         Duration limit = Duration.ofSeconds(Long.parseLong(a.getOrDefault("--max-seconds", "600")));
-        Result r = run(base, model, image, n, c, warmup, limit);
+        String send = a.getOrDefault("--send", "image");
+        Result r = switch (send) {
+            case "image" -> run(base, model, image, n, c, warmup, limit);
+            case "tensor" -> run(base, model, tensorRequest(base, model, image), n, c, warmup, limit);
+            default -> throw new IllegalArgumentException("--send is '" + send + "'; it takes image or tensor");
+        };
         print(r, System.out);
     }
 
-    /** Runs {@code warmup} requests (not counted), then {@code n} at concurrency {@code c}, stopping at {@code limit}. */
+    /** {@link #run(URI, String, HttpRequest, int, int, int, Duration)} with the image file as the body of
+     * {@code POST /predictions/{model}}. */
     static Result run(URI base, String model, byte[] image, int n, int c, int warmup, Duration limit)
             throws Exception {
+        checkLoopback(base);
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("predictions/" + model))
+                .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build();
+        return run(base, model, request, n, c, warmup, limit);
+    }
+
+    /**
+     * {@code POST /v2/models/{model}/infer} with the image preprocessed here, as a client of a tensor server does
+     * it (torchvision's ImageNet preprocessing at the model's input size), sent as binary FP32 data (Triton's
+     * binary tensor extension) and answered as binary logits: the server's work is then the model's alone.
+     */
+    static HttpRequest tensorRequest(URI base, String model, byte[] image) throws Exception {
+        checkLoopback(base);
+        HttpClient client = HttpClient.newHttpClient();
+        var meta = Reply.mapper().readTree(client.send(HttpRequest.newBuilder(base.resolve("v2/models/" + model))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray()).body());
+        var shape = meta.path("inputs").path(0).path("shape");
+        int size = shape.path(2).asInt();
+        if (shape.size() != 4 || size < 1) {
+            throw new IllegalArgumentException("model '" + model + "' has no FP32 [N,C,H,W] input: " + meta);
+        }
+        Preprocess p = new Preprocess(Preprocess.ChannelOrder.RGB, Preprocess.TORCHVISION.scale(),
+                Preprocess.TORCHVISION.mean(), Preprocess.TORCHVISION.std(), size * 256 / 224, size);
+        float[] input = ImageTensors.toTensor(ImageTensors.evalCrop(ImageDecoder.decode(image, "--image"), p), p)
+                .data();
+        byte[] data = BinaryTensors.bytes(input);
+        byte[] json = ("{\"inputs\":[{\"name\":\"" + OpenInferenceApi.FP32_INPUT + "\",\"datatype\":\"FP32\","
+                + "\"shape\":[1,3," + size + "," + size + "],\"parameters\":{\"" + BinaryTensors.SIZE + "\":"
+                + data.length + "}}],\"outputs\":[{\"name\":\"" + OpenInferenceApi.LOGITS + "\",\"parameters\":"
+                + "{\"binary_data\":true}}]}").getBytes(StandardCharsets.UTF_8);
+        byte[] body = Arrays.copyOf(json, json.length + data.length);
+        System.arraycopy(data, 0, body, json.length, data.length);
+        return HttpRequest.newBuilder(base.resolve("v2/models/" + model + "/infer")).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/octet-stream")
+                .header(BinaryTensors.HEADER, Integer.toString(json.length))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    }
+
+    private static void checkLoopback(URI base) {
         String host = base.getHost();
         if (!(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"))) {
             throw new IllegalArgumentException("load tests run on loopback only (127.0.0.1, localhost, ::1), not "
                     + host);
         }
+    }
+
+    /**
+     * Runs {@code warmup} requests (not counted), then {@code n} at concurrency {@code c}, stopping at
+     * {@code limit}.
+     */
+    static Result run(URI base, String model, HttpRequest request, int n, int c, int warmup, Duration limit)
+            throws Exception {
+        checkLoopback(base);
         if (n < 1 || c < 1) {
             throw new IllegalArgumentException("-n and -c must be at least 1");
         }
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("predictions/" + model))
-                .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build();
         for (int i = 0; i < warmup; i++) {
             client.send(request, HttpResponse.BodyHandlers.discarding());
         }
@@ -156,7 +215,9 @@ public final class LoadTest {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("-h") || args[i].equals("--help")) {
                 System.out.println("usage: bin/loadtest --model NAME --image FILE [--url http://127.0.0.1:8080/] "
-                        + "[-n 200] [-c 16] [--warmup 16] [--max-seconds 600]");
+                        + "[-n 200] [-c 16] [--warmup 16] [--max-seconds 600] [--send image|tensor]\n"
+                        + "  --send tensor: preprocess the image here and send it as a binary FP32 tensor to the "
+                        + "Open Inference Protocol endpoint");
                 System.exit(0);
             }
             if (i + 1 >= args.length) {

@@ -2,9 +2,11 @@ package dev.googlenet.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.googlenet.data.RgbImage;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -16,7 +18,8 @@ import java.util.Map;
  * model metadata, readiness, and inference. A model has two inputs, of which a request sends one: {@code input},
  * FP32 [N, C, H, W] already preprocessed, or {@code image}, BYTES [N] whose elements are image files (PNG or JPEG)
  * encoded as base64 strings, which the server preprocesses as the model wants. Outputs are {@code logits} and
- * {@code probabilities}, FP32 [N, classes]; a request may ask for either.
+ * {@code probabilities}, FP32 [N, classes]; a request may ask for either. Tensors may also travel as binary data
+ * after the JSON ({@link BinaryTensors}, Triton's extension).
  */
 final class OpenInferenceApi {
     static final String FP32_INPUT = "input";
@@ -34,7 +37,7 @@ final class OpenInferenceApi {
     /** {@code GET /v2}. */
     static Reply server() {
         return Reply.json(Map.of("name", "googlenet-serve", "version", InferenceServer.VERSION,
-                "extensions", List.of()));
+                "extensions", List.of(BinaryTensors.EXTENSION)));
     }
 
     /** {@code GET /v2/models/{name}}. */
@@ -61,25 +64,35 @@ final class OpenInferenceApi {
     /** {@code POST /v2/models/{name}/infer}. */
     Reply infer(ServedModel m, ServerRequest req) {
         InferenceServer.refuseWhenFull(m);
-        JsonNode request = parse(Requests.body(req, config.maxRequestBytes()));
+        BinaryTensors.Body body = BinaryTensors.split(Requests.body(req, config.maxRequestBytes()),
+                req.headers().first(HeaderNames.create(BinaryTensors.HEADER)).orElse(null));
+        JsonNode request = parse(body.json());
         JsonNode inputs = request.get("inputs");
         if (inputs == null || !inputs.isArray() || inputs.size() != 1) {
             throw ApiException.badRequest("'inputs' must be an array of one tensor: '" + FP32_INPUT
                     + "' (FP32) or '" + BYTES_INPUT + "' (BYTES)");
         }
-        List<String> wanted = outputs(request.get("outputs"));
-        List<float[]> images = images(m, inputs.get(0));
+        List<Output> wanted = outputs(request.get("outputs"),
+                request.path("parameters").path("binary_data_output").asBoolean(false));
+        List<float[]> images = images(m, inputs.get(0), body.binary());
+        body.binary().requireConsumed();
         List<float[]> logits = m.logits(images, config.requestTimeout());
 
         List<Object> out = new ArrayList<>();
-        for (String name : wanted) {
+        List<byte[]> binary = new ArrayList<>();
+        for (Output o : wanted) {
             float[] flat = new float[logits.size() * m.numClasses()];
             for (int i = 0; i < logits.size(); i++) {
-                float[] row = name.equals(LOGITS) ? logits.get(i) : ServedModel.probabilities(logits.get(i));
+                float[] row = o.name().equals(LOGITS) ? logits.get(i) : ServedModel.probabilities(logits.get(i));
                 System.arraycopy(row, 0, flat, i * m.numClasses(), m.numClasses());
             }
-            Map<String, Object> t = tensor(name, "FP32", List.of(logits.size(), m.numClasses()));
-            t.put("data", flat);
+            Map<String, Object> t = tensor(o.name(), "FP32", List.of(logits.size(), m.numClasses()));
+            if (o.binary()) {
+                binary.add(BinaryTensors.bytes(flat));
+                t.put("parameters", Map.of(BinaryTensors.SIZE, flat.length * Float.BYTES));
+            } else {
+                t.put("data", flat);
+            }
             out.add(t);
         }
         Map<String, Object> response = new LinkedHashMap<>();
@@ -89,7 +102,24 @@ final class OpenInferenceApi {
             response.put("id", request.get("id").asText());
         }
         response.put("outputs", out);
-        return Reply.json(response);
+        return binary.isEmpty() ? Reply.json(response) : withBinary(response, binary);
+    }
+
+    /** The JSON response followed by the binary outputs, the JSON's length in the extension's header. */
+    private static Reply withBinary(Map<String, Object> response, List<byte[]> binary) {
+        byte[] json = Reply.json(response).body();
+        int total = json.length;
+        for (byte[] b : binary) {
+            total += b.length;
+        }
+        byte[] body = java.util.Arrays.copyOf(json, total);
+        int at = json.length;
+        for (byte[] b : binary) {
+            System.arraycopy(b, 0, body, at, b.length);
+            at += b.length;
+        }
+        return new Reply(200, "application/octet-stream", body, Map.of(BinaryTensors.HEADER,
+                Integer.toString(json.length)));
     }
 
     private static JsonNode parse(byte[] body) {
@@ -108,48 +138,67 @@ final class OpenInferenceApi {
         }
     }
 
+    /** An output asked for, and whether it goes back as binary data. */
+    private record Output(String name, boolean binary) {
+    }
+
     /** The outputs asked for, all of them when the request names none. */
-    private static List<String> outputs(JsonNode outputs) {
+    private static List<Output> outputs(JsonNode outputs, boolean binaryByDefault) {
         if (outputs == null || outputs.isNull()) {
-            return List.of(LOGITS, PROBABILITIES);
+            return List.of(new Output(LOGITS, binaryByDefault), new Output(PROBABILITIES, binaryByDefault));
         }
         if (!outputs.isArray()) {
             throw ApiException.badRequest("'outputs' must be an array of {\"name\": ...}");
         }
-        List<String> names = new ArrayList<>();
+        List<Output> names = new ArrayList<>();
         for (JsonNode o : outputs) {
             String name = o.path("name").asText("");
             if (!name.equals(LOGITS) && !name.equals(PROBABILITIES)) {
                 throw ApiException.badRequest("no output named '" + name + "': outputs are '" + LOGITS + "' and '"
                         + PROBABILITIES + "'");
             }
-            names.add(name);
+            names.add(new Output(name, o.path("parameters").path("binary_data").asBoolean(binaryByDefault)));
         }
         return names;
     }
 
-    /** The request's images, preprocessed: from an FP32 tensor as they are, from BYTES decoded and prepared. */
-    private static List<float[]> images(ServedModel m, JsonNode input) {
+    /**
+     * The request's images, preprocessed: from an FP32 tensor as they are, from BYTES decoded and prepared; the
+     * data from the JSON's {@code data} or, with {@code binary_data_size}, from the body's binary part.
+     */
+    private static List<float[]> images(ServedModel m, JsonNode input, BinaryTensors binary) {
         String name = input.path("name").asText("");
         String datatype = input.path("datatype").asText("");
         List<Integer> shape = shape(input.get("shape"), name);
-        JsonNode data = input.get("data");
-        if (data == null || !data.isArray()) {
-            throw ApiException.badRequest("input '" + name + "' has no 'data' array");
+        JsonNode size = input.path("parameters").get(BinaryTensors.SIZE);
+        ByteBuffer part = null;
+        JsonNode data = null;
+        if (size != null) {
+            if (!size.isIntegralNumber()) {
+                throw ApiException.badRequest("input '" + name + "' has " + BinaryTensors.SIZE + " " + size
+                        + "; it takes a number of bytes");
+            }
+            part = binary.take(size.asLong(), name);
+        } else {
+            data = input.get("data");
+            if (data == null || !data.isArray()) {
+                throw ApiException.badRequest("input '" + name + "' has no 'data' array (nor parameters."
+                        + BinaryTensors.SIZE + " for binary data after the JSON)");
+            }
         }
         if (name.equals(FP32_INPUT)) {
             requireDatatype(name, datatype, "FP32");
-            return fp32(m, shape, data);
+            return fp32(m, shape, data, part);
         }
         if (name.equals(BYTES_INPUT)) {
             requireDatatype(name, datatype, "BYTES");
-            return bytes(m, shape, data);
+            return bytes(m, shape, part == null ? base64Files(data) : BinaryTensors.elements(part, BYTES_INPUT));
         }
         throw ApiException.badRequest("no input named '" + name + "': send '" + FP32_INPUT + "' (FP32 [N,"
-                + String.join(",", dims(m)) + "]) or '" + BYTES_INPUT + "' (BYTES [N], base64 image files)");
+                + String.join(",", dims(m)) + "]) or '" + BYTES_INPUT + "' (BYTES [N], image files)");
     }
 
-    private static List<float[]> fp32(ServedModel m, List<Integer> shape, JsonNode data) {
+    private static List<float[]> fp32(ServedModel m, List<Integer> shape, JsonNode data, ByteBuffer part) {
         int[] s = m.imageShape();
         if (shape.size() != 4 || shape.get(0) < 1 || shape.get(1) != s[0] || shape.get(2) != s[1]
                 || shape.get(3) != s[2]) {
@@ -157,17 +206,19 @@ final class OpenInferenceApi {
                     + "' takes [N," + String.join(",", dims(m)) + "] with N >= 1");
         }
         int n = shape.get(0), size = s[0] * s[1] * s[2];
-        float[] flat = new float[n * size];
-        int count = flatten(data, flat, 0);
-        if (count != flat.length) {
-            throw ApiException.badRequest("input '" + FP32_INPUT + "' has " + count + " values; shape " + shape
-                    + " needs " + flat.length);
+        float[] flat = new float[Math.multiplyExact(n, size)];
+        if (part != null) {
+            BinaryTensors.floats(part, flat, FP32_INPUT);
+        } else {
+            int count = flatten(data, flat, 0);
+            if (count != flat.length) {
+                throw ApiException.badRequest("input '" + FP32_INPUT + "' has " + count + " values; shape " + shape
+                        + " needs " + flat.length);
+            }
         }
         List<float[]> images = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            float[] image = new float[size];
-            System.arraycopy(flat, i * size, image, 0, size);
-            images.add(image);
+            images.add(java.util.Arrays.copyOfRange(flat, i * size, (i + 1) * size));
         }
         return images;
     }
@@ -190,26 +241,33 @@ final class OpenInferenceApi {
         return at;
     }
 
-    private static List<float[]> bytes(ServedModel m, List<Integer> shape, JsonNode data) {
-        if (shape.size() != 1 || shape.getFirst() != data.size() || data.isEmpty()) {
-            throw ApiException.badRequest("input '" + BYTES_INPUT + "' has shape " + shape + " and " + data.size()
-                    + " elements; it takes [N] with N >= 1 base64 strings");
-        }
-        List<float[]> images = new ArrayList<>(data.size());
+    /** BYTES elements sent in the JSON: base64 strings. */
+    private static List<byte[]> base64Files(JsonNode data) {
+        List<byte[]> files = new ArrayList<>(data.size());
         for (int i = 0; i < data.size(); i++) {
             JsonNode e = data.get(i);
             if (!e.isTextual()) {
                 throw ApiException.badRequest("input '" + BYTES_INPUT + "' element " + i
                         + " is not a string (a base64-encoded image file)");
             }
-            byte[] file;
             try {
-                file = Base64.getDecoder().decode(e.asText());
+                files.add(Base64.getDecoder().decode(e.asText()));
             } catch (IllegalArgumentException bad) {
                 throw ApiException.badRequest("input '" + BYTES_INPUT + "' element " + i + " is not base64: "
                         + bad.getMessage());
             }
-            RgbImage image = Requests.image(file, "input '" + BYTES_INPUT + "' element " + i);
+        }
+        return files;
+    }
+
+    private static List<float[]> bytes(ServedModel m, List<Integer> shape, List<byte[]> files) {
+        if (shape.size() != 1 || shape.getFirst() != files.size() || files.isEmpty()) {
+            throw ApiException.badRequest("input '" + BYTES_INPUT + "' has shape " + shape + " and " + files.size()
+                    + " elements; it takes [N] with N >= 1 image files");
+        }
+        List<float[]> images = new ArrayList<>(files.size());
+        for (int i = 0; i < files.size(); i++) {
+            RgbImage image = Requests.image(files.get(i), "input '" + BYTES_INPUT + "' element " + i);
             images.add(m.preprocess(image));
         }
         return images;

@@ -1,8 +1,6 @@
 package dev.googlenet.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.googlenet.data.ImageDecoder;
-import dev.googlenet.data.RgbImage;
 import dev.googlenet.infer.ImageClassifier;
 import dev.googlenet.infer.LoadedModel;
 import dev.googlenet.tensor.Tensor;
@@ -115,7 +113,7 @@ class EndpointsTest {
 
     @Test
     void inferWithFp32TensorsGivesTheModelsLogitsAndProbabilities() {
-        Tensor input = tiny.input(List.of(image(1), image(2)));
+        Tensor input = tiny.input(List.of(Fixtures.image(1), Fixtures.image(2)));
         String request = "{\"id\":\"req-7\",\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[2,3,32,32],"
                 + "\"data\":" + floats(input.data()) + "}]}";
         HttpResponse<String> r = post(base, "v2/models/tiny/infer", "application/json", request.getBytes());
@@ -143,7 +141,7 @@ class EndpointsTest {
 
     @Test
     void inferAcceptsNestedDataAndAsksForOneOutput() {
-        float[] flat = tiny.input(List.of(image(3))).data();
+        float[] flat = tiny.input(List.of(Fixtures.image(3))).data();
         StringBuilder nested = new StringBuilder("[[");
         for (int c = 0; c < 3; c++) {
             nested.append(c == 0 ? "[" : ",[");
@@ -171,7 +169,7 @@ class EndpointsTest {
                 + Base64.getEncoder().encodeToString(png) + "\"]}],\"outputs\":[{\"name\":\"logits\"}]}";
         HttpResponse<String> r = post(base, "v2/models/other/infer", "application/json", request.getBytes());
         assertEquals(200, r.statusCode(), r.body());
-        float[] expected = other.logits(other.input(List.of(decode(png)))).data();
+        float[] expected = other.logits(other.input(List.of(Fixtures.decode(png)))).data();
         JsonNode data = json(r).get("outputs").get(0).get("data");
         for (int i = 0; i < 10; i++) {
             assertEquals(expected[i], data.get(i).floatValue(), 1e-5f * (1 + Math.abs(expected[i])));
@@ -211,7 +209,7 @@ class EndpointsTest {
     @Test
     void predictionsGiveTopKClassNamesAndProbabilitiesFromARawBody() {
         byte[] png = Fixtures.png(64, 48, 5);
-        List<ImageClassifier.Prediction> expected = tiny.classify(decode(png), 5);
+        List<ImageClassifier.Prediction> expected = tiny.classify(Fixtures.decode(png), 5);
         HttpResponse<String> r = post(base, "predictions/tiny", "image/png", png);
         assertEquals(200, r.statusCode(), r.body());
         JsonNode top = json(r);
@@ -238,7 +236,8 @@ class EndpointsTest {
         HttpResponse<String> r = post(base, "predictions/other?topk=2", "multipart/form-data; boundary=" + boundary,
                 body);
         assertEquals(200, r.statusCode(), r.body());
-        assertEquals(other.classify(decode(png), 2).getFirst().label(), json(r).get(0).get("className").asText());
+        assertEquals(other.classify(Fixtures.decode(png), 2).getFirst().label(),
+                json(r).get(0).get("className").asText());
         HttpResponse<String> broken = post(base, "predictions/other", "multipart/form-data; boundary=zzz", png);
         assertEquals(400, broken.statusCode());
         assertTrue(json(broken).get("error").asText().contains("boundary 'zzz'"), broken.body());
@@ -343,17 +342,6 @@ class EndpointsTest {
                 + floats(new float[3 * 32 * 32]) + "}";
     }
 
-    private static RgbImage image(int seed) {
-        return decode(Fixtures.png(45, 38, seed));
-    }
-
-    private static RgbImage decode(byte[] png) {
-        try {
-            return ImageDecoder.decode(png, "test image");
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
 
     private static String floats(float[] values) {
         StringBuilder s = new StringBuilder("[");

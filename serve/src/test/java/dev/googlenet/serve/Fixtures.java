@@ -1,7 +1,9 @@
 package dev.googlenet.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.googlenet.data.ImageDecoder;
 import dev.googlenet.data.Preprocess;
+import dev.googlenet.data.RgbImage;
 import dev.googlenet.infer.LoadedModel;
 import dev.googlenet.infer.Models;
 import dev.googlenet.model.GoogLeNet;
@@ -54,6 +56,19 @@ final class Fixtures {
             }
         }
         return HeatmapPng.png(img);
+    }
+
+    /** A 45×38 test picture, decoded. */
+    static RgbImage image(int seed) {
+        return decode(png(45, 38, seed));
+    }
+
+    static RgbImage decode(byte[] png) {
+        try {
+            return ImageDecoder.decode(png, "test image");
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     static HttpResponse<String> get(URI base, String path) {

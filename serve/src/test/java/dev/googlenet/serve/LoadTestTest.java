@@ -36,6 +36,18 @@ class LoadTestTest {
     }
 
     @Test
+    void sendsPreprocessedTensorsAsBinaryDataToTheInferEndpoint() throws Exception {
+        try (InferenceServer server = InferenceServer.start(Map.of("tiny", Fixtures.smallModel(6)),
+                Fixtures.config(4, Duration.ofMillis(20), 64, Duration.ofSeconds(60), 1 << 20))) {
+            var request = LoadTest.tensorRequest(server.uri(), "tiny", Fixtures.png(40, 40, 1));
+            assertTrue(request.uri().getPath().endsWith("/v2/models/tiny/infer"), request.uri().toString());
+            LoadTest.Result r = LoadTest.run(server.uri(), "tiny", request, 12, 4, 1, Duration.ofSeconds(120));
+            assertEquals(Map.of(200, 12), r.statuses(), r.line());
+            assertTrue(r.meanBatch() >= 1 && r.meanBatch() <= 4, "mean batch " + r.meanBatch());
+        }
+    }
+
+    @Test
     void refusesAnyAddressButLoopback() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoadTest.run(
                 URI.create("http://192.0.2.1:8080/"), "tiny", new byte[1], 1, 1, 0, Duration.ofSeconds(1)));
