@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -29,6 +30,12 @@ final class ServedModel implements AutoCloseable {
     private final Batcher batcher;
     private final ImageClassifier top;
     private final Explainer explainer; // null when the definition is not there (a graph, or --no-explain)
+    /**
+     * Explanations running or waiting for the model's lock: at most {@code --queue-size}, as for the batches, so
+     * Grad-CAM requests cannot pile up without bound either (one more is a 503).
+     */
+    private final Semaphore explanations;
+    private final int maxExplanations;
 
     /** {@code compute} runs a batch: the model's logits, or a test's wrapper around them. */
     ServedModel(String name, LoadedModel model, ServeConfig config, ServerMetrics metrics, Batcher.Compute compute) {
@@ -36,6 +43,8 @@ final class ServedModel implements AutoCloseable {
         this.model = model;
         this.top = model.classifier(1);
         this.explainer = model.googLeNet().isPresent() ? model.explainer() : null;
+        this.maxExplanations = config.queueSize();
+        this.explanations = new Semaphore(maxExplanations);
         this.batcher = new Batcher(name, imageShape(), config.batchSize(), config.maxBatchDelay(),
                 config.queueSize(), config.workers(), compute, metrics.batches(name, config.batchSize()));
         metrics.queueDepth(name, batcher::waiting);
@@ -139,10 +148,19 @@ final class ServedModel implements AutoCloseable {
             throw ApiException.badRequest("model '" + name + "' is a graph that is not a GoogLeNet; Grad-CAM needs "
                     + "one");
         }
-        int[] s = imageShape();
-        // the plan runs to the layer; only the stages after it run forward and backward (the explainer locks them)
-        return explainer.gradCam(Tensor.of(image.clone(), 1, s[0], s[1], s[2]), new int[] {classIndex},
-                GRAD_CAM_LAYER).heatmap().data();
+        if (!explanations.tryAcquire()) {
+            throw new ApiException(503, "model '" + name + "' already has " + maxExplanations + " explanations "
+                    + "running or waiting (--queue-size); retry later", 1);
+        }
+        try {
+            int[] s = imageShape();
+            // the plan runs to the layer; only the stages after it run forward and backward (the explainer locks
+            // them)
+            return explainer.gradCam(Tensor.of(image.clone(), 1, s[0], s[1], s[2]), new int[] {classIndex},
+                    GRAD_CAM_LAYER).heatmap().data();
+        } finally {
+            explanations.release();
+        }
     }
 
     /** Stops taking images and finishes those queued. */

@@ -1,5 +1,6 @@
 package dev.googlenet.serve;
 
+import dev.googlenet.infer.LoadedModel;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -43,6 +44,38 @@ class LifecycleTest {
             assertEquals(200, Fixtures.post(server.uri(), "predictions/tiny", "image/png", png).statusCode());
             String metrics = Fixtures.get(server.uri(), "metrics").body();
             assertEquals(busy, EndpointsTest.metric(metrics, "googlenet_requests_total{code=\"503\",model=\"tiny\"}"));
+        }
+    }
+
+    @Test
+    void explanationsAreBoundedByTheQueueSizeToo() throws Exception {
+        // room for 2: while the model's lock is held, two Grad-CAM requests wait and a third is refused at once
+        LoadedModel model = Fixtures.smallModel(5);
+        try (InferenceServer server = InferenceServer.start(Map.of("tiny", model),
+                Fixtures.config(4, Duration.ZERO, 2, Duration.ofSeconds(60), 1 << 20))) {
+            byte[] png = Fixtures.png(40, 40, 1);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            List<Future<HttpResponse<String>>> waiting = new java.util.ArrayList<>();
+            HttpResponse<String> third;
+            synchronized (model.googLeNet().orElseThrow()) { // what the explainer locks for its backward pass
+                for (int i = 0; i < 2; i++) {
+                    waiting.add(pool.submit(() -> Fixtures.post(server.uri(), "predictions/tiny?explain=gradcam",
+                            "image/png", png)));
+                }
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (server.inFlight() < 2 && System.nanoTime() < deadline) {
+                    sleep(10);
+                }
+                sleep(300); // both past their batch, at the lock
+                third = Fixtures.post(server.uri(), "predictions/tiny?explain=gradcam", "image/png", png);
+            }
+            assertEquals(503, third.statusCode(), third.body());
+            assertEquals("1", third.headers().firstValue("Retry-After").orElse(""));
+            assertTrue(Fixtures.json(third).get("error").asText().contains("2 explanations"), third.body());
+            for (Future<HttpResponse<String>> f : waiting) {
+                assertEquals(200, f.get().statusCode());
+            }
+            pool.shutdown();
         }
     }
 
