@@ -60,6 +60,11 @@ final class ServeCommand implements Callable<Integer> {
             + "is refused with 413 (default: ${DEFAULT-VALUE}, 16 MB)")
     long maxRequestBytes;
 
+    @Option(names = "--warmup-seconds", defaultValue = "5", description = "how long each model runs its batch "
+            + "sizes before the server listens, so the JIT has compiled its kernels (0: each size once; default: "
+            + "${DEFAULT-VALUE})")
+    double warmupSeconds;
+
     @Option(names = "--variant", description = "paper or torchvision: for a state dict (.safetensors) whose "
             + "metadata names no variant, as torchvision's own")
     String variant;
@@ -71,14 +76,16 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         ServeConfig config = new ServeConfig(host, port, batchSize, Duration.ofMillis(maxBatchDelayMs), queueSize,
-                Duration.ofMillis(timeoutMs), workers, maxRequestBytes);
+                Duration.ofMillis(timeoutMs), workers, maxRequestBytes,
+                Duration.ofMillis(Math.round(warmupSeconds * 1000)));
         Map<String, LoadedModel> loaded = new LinkedHashMap<>();
         for (var e : modelFiles(models).entrySet()) {
             LoadedModel m = load(e.getValue(), variant);
             loaded.put(e.getKey(), noExplain ? m.inferenceOnly() : m);
             System.out.println("model " + e.getKey() + ": " + m.description());
         }
-        System.out.println("warming up (batch sizes 1-" + batchSize + ")…");
+        System.out.println("warming up (batch sizes 1-" + batchSize + ", " + config.warmup().toMillis() / 1000.0
+                + " s per model)…");
         InferenceServer server = InferenceServer.start(loaded, config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -44,6 +44,9 @@ class ServeCommandTest {
         CliRun run = CliRun.of("serve", "--model", "x.onnx", "--batch-size", "0");
         assertEquals(1, run.code());
         assertTrue(run.err().contains("batch size must be at least 1"), run.err());
+        CliRun warmup = CliRun.of("serve", "--model", "x.onnx", "--warmup-seconds", "-1");
+        assertEquals(1, warmup.code());
+        assertTrue(warmup.err().contains("warm-up must not be negative"), warmup.err());
     }
 
     /** tv_calibrated.safetensors names no variant: served with --variant, refused without it in one line. */

@@ -605,12 +605,14 @@ public final class VectorGemm implements Gemm {
      * The rest of {@link #dot4x4}: the lane sums, the last k % VL products (scalar), and the merge into C. Not a
      * masked vector tail: near an array's end its bounds check failed C2's loop predicates over and over as shapes
      * changed during training (each failure a deoptimization; the method then ran 5× slower for whole phases).
+     * No vector operations here either: it runs a few times per call of a layer, too rarely for C2 to compile it
+     * soon, and the Vector API outside C2 boxes every vector (the lanes are summed from the tile array instead).
      */
     private static void finishDots(int k, int full, float[] a, int a0, int lda, int mr, float[] b, int b0, int ldb,
                                    int nr, float beta, float[] c, int cBase, int ldc, float[] t) {
         for (int r = 0; r < mr; r++) {
             for (int j = 0; j < nr; j++) {
-                float v = sum(FloatVector.fromArray(S, t, (r * 4 + j) * VL));
+                float v = laneSum(t, (r * 4 + j) * VL);
                 for (int p = full, ar = a0 + r * lda, bj = b0 + j * ldb; p < k; p++) {
                     v = Math.fma(a[ar + p], b[bj + p], v);
                 }
@@ -621,30 +623,18 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * The lanes' sum in a fixed pairwise order: reduceLanes may add in a different order once compiled than
-     * when interpreted, which would make results depend on JIT timing.
+     * The sum of the VL lanes stored at {@code t[at ..]}, in a fixed pairwise order (lane i plus lane i + VL/2,
+     * then halves again): reduceLanes may add in a different order once compiled than when interpreted, which
+     * would make results depend on JIT timing. Overwrites the lanes.
      */
-    private static float sum(FloatVector v) {
-        if (VL > 16) {
-            float s = 0f;
-            for (int i = 0; i < VL; i++) {
-                s += v.lane(i);
+    static float laneSum(float[] t, int at) {
+        for (int half = VL / 2; half >= 1; half /= 2) {
+            for (int i = 0; i < half; i++) {
+                t[at + i] += t[at + i + half];
             }
-            return s;
         }
-        if (VL == 16) {
-            v = v.add(v.slice(8));
-        }
-        if (VL >= 8) {
-            v = v.add(v.slice(4));
-        }
-        if (VL >= 4) {
-            v = v.add(v.slice(2));
-        }
-        v = v.add(v.slice(1));
-        return v.lane(0);
+        return t[at];
     }
-
 
     /**
      * The 6 x 4-vector micro-kernel: {@code t[r][0, 4*VL) = sum_p A[r,p] * panel[p][0, 4*VL)}, 24 accumulators

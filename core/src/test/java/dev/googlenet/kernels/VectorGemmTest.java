@@ -154,6 +154,24 @@ class VectorGemmTest {
         }
     }
 
+    /** The scalar lane sum adds in the order the vector halving (v + v.slice(VL/2), …) did, so bit for bit. */
+    @Test
+    void laneSumAddsPairwiseAsTheVectorHalvingDid() {
+        Random random = new Random(11);
+        int vl = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        for (int trial = 0; trial < 200; trial++) {
+            float[] t = new float[vl + 3];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(7) - 3));
+            }
+            var v = jdk.incubator.vector.FloatVector.fromArray(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, t, 3);
+            for (int half = vl / 2; half >= 1; half /= 2) {
+                v = v.add(v.slice(half));
+            }
+            assertEquals(Float.floatToIntBits(v.lane(0)), Float.floatToIntBits(VectorGemm.laneSum(t, 3)));
+        }
+    }
+
     @Test
     void severalKBlocksAndColumnBlocks() {
         long seed = 77;

@@ -94,7 +94,7 @@ public final class InferenceServer implements AutoCloseable {
         }
         InferenceServer s = new InferenceServer(models, config, wrap);
         for (ServedModel m : s.models.values()) {
-            m.warmUp(config.batchSize());
+            m.warmUp(config.batchSize(), config.warmup());
         }
         s.server = WebServer.builder()
                 .host(config.host())

@@ -68,18 +68,22 @@ final class ServedModel implements AutoCloseable {
     }
 
     /**
-     * Runs every batch size the batcher uses ({@link Batcher#runSizes}) once, so the plan's buffers for each exist
-     * and the kernels are compiled before the first request, and Grad-CAM once when the model has it (its first
-     * backward pass allocates the gradients): the server reports ready only after this.
+     * Runs every batch size the batcher uses ({@link Batcher#runSizes}), and Grad-CAM when the model has it, again
+     * and again for {@code duration} (at least once): the plan's buffers for each size exist, the first backward
+     * pass has allocated the gradients, and the JIT has compiled the kernels — some run only a few times per batch,
+     * and until C2 compiles them the Vector API boxes every vector. The server reports ready only after this.
      */
-    void warmUp(int maxBatch) {
+    void warmUp(int maxBatch, Duration duration) {
         int[] s = imageShape();
-        for (int b : Batcher.runSizes(maxBatch)) {
-            model.logits(Tensor.zeros(b, s[0], s[1], s[2]));
-        }
-        if (explainable()) {
-            gradCam(new float[s[0] * s[1] * s[2]], 0);
-        }
+        long end = System.nanoTime() + duration.toNanos();
+        do {
+            for (int b : Batcher.runSizes(maxBatch)) {
+                model.logits(Tensor.zeros(b, s[0], s[1], s[2]));
+            }
+            if (explainable()) {
+                gradCam(new float[s[0] * s[1] * s[2]], 0);
+            }
+        } while (System.nanoTime() < end);
     }
 
     /** An image as the model's input [C·H·W]: resized, center-cropped, normalized. */

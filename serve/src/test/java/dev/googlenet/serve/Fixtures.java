@@ -40,7 +40,7 @@ final class Fixtures {
 
     /** A test config on a free loopback port. */
     static ServeConfig config(int batchSize, Duration delay, int queueSize, Duration timeout, long maxBytes) {
-        return new ServeConfig("127.0.0.1", 0, batchSize, delay, queueSize, timeout, 1, maxBytes);
+        return new ServeConfig("127.0.0.1", 0, batchSize, delay, queueSize, timeout, 1, maxBytes, Duration.ZERO);
     }
 
     /** A width×height PNG with a gradient and a disc, so different images give different logits. */
