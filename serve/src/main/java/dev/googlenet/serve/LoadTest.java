@@ -56,6 +56,9 @@ public final class LoadTest {
         }
     }
 
+    /** How long one request may take before it counts as failed. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
+
     private LoadTest() {
     }
 
@@ -82,9 +85,8 @@ public final class LoadTest {
     static Result run(URI base, String model, byte[] image, int n, int c, int warmup, Duration limit)
             throws Exception {
         checkLoopback(base);
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("predictions/" + model))
-                .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build();
+        var request = LoopbackConnection.Prepared.post(base.resolve("predictions/" + model),
+                "application/octet-stream", Map.of(), image);
         return run(base, model, request, n, c, warmup, limit);
     }
 
@@ -93,7 +95,7 @@ public final class LoadTest {
      * it (torchvision's ImageNet preprocessing at the model's input size), sent as binary FP32 data (Triton's
      * binary tensor extension) and answered as binary logits: the server's work is then the model's alone.
      */
-    static HttpRequest tensorRequest(URI base, String model, byte[] image) throws Exception {
+    static LoopbackConnection.Prepared tensorRequest(URI base, String model, byte[] image) throws Exception {
         checkLoopback(base);
         HttpClient client = HttpClient.newHttpClient();
         var meta = Reply.mapper().readTree(client.send(HttpRequest.newBuilder(base.resolve("v2/models/" + model))
@@ -114,10 +116,8 @@ public final class LoadTest {
                 + "{\"binary_data\":true}}]}").getBytes(StandardCharsets.UTF_8);
         byte[] body = Arrays.copyOf(json, json.length + data.length);
         System.arraycopy(data, 0, body, json.length, data.length);
-        return HttpRequest.newBuilder(base.resolve("v2/models/" + model + "/infer")).timeout(Duration.ofSeconds(120))
-                .header("Content-Type", "application/octet-stream")
-                .header(BinaryTensors.HEADER, Integer.toString(json.length))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return LoopbackConnection.Prepared.post(base.resolve("v2/models/" + model + "/infer"),
+                "application/octet-stream", Map.of(BinaryTensors.HEADER, Integer.toString(json.length)), body);
     }
 
     private static void checkLoopback(URI base) {
@@ -132,7 +132,8 @@ public final class LoadTest {
      * Runs {@code warmup} requests (not counted), then {@code n} at concurrency {@code c}, stopping at
      * {@code limit}.
      */
-    static Result run(URI base, String model, HttpRequest request, int n, int c, int warmup, Duration limit)
+    static Result run(URI base, String model, LoopbackConnection.Prepared request, int n, int c, int warmup,
+                      Duration limit)
             throws Exception {
         checkLoopback(base);
         if (n < 1 || c < 1) {
@@ -140,8 +141,10 @@ public final class LoadTest {
         }
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
-        for (int i = 0; i < warmup; i++) {
-            client.send(request, HttpResponse.BodyHandlers.discarding());
+        try (LoopbackConnection connection = new LoopbackConnection(REQUEST_TIMEOUT)) {
+            for (int i = 0; i < warmup; i++) {
+                connection.send(request);
+            }
         }
         double[] before = batches(client, base, model);
         long[] latencies = new long[n];
@@ -153,15 +156,16 @@ public final class LoadTest {
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < c; t++) {
             threads.add(Thread.ofPlatform().name("loadtest-" + t).start(() -> {
-                for (int i; (i = next.getAndIncrement()) < n && System.nanoTime() < deadline; ) {
-                    long t0 = System.nanoTime();
-                    try {
-                        HttpResponse<Void> r = client.send(request, HttpResponse.BodyHandlers.discarding());
-                        statuses.merge(r.statusCode(), 1, Integer::sum);
-                    } catch (IOException | InterruptedException e) {
-                        failures.increment();
+                try (LoopbackConnection connection = new LoopbackConnection(REQUEST_TIMEOUT)) {
+                    for (int i; (i = next.getAndIncrement()) < n && System.nanoTime() < deadline; ) {
+                        long t0 = System.nanoTime();
+                        try {
+                            statuses.merge(connection.send(request), 1, Integer::sum);
+                        } catch (IOException | RuntimeException e) {
+                            failures.increment();
+                        }
+                        latencies[i] = System.nanoTime() - t0;
                     }
-                    latencies[i] = System.nanoTime() - t0;
                 }
             }));
         }

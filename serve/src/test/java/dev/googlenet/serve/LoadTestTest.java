@@ -40,10 +40,53 @@ class LoadTestTest {
         try (InferenceServer server = InferenceServer.start(Map.of("tiny", Fixtures.smallModel(6)),
                 Fixtures.config(4, Duration.ofMillis(20), 64, Duration.ofSeconds(60), 1 << 20))) {
             var request = LoadTest.tensorRequest(server.uri(), "tiny", Fixtures.png(40, 40, 1));
-            assertTrue(request.uri().getPath().endsWith("/v2/models/tiny/infer"), request.uri().toString());
+            String head = new String(request.bytes(), 0, 40, StandardCharsets.US_ASCII);
+            assertTrue(head.startsWith("POST /v2/models/tiny/infer HTTP/1.1\r\n"), head);
             LoadTest.Result r = LoadTest.run(server.uri(), "tiny", request, 12, 4, 1, Duration.ofSeconds(120));
             assertEquals(Map.of(200, 12), r.statuses(), r.line());
             assertTrue(r.meanBatch() >= 1 && r.meanBatch() <= 4, "mean batch " + r.meanBatch());
+        }
+    }
+
+    /** The load test's own HTTP/1.1 client: Content-Length, chunked and close-delimited bodies, one connection. */
+    @Test
+    void theLoopbackConnectionReadsEachKindOfBody() throws Exception {
+        String[] replies = {
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+            "HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n",
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+        };
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            listener.setSoTimeout(30_000);
+            Thread server = Thread.ofPlatform().start(() -> {
+                try (java.net.Socket s = listener.accept()) {
+                    s.setSoTimeout(30_000);
+                    var in = s.getInputStream();
+                    for (String reply : replies) {
+                        // the request: headers, then the 3-byte body its Content-Length announces
+                        StringBuilder head = new StringBuilder();
+                        while (!head.toString().endsWith("\r\n\r\n")) {
+                            head.append((char) in.read());
+                        }
+                        in.readNBytes(3);
+                        s.getOutputStream().write(reply.getBytes(StandardCharsets.US_ASCII));
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            URI url = URI.create("http://127.0.0.1:" + listener.getLocalPort() + "/predictions/x?topk=1");
+            var request = LoopbackConnection.Prepared.post(url, "image/png", Map.of("X-Test", "1"), new byte[3]);
+            assertTrue(new String(request.bytes(), StandardCharsets.US_ASCII).startsWith(
+                    "POST /predictions/x?topk=1 HTTP/1.1\r\n"));
+            try (LoopbackConnection c = new LoopbackConnection(Duration.ofSeconds(30))) {
+                assertEquals(200, c.send(request));
+                assertEquals(503, c.send(request));
+                assertEquals(404, c.send(request));
+            }
+            server.join(30_000);
         }
     }
 
