@@ -1,5 +1,6 @@
 package dev.googlenet.cli;
 
+import dev.googlenet.io.ErrorMessages;
 import dev.googlenet.data.ImageDecoder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

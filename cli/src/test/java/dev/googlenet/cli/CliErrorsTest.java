@@ -1,5 +1,6 @@
 package dev.googlenet.cli;
 
+import dev.googlenet.io.ErrorMessages;
 import dev.googlenet.data.Preprocess;
 import dev.googlenet.io.Safetensors;
 import dev.googlenet.model.GoogLeNet;

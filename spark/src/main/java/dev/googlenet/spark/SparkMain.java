@@ -1,5 +1,7 @@
 package dev.googlenet.spark;
 
+import dev.googlenet.io.ErrorMessages;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -32,9 +34,9 @@ public final class SparkMain implements Runnable {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new SparkMain());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            String m = ex.getMessage();
+            // the command line's messages: one line in words, control characters escaped, no class names
             cmd.getErr().println("googlenet spark " + cmd.getCommandName() + ": "
-                    + (m == null || m.isBlank() ? ex.getClass().getSimpleName() : m.lines().findFirst().orElse("")));
+                    + ErrorMessages.of(ex, "GOOGLENET_DEBUG=1"));
             if (System.getenv("GOOGLENET_DEBUG") != null) {
                 ex.printStackTrace(cmd.getErr());
             }

@@ -235,8 +235,19 @@ class GoogLeNetTransformerTest {
         Row e = spark.read().parquet(dir.resolve("emb.parquet").toString()).first();
         assertEquals(library.googLeNet().orElseThrow().config().scaled(1024), e.<Vector>getAs("embedding").size());
         // an existing output is refused (exit code 1, one line on stderr), not overwritten
-        assertEquals(1, SparkMain.execute("classify", images.toString(), "--model", modelFile.toString(), "--out",
-                out.toString()));
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(1, SparkMain.execute("classify", images.toString(), "--model", modelFile.toString(),
+                    "--out", out.toString()));
+        } finally {
+            System.setErr(stderr);
+        }
+        String message = err.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        // the command line's one-line messages (shared ErrorMessages): no class names, no stack trace
+        assertTrue(message.startsWith("googlenet spark classify: ") && message.contains(out.getFileName().toString())
+                && !message.contains("Exception") && message.lines().count() == 1, message);
         assertFalse(spark.sparkContext().isStopped(), "the caller's session is still running");
     }
 
