@@ -2,6 +2,7 @@ package dev.googlenet.train;
 
 import dev.googlenet.data.DataLoader;
 import dev.googlenet.data.IdxFile;
+import dev.googlenet.data.ImageDecodeException;
 import dev.googlenet.data.ImageDecoder;
 import dev.googlenet.data.Preprocess;
 import dev.googlenet.data.Transform;
@@ -11,6 +12,7 @@ import dev.googlenet.io.SafetensorsFile;
 import dev.googlenet.model.GoogLeNet;
 import dev.googlenet.tensor.Tensor;
 import dev.googlenet.testing.Fuzzer;
+import dev.googlenet.testing.TinyPng;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,18 +155,38 @@ class FileFuzzTest {
         List<byte[]> seeds = new java.util.ArrayList<>();
         for (String format : List.of("png", "jpeg", "bmp", "gif")) {
             for (int type : new int[] {BufferedImage.TYPE_INT_RGB, BufferedImage.TYPE_BYTE_GRAY}) {
-                BufferedImage img = new BufferedImage(13, 7, type);
-                for (int y = 0; y < 7; y++) {
-                    for (int x = 0; x < 13; x++) {
-                        img.setRGB(x, y, (x * 19) << 16 | (y * 31) << 8 | (x * y) & 0xff);
-                    }
-                }
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                assertTrue(ImageIO.write(img, format, out), format);
-                seeds.add(out.toByteArray());
+                seeds.add(encoded(format, type));
             }
         }
-        fuzz("image", seeds, (bytes, name) -> ImageDecoder.decode(bytes, name));
+        // PNGs of the other kinds ImageDecoder's PNG fast path takes (alpha, 1-bit, palette), and 16-bit it does not
+        for (int type : new int[] {BufferedImage.TYPE_INT_ARGB, BufferedImage.TYPE_BYTE_BINARY,
+            BufferedImage.TYPE_BYTE_INDEXED, BufferedImage.TYPE_USHORT_GRAY}) {
+            seeds.add(encoded("png", type));
+        }
+        fuzz("image", seeds, (bytes, name) -> {
+            // a PNG mutant also with its CRCs made right, or the fast path would turn almost all away at the CRC
+            byte[] fixed = TinyPng.withCrcsFixed(bytes);
+            if (fixed != bytes) {
+                try {
+                    ImageDecoder.decode(fixed, name);
+                } catch (ImageDecodeException e) {
+                    Fuzzer.checkRejection(e, name);
+                }
+            }
+            ImageDecoder.decode(bytes, name);
+        });
+    }
+
+    private static byte[] encoded(String format, int type) throws IOException {
+        BufferedImage img = new BufferedImage(13, 7, type);
+        for (int y = 0; y < 7; y++) {
+            for (int x = 0; x < 13; x++) {
+                img.setRGB(x, y, (x * 19) << 16 | (y * 31) << 8 | (x * y) & 0xff);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertTrue(ImageIO.write(img, format, out), format);
+        return out.toByteArray();
     }
 
     @Test
