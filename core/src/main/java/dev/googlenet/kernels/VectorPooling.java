@@ -25,17 +25,36 @@ final class VectorPooling {
     static void maxPoolChunk(float[] in, int from, int to, int h, int w, int kernel, int stride, int padding,
                              int oh, int ow, float[] out, int[] argmax, int outBase, int planeStride) {
         int planeSize = h * w;
-        PoolScratch sc = SCRATCH.get();
-        sc.prepare(h, w, kernel, stride, padding, oh, ow);
+        // inference pools (maxima only) go flat over whole planes, without a padded copy: the inception pools
+        // (3×3/1 pad 1) and the 3×3/2 and 2×2/2 ones (pad 0, even width: output column j is input column 2j) on
+        // planes that fit the flat scratch; larger planes keep the band kernel, whose buffers stay in L1
+        boolean same = kernel == 3 && stride == 1 && padding == 1 && oh == h && ow == w;
+        boolean halving = (kernel == 2 || kernel == 3) && stride == 2 && padding == 0 && w % 2 == 0 && ow == w / 2
+                && planeSize <= FlatScratch.FLOATS;
+        boolean flat = argmax == null && (same || halving) && planeSize >= VL;
+        PoolScratch sc = flat ? null : SCRATCH.get();
+        FlatScratch fs = flat ? FLAT_SCRATCH.get() : null;
+        if (flat) {
+            fs.prepare(h, w);
+        } else {
+            sc.prepare(h, w, kernel, stride, padding, oh, ow);
+        }
+        int group = flat ? fs.pen.group() : sc.group;
         // one pass over the chunk usually clears every plane; otherwise look plane by plane
         boolean chunkFinite = allFinite(in, from * planeSize, to * planeSize);
         for (int p = from; p < to; ) {
             int g = 0; // the next run of finite planes, at most one group
-            while (g < sc.group && p + g < to
+            while (g < group && p + g < to
                     && (chunkFinite || allFinite(in, (p + g) * planeSize, (p + g + 1) * planeSize))) {
                 g++;
             }
-            if (g > 0) {
+            if (g > 0 && same && flat) {
+                maxPool3x3Flat(fs, in, p, g, h, w, out, outBase, planeStride);
+                p += g;
+            } else if (g > 0 && flat) {
+                maxPoolHalvingFlat(fs, in, p, g, h, w, kernel, oh, out, outBase, planeStride);
+                p += g;
+            } else if (g > 0) {
                 maxPoolGroup(sc, in, p, g, h, w, kernel, stride, padding, oh, ow, out, argmax, outBase, planeStride,
                         outBase + (to - 1) * planeStride + oh * ow);
                 p += g;
@@ -62,6 +81,119 @@ final class VectorPooling {
     }
 
     private static final ThreadLocal<PoolScratch> SCRATCH = ThreadLocal.withInitial(PoolScratch::new);
+    private static final ThreadLocal<FlatScratch> FLAT_SCRATCH = ThreadLocal.withInitial(FlatScratch::new);
+
+    /**
+     * One thread's buffers for {@link #maxPool3x3Flat} and {@link #maxPoolHalvingFlat}, laid out for the last plane
+     * size seen. A group of planes is one flat run of positions q (planes are contiguous in NCHW); a tap that falls
+     * outside its window's plane is masked by adding −∞, and a tap inside by adding −0 (which leaves every float as
+     * it is, −0 included); that masks only finite values, so only taps inside the group's finite planes are masked
+     * this way. The penalties ({@link Penalties}) depend only on q's row and column in its plane: made once per
+     * plane size and shared by all threads ({@link #PENALTIES}), since the plan's pools take turns on four sizes.
+     */
+    private static final class FlatScratch {
+        /** the floats a group takes at most, unless one plane is larger: the row maxima stay in L1 */
+        static final int FLOATS = 4096;
+        int h = -1, w;
+        Penalties pen;
+        /**
+         * the row maxima of a group at [w, w + group·h·w) (the halving kernel: from 0), finite values on either
+         * side (zeros, or row maxima of earlier finite planes), and a vector's slack past them
+         */
+        float[] rowMax = new float[0];
+
+        void prepare(int h, int w) {
+            if (h == this.h && w == this.w) {
+                return;
+            }
+            if (PENALTIES.size() > 64) {
+                PENALTIES.clear(); // many map sizes (a caller's own shapes): keep the cache small
+            }
+            pen = PENALTIES.computeIfAbsent((long) h << 32 | w, key -> Penalties.of(h, w));
+            this.h = h;
+            this.w = w;
+            int size = pen.group * h * w + 2 * w + VL;
+            if (rowMax.length < size) {
+                rowMax = new float[size];
+            }
+        }
+    }
+
+    /**
+     * For one plane size, over a group of {@code group} planes: −∞ where the left / right / upper / lower
+     * neighbour of q lies outside q's plane, else −0; right2: the neighbour two columns to the right.
+     */
+    private record Penalties(int group, float[] left, float[] right, float[] right2, float[] up, float[] down) {
+        static Penalties of(int h, int w) {
+            int plane = h * w, group = Math.max(1, FlatScratch.FLOATS / plane), n = group * plane;
+            Penalties p = new Penalties(group, new float[n], new float[n], new float[n], new float[n], new float[n]);
+            for (int q = 0; q < n; q++) {
+                int r = q % plane / w, c = q % w;
+                p.left[q] = c == 0 ? Float.NEGATIVE_INFINITY : -0f;
+                p.right[q] = c == w - 1 ? Float.NEGATIVE_INFINITY : -0f;
+                p.right2[q] = c >= w - 2 ? Float.NEGATIVE_INFINITY : -0f;
+                p.up[q] = r == 0 ? Float.NEGATIVE_INFINITY : -0f;
+                p.down[q] = r == h - 1 ? Float.NEGATIVE_INFINITY : -0f;
+            }
+            return p;
+        }
+    }
+
+    /** {@link Penalties} by plane size ((long) h << 32 | w), read-only once made. */
+    private static final java.util.concurrent.ConcurrentHashMap<Long, Penalties> PENALTIES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * 3×3/1 pad 1 max pooling of the finite planes [p0, p0+g), g ≤ group, maxima only: row maxima of the group's
+     * flat run read straight from the input (taps q−1, q, q+1), then column maxima (taps q−w, q, q+w) written
+     * plane by plane to {@code out[outBase + p·planeStride ...]}. No padded copy and no lanes past a plane's end, so
+     * a 7×7 plane costs 49 lanes, not 81. Needs h·w ≥ VL: each plane's last vector overlaps the one before.
+     */
+    private static void maxPool3x3Flat(FlatScratch fs, float[] in, int p0, int g, int h, int w, float[] out,
+                                       int outBase, int planeStride) {
+        int plane = h * w, n = g * plane, base = p0 * plane;
+        float[] rm = fs.rowMax, left = fs.pen.left(), right = fs.pen.right(), up = fs.pen.up(), down = fs.pen.down();
+        for (int c = 0; c < n; c += VL) {
+            if (c > n - VL) {
+                c = n - VL; // n ≥ VL: the last vector overlaps the one before
+            }
+            int q = base + c;
+            // the group's first and last vectors, lane by lane: their outer taps lie in planes outside the group,
+            // which may hold NaN or ∞, where adding −∞ would not mask (and in[-1] or in[length] is no element)
+            if (c == 0 || c + VL >= n) {
+                for (int j = c; j < c + VL; j++) {
+                    float m = left[j] == 0f ? in[base + j - 1] : Float.NEGATIVE_INFINITY;
+                    float v = in[base + j];
+                    m = v > m ? v : m;
+                    if (right[j] == 0f) {
+                        v = in[base + j + 1];
+                        m = v > m ? v : m;
+                    }
+                    rm[w + j] = m;
+                }
+                continue;
+            }
+            // taps in the reference's order; a later one replaces the maximum only if strictly greater
+            FloatVector m = FloatVector.fromArray(S, in, q - 1).add(FloatVector.fromArray(S, left, c));
+            FloatVector v = FloatVector.fromArray(S, in, q);
+            m = m.blend(v, v.compare(VectorOperators.GT, m));
+            v = FloatVector.fromArray(S, in, q + 1).add(FloatVector.fromArray(S, right, c));
+            m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(rm, w + c);
+        }
+        for (int b = 0; b < g; b++) {
+            int o = outBase + (p0 + b) * planeStride;
+            for (int c = b * plane, end = c + plane; c < end; c += VL) {
+                if (c > end - VL) {
+                    c = end - VL;
+                }
+                FloatVector m = FloatVector.fromArray(S, rm, c).add(FloatVector.fromArray(S, up, c));
+                FloatVector v = FloatVector.fromArray(S, rm, w + c);
+                m = m.blend(v, v.compare(VectorOperators.GT, m));
+                v = FloatVector.fromArray(S, rm, 2 * w + c).add(FloatVector.fromArray(S, down, c));
+                m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(out, o + c - b * plane);
+            }
+        }
+    }
 
     /**
      * One thread's buffers for {@link #maxPoolGroup}, kept between calls (grown, never shrunk) and laid out for
@@ -149,6 +281,63 @@ final class VectorPooling {
 
         private static float[] grow(float[] a, int n) {
             return a.length >= n ? a : new float[n];
+        }
+    }
+
+    /**
+     * k×k/2 pad 0 max pooling (k = 2 or 3, even w, ow = w/2) of the finite planes [p0, p0+g), g ≤ group, maxima
+     * only. Row maxima over taps q, q+1 (, q+2) at every input position of the group's flat run, read straight from
+     * the input; then per output row i the column maxima over input rows 2i, 2i+1 (, 2i+2; a row past the map, as
+     * ceil mode gives, is left out), of which the even lanes (input column 2j is output column j) are compressed
+     * together and stored, half a vector of outputs per input vector.
+     */
+    private static void maxPoolHalvingFlat(FlatScratch fs, float[] in, int p0, int g, int h, int w, int kernel,
+                                           int oh, float[] out, int outBase, int planeStride) {
+        int plane = h * w, n = g * plane, base = p0 * plane, ow = w / 2;
+        float[] rm = fs.rowMax, right = fs.pen.right(), right2 = fs.pen.right2();
+        for (int c = 0; c < n; c += VL) {
+            if (c > n - VL) {
+                c = n - VL;
+            }
+            int q = base + c;
+            // vectors whose right taps reach past the group, lane by lane: those taps lie in planes outside the
+            // group, which may hold NaN or ∞ (or past the array)
+            if (c + VL + kernel - 1 > n) {
+                for (int j = c; j < c + VL; j++) {
+                    float m = in[base + j];
+                    for (int t = 1; t < kernel && j % w + t < w; t++) {
+                        float v = in[base + j + t];
+                        m = v > m ? v : m;
+                    }
+                    rm[j] = m;
+                }
+                continue;
+            }
+            FloatVector m = FloatVector.fromArray(S, in, q);
+            FloatVector v = FloatVector.fromArray(S, in, q + 1).add(FloatVector.fromArray(S, right, c));
+            m = m.blend(v, v.compare(VectorOperators.GT, m));
+            if (kernel == 3) {
+                v = FloatVector.fromArray(S, in, q + 2).add(FloatVector.fromArray(S, right2, c));
+                m = m.blend(v, v.compare(VectorOperators.GT, m));
+            }
+            m.intoArray(rm, c);
+        }
+        VectorMask<Float> even = VectorMask.fromLong(S, 0x5555_5555_5555_5555L);
+        int half = VL / 2; // outputs per input vector
+        for (int b = 0; b < g; b++) {
+            for (int i = 0; i < oh; i++) {
+                int r0 = b * plane + 2 * i * w, o = outBase + (p0 + b) * planeStride + i * ow;
+                int taps = Math.min(kernel, h - 2 * i); // rows of the window inside the map
+                for (int c = 0, j = 0; j < ow; c += VL, j += half) {
+                    FloatVector m = FloatVector.fromArray(S, rm, r0 + c);
+                    for (int t = 1; t < taps; t++) {
+                        FloatVector v = FloatVector.fromArray(S, rm, r0 + t * w + c);
+                        m = m.blend(v, v.compare(VectorOperators.GT, m));
+                    }
+                    // lanes past the row (the next row's, or the slack's) land past the outputs kept
+                    m.compress(even).intoArray(out, o + j, S.indexInRange(0, Math.min(half, ow - j)));
+                }
+            }
         }
     }
 
