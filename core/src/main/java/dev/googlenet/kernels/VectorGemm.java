@@ -19,9 +19,7 @@ import java.util.Arrays;
  *       of NR = 4 vectors (outer) meet row slivers of MR = 6 (inner). A is read in place through a (row, k)
  *       stride pair, so transposed A costs nothing extra.</li>
  *   <li><b>Packing</b>: whole panels of a non-transposed B are read in place; the last, partial panel is copied
- *       into a zero-padded per-thread buffer so the kernels never need masks, unless it ends on a whole vector.
- *       With neither operand transposed (convolutions' forward), the columns past the last whole vector are done
- *       apart as dot products, so the panels always end on a whole vector. Transposed B is packed into panels
+ *       into a zero-padded per-thread buffer so the kernels never need masks. Transposed B is packed into panels
  *       with 16 x 16 in-register transposes.</li>
  *   <li><b>Micro-kernel</b>: 6 rows x 4 vectors (6 x 64 floats with 512-bit vectors) of accumulators in
  *       registers; 3/2/1-vector variants cover the last panel. The tile is then merged into C with beta, using
@@ -182,18 +180,6 @@ public final class VectorGemm implements Gemm {
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float beta, float[] c, int cOff, int ldc, int kcLimit, int ncBlock) {
         Scratch s = SCRATCH.get();
-        if (!transA && !transB && n1 % VL != 0) {
-            // The columns past the last whole vector (n1 is B's end here: tasks split B at panel edges) as dot
-            // products, for any tiling: as a padded panel they would cost a whole vector per k for every row
-            // sliver (N = 196 at 14×14: 13 vectors' work for 12.25), and the panels before them then end on a
-            // whole vector, read in place with no packing and no masked merge.
-            int nFull = Math.max(n0, n1 / VL * VL);
-            remainderDots(m0, m1, nFull, n1, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, s);
-            n1 = nFull;
-            if (n0 == n1) {
-                return;
-            }
-        }
         // Equal k blocks (not KC + a small rest) keep the per-tile merge cost low; fixed by k alone.
         int kBlocks = (k + kcLimit - 1) / kcLimit;
         int kcMax = (k + kBlocks - 1) / kBlocks;
@@ -204,7 +190,7 @@ public final class VectorGemm implements Gemm {
         boolean packAll = transB || m1 - m0 > 2 * MR && thrashesL1(ldb, kcMax);
         for (int jc = n0; jc < n1; jc += ncBlock) {
             int nc = Math.min(ncBlock, n1 - jc);
-            int inPlace = packAll ? 0 : nc % VL == 0 ? nc : nc / NR * NR;
+            int inPlace = packAll ? 0 : nc / NR * NR;
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 if (inPlace == nc) {
@@ -237,27 +223,6 @@ public final class VectorGemm implements Gemm {
                         merge(tile, mr, nr, blockBeta, c, cOff + ic * ldc + jc + jr, ldc);
                     }
                 }
-            }
-        }
-    }
-
-    /**
-     * C[m0:m1, j0:j1] = beta*C + A B (neither transposed) over the whole k range, for fewer than VL columns: those
-     * columns of B transposed into a scratch (rows contiguous in k, as A's rows are), then {@link #dot4x4} tiles.
-     */
-    private static void remainderDots(int m0, int m1, int j0, int j1, int k, float[] a, int aOff, int lda, float[] b,
-                                      int bOff, int ldb, float beta, float[] c, int cOff, int ldc, Scratch s) {
-        int r = j1 - j0;
-        float[] bt = s.dotsBuffer(r * k);
-        for (int p = 0; p < k; p++) {
-            for (int j = 0, src = bOff + p * ldb + j0; j < r; j++) {
-                bt[j * k + p] = b[src + j];
-            }
-        }
-        for (int j = 0; j < r; j += 4) {
-            for (int i = m0; i < m1; i += 4) {
-                dot4x4(k, a, aOff + i * lda, lda, Math.min(4, m1 - i), bt, j * k, k, Math.min(4, r - j), beta, c,
-                        cOff + i * ldc + j0 + j, ldc, s.tile);
             }
         }
     }
@@ -858,16 +823,6 @@ public final class VectorGemm implements Gemm {
         private int gatherLd = -1;
         private int tailLd = -1;
         private int tailLanes = -1;
-
-        /** B's last columns transposed, for {@link #remainderDots} */
-        private float[] dots = new float[0];
-
-        float[] dotsBuffer(int size) {
-            if (dots.length < size) {
-                dots = new float[size];
-            }
-            return dots;
-        }
 
         float[] packBuffer(int size) {
             if (pack.length < size) {
