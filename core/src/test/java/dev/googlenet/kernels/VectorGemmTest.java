@@ -1,6 +1,7 @@
 package dev.googlenet.kernels;
 
 import dev.googlenet.testing.ThreadPools;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -158,13 +159,13 @@ class VectorGemmTest {
     @Test
     void laneSumAddsPairwiseAsTheVectorHalvingDid() {
         Random random = new Random(11);
-        int vl = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        int vl = FloatVector.SPECIES_PREFERRED.length();
         for (int trial = 0; trial < 200; trial++) {
             float[] t = new float[vl + 3];
             for (int i = 0; i < t.length; i++) {
                 t[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(7) - 3));
             }
-            var v = jdk.incubator.vector.FloatVector.fromArray(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, t, 3);
+            FloatVector v = FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, t, 3);
             for (int half = vl / 2; half >= 1; half /= 2) {
                 v = v.add(v.slice(half));
             }

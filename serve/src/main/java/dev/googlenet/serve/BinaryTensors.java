@@ -96,6 +96,21 @@ final class BinaryTensors {
         return out;
     }
 
+    /** A body of the extension: the JSON, then the tensors' binary data in order (the header gives json.length). */
+    static byte[] join(byte[] json, List<byte[]> binary) {
+        int total = json.length;
+        for (byte[] b : binary) {
+            total = Math.addExact(total, b.length);
+        }
+        byte[] body = java.util.Arrays.copyOf(json, total);
+        int at = json.length;
+        for (byte[] b : binary) {
+            System.arraycopy(b, 0, body, at, b.length);
+            at += b.length;
+        }
+        return body;
+    }
+
     /** FP32 values as little-endian bytes. */
     static byte[] bytes(float[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);

@@ -114,10 +114,9 @@ public final class LoadTest {
                 + "\"shape\":[1,3," + size + "," + size + "],\"parameters\":{\"" + BinaryTensors.SIZE + "\":"
                 + data.length + "}}],\"outputs\":[{\"name\":\"" + OpenInferenceApi.LOGITS + "\",\"parameters\":"
                 + "{\"binary_data\":true}}]}").getBytes(StandardCharsets.UTF_8);
-        byte[] body = Arrays.copyOf(json, json.length + data.length);
-        System.arraycopy(data, 0, body, json.length, data.length);
         return LoopbackConnection.Prepared.post(base.resolve("v2/models/" + model + "/infer"),
-                "application/octet-stream", Map.of(BinaryTensors.HEADER, Integer.toString(json.length)), body);
+                "application/octet-stream", Map.of(BinaryTensors.HEADER, Integer.toString(json.length)),
+                BinaryTensors.join(json, List.of(data)));
     }
 
     private static void checkLoopback(URI base) {

@@ -108,18 +108,8 @@ final class OpenInferenceApi {
     /** The JSON response followed by the binary outputs, the JSON's length in the extension's header. */
     private static Reply withBinary(Map<String, Object> response, List<byte[]> binary) {
         byte[] json = Reply.json(response).body();
-        int total = json.length;
-        for (byte[] b : binary) {
-            total += b.length;
-        }
-        byte[] body = java.util.Arrays.copyOf(json, total);
-        int at = json.length;
-        for (byte[] b : binary) {
-            System.arraycopy(b, 0, body, at, b.length);
-            at += b.length;
-        }
-        return new Reply(200, "application/octet-stream", body, Map.of(BinaryTensors.HEADER,
-                Integer.toString(json.length)));
+        return new Reply(200, "application/octet-stream", BinaryTensors.join(json, binary),
+                Map.of(BinaryTensors.HEADER, Integer.toString(json.length)));
     }
 
     private static JsonNode parse(byte[] body) {

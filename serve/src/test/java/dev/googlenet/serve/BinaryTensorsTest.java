@@ -141,12 +141,11 @@ class BinaryTensorsTest {
 
     private static HttpResponse<byte[]> send(String json, byte[] data) throws Exception {
         byte[] head = json.getBytes(StandardCharsets.UTF_8);
-        byte[] body = Arrays.copyOf(head, head.length + data.length);
-        System.arraycopy(data, 0, body, head.length, data.length);
         return CLIENT.send(HttpRequest.newBuilder(infer).timeout(Fixtures.HTTP_TIMEOUT)
                 .header("Content-Type", "application/octet-stream")
                 .header(BinaryTensors.HEADER, Integer.toString(head.length))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(BinaryTensors.join(head, List.of(data)))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static byte[] littleEndian(float[] values) {
