@@ -294,16 +294,19 @@ public final class Convolution {
                            float[] b, boolean relu, List<Slice> slices) {
         int cols = count * ohw, k = filterSize();
         if (count == 1) {
-            // straight into each slice: no scatter needed
-            int row = 0;
-            for (Slice sl : slices) {
-                float[] yd = sl.out();
-                int cOff = (img0 * sl.total() + sl.offset()) * ohw;
-                gemm.sgemm(false, false, sl.channels(), ohw, k, weights, row * k, k, col, colOff, ohw, 0f, yd, cOff,
-                        ohw);
-                Epilogue.biasRelu(yd, cOff, sl.channels(), ohw, b, row, relu);
-                row += sl.channels();
+            // one GEMM straight into the slices, bias and ReLU in its merge: no scatter, no second pass
+            int blocks = slices.size(), rows = 0;
+            float[][] outs = new float[blocks][];
+            int[] offsets = new int[blocks], firsts = new int[blocks];
+            for (int i = 0; i < blocks; i++) {
+                Slice sl = slices.get(i);
+                outs[i] = sl.out();
+                offsets[i] = (img0 * sl.total() + sl.offset()) * ohw;
+                firsts[i] = rows;
+                rows += sl.channels();
             }
+            gemm.sgemm(rows, ohw, k, weights, 0, k, col, colOff, ohw, new RowBlocks(outs, offsets, firsts, ohw, b,
+                    relu));
             return;
         }
         int m = 0;

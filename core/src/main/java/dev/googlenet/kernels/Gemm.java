@@ -11,4 +11,27 @@ public interface Gemm {
                float[] a, int aOff, int lda,
                float[] b, int bOff, int ldb,
                float beta, float[] c, int cOff, int ldc);
+
+    /**
+     * A convolution's GEMM with its epilogue: {@code C = A·B} (neither transposed, C overwritten) with C's rows
+     * placed, biased and clamped as {@code rows} says. Bit for bit {@link #sgemm} per row block followed by
+     * {@link Epilogue#biasRelu}, which is what this default does; a GEMM may fuse it.
+     */
+    default void sgemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       RowBlocks rows) {
+        int blocks = rows.out().length;
+        for (int blk = 0; blk < blocks; blk++) {
+            int r0 = Math.min(m, rows.first()[blk]);
+            int r1 = blk + 1 < blocks ? Math.min(m, rows.first()[blk + 1]) : m;
+            if (r0 >= r1) {
+                continue;
+            }
+            float[] c = rows.out()[blk];
+            int cOff = rows.offset()[blk];
+            sgemm(false, false, r1 - r0, n, k, a, aOff + r0 * lda, lda, b, bOff, ldb, 0f, c, cOff, rows.ldc());
+            for (int r = r0; r < r1; r++) {
+                Epilogue.biasRelu(c, cOff + (r - r0) * rows.ldc(), 1, n, rows.bias(), r, rows.relu());
+            }
+        }
+    }
 }

@@ -128,12 +128,43 @@ public final class VectorGemm implements Gemm {
             dotProducts(p, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
+        inRectangles(p, m, n, k, (m0, m1, n0, n1) -> compute(transA, transB, m0, m1, n0, n1, k, a, aOff, lda, b,
+                bOff, ldb, beta, c, cOff, ldc, null, kcLimit, ncBlock));
+    }
+
+    /**
+     * The convolution GEMM with its epilogue fused: the last k block's merge places each row, adds its bias and
+     * clamps it, on the thread that computed the tile (bit for bit the default's sgemm + {@link Epilogue}).
+     */
+    @Override
+    public void sgemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      RowBlocks rows) {
+        if (m < 0 || n < 0 || k < 1 || m > 1 && lda < k || k > 1 && ldb < n || m > 1 && rows.ldc() < n) {
+            throw new IllegalArgumentException("sgemm with row blocks: m=" + m + " n=" + n + " k=" + k + " lda="
+                    + lda + " ldb=" + ldb + " ldc=" + rows.ldc());
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        inRectangles(pool != null ? pool : Parallel.get(), m, n, k, (m0, m1, n0, n1) -> compute(false, false, m0,
+                m1, n0, n1, k, a, aOff, lda, b, bOff, ldb, 0f, null, 0, 0, rows, kcLimit, ncBlock));
+    }
+
+    /** A rectangle {@code [m0, m1) × [n0, n1)} of C, computed by one task. */
+    private interface Rectangle {
+        void compute(int m0, int m1, int n0, int n1);
+    }
+
+    /**
+     * Cuts an m×n C into rectangles of whole micro-tiles, as many as {@link Parallel#tasksFor} says the work is
+     * worth, and computes them on the pool (inline when one).
+     */
+    private static void inRectangles(Parallel p, int m, int n, int k, Rectangle body) {
         int slivers = (m + MR - 1) / MR;
         int panels = (n + NR - 1) / NR;
-        long work = (long) m * n * k;
-        int tasks = p.tasksFor(work, MIN_TASK_WORK);
+        int tasks = p.tasksFor((long) m * n * k, MIN_TASK_WORK);
         if (tasks <= 1) {
-            compute(transA, transB, 0, m, 0, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kcLimit, ncBlock);
+            body.compute(0, m, 0, n);
             return;
         }
         // Prefer cutting columns: each task then packs only its own part of B. Cut rows only when N is narrow.
@@ -147,8 +178,7 @@ public final class VectorGemm implements Gemm {
             int n0 = Math.min(n, (int) ((long) panels * tj / tn) * NR);
             int n1 = Math.min(n, (int) ((long) panels * (tj + 1) / tn) * NR);
             if (m0 < m1 && n0 < n1) {
-                compute(transA, transB, m0, m1, n0, n1, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kcLimit,
-                        ncBlock);
+                body.compute(m0, m1, n0, n1);
             }
         });
     }
@@ -174,11 +204,13 @@ public final class VectorGemm implements Gemm {
 
     /**
      * C[m0:m1, n0:n1] = beta*C + op(A) op(B) over the whole k range, on the calling thread, in k blocks of at most
-     * {@code kcLimit} and column blocks of {@code ncBlock}.
+     * {@code kcLimit} and column blocks of {@code ncBlock}. With {@code rows} (then c is unused) C's rows go where
+     * it says, and the last k block's merge adds their bias and clamps them.
      */
     private static void compute(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                float beta, float[] c, int cOff, int ldc, int kcLimit, int ncBlock) {
+                                float beta, float[] c, int cOff, int ldc, RowBlocks rows, int kcLimit,
+                                int ncBlock) {
         Scratch s = SCRATCH.get();
         // Equal k blocks (not KC + a small rest) keep the per-tile merge cost low; fixed by k alone.
         int kBlocks = (k + kcLimit - 1) / kcLimit;
@@ -220,7 +252,11 @@ public final class VectorGemm implements Gemm {
                             case 2 -> kernel2(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
                             default -> kernel1(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
                         }
-                        merge(tile, mr, nr, blockBeta, c, cOff + ic * ldc + jc + jr, ldc);
+                        if (rows == null) {
+                            merge(tile, mr, nr, blockBeta, c, cOff + ic * ldc + jc + jr, ldc);
+                        } else {
+                            mergeRows(tile, mr, nr, blockBeta == 0f, rows, ic, jc + jr, pc + kc == k);
+                        }
                     }
                 }
             }
@@ -532,6 +568,53 @@ public final class VectorGemm implements Gemm {
                 } else {
                     FloatVector.fromArray(S, c, row + j, tail).fma(FloatVector.broadcast(S, beta), acc).intoArray(c, row + j, tail);
                 }
+            }
+        }
+    }
+
+    /**
+     * {@link #merge} into {@code rows}: tile row r is C's row ic + r, at column col of it; beta is 0 (first k
+     * block) or 1. In the last k block each row then gets its bias and, with ReLU, is clamped, in
+     * {@link Epilogue#biasRelu}'s order (sum, + bias, max 0), so the result is bit for bit the unfused one.
+     */
+    static void mergeRows(float[] t, int mr, int nr, boolean first, RowBlocks rows, int ic, int col, boolean last) {
+        int full = nr / VL * VL;
+        VectorMask<Float> tail = S.indexInRange(full, nr);
+        FloatVector zero = FloatVector.zero(S);
+        boolean biased = last && rows.bias() != null, relu = last && rows.relu();
+        for (int r = 0; r < mr; r++) {
+            int i = ic + r;
+            int blk = rows.block(i);
+            float[] c = rows.out()[blk];
+            int row = rows.rowStart(blk, i) + col;
+            int tr = r * NR;
+            FloatVector bias = FloatVector.broadcast(S, biased ? rows.bias()[i] : 0f);
+            int j = 0;
+            for (; j < full; j += VL) {
+                FloatVector acc = FloatVector.fromArray(S, t, tr + j);
+                if (!first) {
+                    acc = FloatVector.fromArray(S, c, row + j).add(acc);
+                }
+                if (biased) {
+                    acc = acc.add(bias);
+                }
+                if (relu) {
+                    acc = acc.max(zero);
+                }
+                acc.intoArray(c, row + j);
+            }
+            if (j < nr) {
+                FloatVector acc = FloatVector.fromArray(S, t, tr + j);
+                if (!first) {
+                    acc = FloatVector.fromArray(S, c, row + j, tail).add(acc);
+                }
+                if (biased) {
+                    acc = acc.add(bias);
+                }
+                if (relu) {
+                    acc = acc.max(zero);
+                }
+                acc.intoArray(c, row + j, tail);
             }
         }
     }

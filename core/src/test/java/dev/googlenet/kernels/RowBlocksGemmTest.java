@@ -1,0 +1,117 @@
+package dev.googlenet.kernels;
+
+import dev.googlenet.testing.ThreadPools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * The convolution GEMM with row blocks and a fused epilogue ({@link VectorGemm}'s override) against
+ * {@link Gemm}'s default (sgemm per block, then {@link Epilogue}): bit for bit, on odd shapes, with blocks that
+ * cut through the micro-kernel's 6-row slivers, several k blocks, with and without bias and ReLU.
+ */
+class RowBlocksGemmTest {
+    @RegisterExtension
+    static final ThreadPools POOLS = new ThreadPools();
+    private static final Parallel one = POOLS.one();
+    private static final Parallel two = POOLS.two();
+
+    /** The interface's default method on the same VectorGemm: the unfused path. */
+    private record Unfused(Gemm inner) implements Gemm {
+        @Override
+        public void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                          float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+            inner.sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    @Test
+    void fusedRowBlocksMatchGemmThenEpilogueBitForBit() {
+        Random rnd = new Random(5);
+        int[][] shapes = {{1, 1, 1}, {7, 13, 5}, {13, 17, 3}, {31, 65, 300}, {448, 196, 528}, {65, 49, 833},
+                {20, 64, 17}, {6, 129, 257}};
+        int checked = 0;
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            for (int threads = 1; threads <= 2; threads++) {
+                for (int variant = 0; variant < 4; variant++) {
+                    boolean relu = (variant & 1) != 0;
+                    float[] bias = (variant & 2) != 0 ? random(rnd, m, 1f) : null;
+                    int[] firsts = cuts(rnd, m);
+                    float[] a = random(rnd, 3 + m * k, 1f), b = random(rnd, 2 + k * (n + 1), 1f);
+                    VectorGemm fast = new VectorGemm(threads == 1 ? one : two);
+                    float[][] expected = outputs(firsts, m, n), actual = outputs(firsts, m, n);
+                    int[] offsets = new int[firsts.length];
+                    Arrays.fill(offsets, 2);
+                    new Unfused(fast).sgemm(m, n, k, a, 3, k, b, 2, n + 1,
+                            new RowBlocks(expected, offsets, firsts, n + 3, bias, relu));
+                    fast.sgemm(m, n, k, a, 3, k, b, 2, n + 1, new RowBlocks(actual, offsets, firsts, n + 3, bias, relu));
+                    for (int blk = 0; blk < firsts.length; blk++) {
+                        assertArrayEquals(expected[blk], actual[blk], "m=" + m + " n=" + n + " k=" + k + " block "
+                                + blk + " relu=" + relu + " bias=" + (bias != null) + " threads=" + threads);
+                    }
+                    checked++;
+                }
+            }
+        }
+        assertEquals(shapes.length * 8, checked);
+    }
+
+    @Test
+    void reluClampsAndBiasIsAdded() {
+        // 1×1 "GEMM": C = a·b = -2 per element; bias +1 → -1, clamped to 0; bias +3 → +1 kept
+        float[] a = {1f, 1f}, b = {-2f, -2f};
+        float[] lo = new float[2], hi = new float[2];
+        new VectorGemm(two).sgemm(2, 2, 1, a, 0, 1, b, 0, 2, new RowBlocks(new float[][] {lo, hi}, new int[] {0, 0},
+                new int[] {0, 1}, 2, new float[] {1f, 3f}, true));
+        assertArrayEquals(new float[] {0f, 0f}, lo);
+        assertArrayEquals(new float[] {1f, 1f}, hi);
+    }
+
+    @Test
+    void rejectsBadBlocks() {
+        float[][] out = {new float[4]};
+        assertThrows(IllegalArgumentException.class, () -> new RowBlocks(out, new int[] {0}, new int[] {1}, 1, null,
+                false));
+        assertThrows(IllegalArgumentException.class, () -> new RowBlocks(new float[][] {new float[1], new float[1]},
+                new int[] {0, 0}, new int[] {0}, 1, null, false));
+        assertThrows(IllegalArgumentException.class, () -> new RowBlocks(new float[][] {new float[1], new float[1]},
+                new int[] {0, 0}, new int[] {2, 1}, 1, null, false));
+    }
+
+    /** Block starts: 0, then up to three random cuts (some inside a 6-row sliver, possibly empty blocks). */
+    private static int[] cuts(Random rnd, int m) {
+        int extra = m < 2 ? 0 : rnd.nextInt(4);
+        int[] firsts = new int[1 + extra];
+        for (int i = 1; i < firsts.length; i++) {
+            firsts[i] = rnd.nextInt(m + 1);
+        }
+        Arrays.sort(firsts);
+        return firsts;
+    }
+
+    /** A NaN-filled array per block (the GEMM must overwrite, never read, old values), with slack at both ends. */
+    private static float[][] outputs(int[] firsts, int m, int n) {
+        float[][] out = new float[firsts.length][];
+        for (int blk = 0; blk < firsts.length; blk++) {
+            int rows = (blk + 1 < firsts.length ? firsts[blk + 1] : m) - firsts[blk];
+            out[blk] = new float[2 + rows * (n + 3) + 5];
+            Arrays.fill(out[blk], Float.NaN);
+        }
+        return out;
+    }
+
+    private static float[] random(Random rnd, int size, float scale) {
+        float[] x = new float[size];
+        for (int i = 0; i < size; i++) {
+            x[i] = (rnd.nextFloat() * 2 - 1) * scale;
+        }
+        return x;
+    }
+}
