@@ -156,34 +156,21 @@ final class VectorWinograd3x3 {
             throw new IllegalArgumentException("image too large for Winograd3x3: " + u.cin + "x" + h + "x" + w
                     + " -> " + u.cout);
         }
-        Scratch s = SCRATCH.get();
-        float[] v = s.v((int) vSize);
         boolean parallel = pool.threads() > 1
                 && (long) g.points * g.tiles * g.cin * g.coPad >= MIN_PARALLEL_WORK;
-
-        // 1: input transform, (channel block, tile rows) over tasks
-        int cinBlocks = g.cinPad / VL;
-        int rowRanges = parallel ? Math.min(g.tilesY, Math.max(1, ceilDiv(pool.threads() * 4, cinBlocks))) : 1;
-        forRanges(pool, parallel, cinBlocks * rowRanges, (from, to) -> {
-            for (int t = from; t < to; t++) {
-                int cb = t / rowRanges;
-                int r = t % rowRanges;
-                inputBlock(x, xOff, g, v, cb, g.tilesY * r / rowRanges, g.tilesY * (r + 1) / rowRanges);
-            }
-        });
-
-        if (g.tiles >= splitBelow) {
-            // 2: GEMMs and output transform fused per (tile group, channel panel): M stays in this thread's cache
-            forRanges(pool, parallel, ceilDiv(g.tiles, group) * g.panels, (from, to) -> {
-                for (int t = from; t < to; t++) {
-                    fusedTask(g, v, u, t / g.panels, t % g.panels, group, bias, relu, out, outOff,
-                            outChannelOffset);
-                }
-            });
-        } else {
+        // On several threads, V is never shared: a buffer the cores take turns writing and reading moves between
+        // their caches line by line, which cost more than the transform itself (and more than running it twice).
+        if (parallel && g.tiles >= splitBelow) {
+            bands(pool, x, xOff, g, u, group, bias, relu, out, outOff, outChannelOffset);
+            return;
+        }
+        if (parallel) {
+            // 1: every thread transforms the whole input into its own V (a small map: cheap next to U's GEMMs);
             // 2a: one GEMM per (Winograd point, channel panel) into M[panel][ξ][t][width]
-            float[] mm = s.m((int) mSize);
-            forRanges(pool, parallel, g.points * g.panels, (from, to) -> {
+            long call = CALLS.incrementAndGet();
+            float[] mm = SCRATCH.get().m((int) mSize);
+            forRanges(pool, true, g.points * g.panels, (from, to) -> {
+                float[] v = ownInput(call, x, xOff, g);
                 for (int t = from; t < to; t++) {
                     int p = t % g.panels;
                     int xi = t / g.panels;
@@ -194,7 +181,7 @@ final class VectorWinograd3x3 {
                 }
             });
             // 2b: output transform, (tile row, panel) over tasks
-            forRanges(pool, parallel, g.tilesY * g.panels, (from, to) -> {
+            forRanges(pool, true, g.tilesY * g.panels, (from, to) -> {
                 for (int t = from; t < to; t++) {
                     int p = t % g.panels;
                     int ty = t / g.panels;
@@ -204,6 +191,59 @@ final class VectorWinograd3x3 {
                             outChannelOffset);
                 }
             });
+            return;
+        }
+        // one thread: the input transform, then GEMMs and output transform fused per (tile group, channel panel)
+        float[] v = SCRATCH.get().v((int) vSize);
+        transformInput(x, xOff, g, v, 0, g.tilesY);
+        for (int t = 0, groups = ceilDiv(g.tiles, group); t < groups * g.panels; t++) {
+            fusedTask(g, v, 0, g.tiles, u, t / g.panels, t % g.panels, group, bias, relu, out, outOff,
+                    outChannelOffset);
+        }
+    }
+
+    /** Numbers {@link #image} calls, so that a thread knows whether its own V already holds this call's input. */
+    private static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** This thread's V holding call {@code call}'s input, transformed now unless it already was. */
+    private static float[] ownInput(long call, float[] x, int xOff, Geometry g) {
+        Scratch s = SCRATCH.get();
+        float[] v = s.v(g.points * g.tiles * g.cinPad);
+        if (s.vCall != call) {
+            transformInput(x, xOff, g, v, 0, g.tilesY);
+            s.vCall = call;
+        }
+        return v;
+    }
+
+    /** Bands of tile rows per thread in {@link #bands}: slack for a thread slowed by other load. */
+    private static final int BANDS_PER_THREAD = 2;
+
+    /**
+     * One large image on several threads: bands of tile rows over tasks. A task transforms its band's input into
+     * its own V, then runs the GEMMs and output transform of every channel panel on it, group by group.
+     */
+    private static void bands(Parallel pool, float[] x, int xOff, Geometry g, Winograd3x3.Weights u, int group,
+                              float[] bias, boolean relu, float[] out, int outOff, int outChannelOffset) {
+        int bands = Math.min(g.tilesY, BANDS_PER_THREAD * pool.threads());
+        pool.parallelFor(bands, b -> {
+            int ty0 = g.tilesY * b / bands, ty1 = g.tilesY * (b + 1) / bands;
+            int t0 = ty0 * g.tilesX, tiles = (ty1 - ty0) * g.tilesX;
+            float[] v = SCRATCH.get().v(g.points * tiles * g.cinPad);
+            SCRATCH.get().vCall = -1;
+            transformInput(x, xOff, g, v, ty0, ty1);
+            for (int t = 0, groups = ceilDiv(tiles, group); t < groups * g.panels; t++) {
+                fusedTask(g, v, t0, tiles, u, t / g.panels, t % g.panels, group, bias, relu, out, outOff,
+                        outChannelOffset);
+            }
+        });
+    }
+
+    /** Input transform of tile rows [ty0, ty1), all channel blocks, into V numbering their tiles from 0. */
+    private static void transformInput(float[] x, int xOff, Geometry g, float[] v, int ty0, int ty1) {
+        int tiles = (ty1 - ty0) * g.tilesX;
+        for (int cb = 0; cb < g.cinPad / VL; cb++) {
+            inputBlock(x, xOff, g, v, -ty0 * g.tilesX, tiles * g.cinPad, cb, ty0, ty1);
         }
     }
 
@@ -233,15 +273,8 @@ final class VectorWinograd3x3 {
     /**
      * Input transform of channel block cb (VL channels) for tile rows [ty0, ty1): the rows they cover are
      * transposed pixel-major into a zero-bordered buffer {@code buf[row][x][VL]}, then each tile's α×α patch is
-     * read with contiguous vector loads.
-     */
-    private static void inputBlock(float[] x, int xOff, Geometry g, float[] v, int cb, int ty0, int ty1) {
-        inputBlock(x, xOff, g, v, 0, g.tiles * g.cinPad, cb, ty0, ty1);
-    }
-
-    /**
-     * {@link #inputBlock(float[], int, Geometry, float[], int, int, int)} into a V holding several images: this
-     * image's tiles are numbered from {@code tBase}, and V's Winograd points lie {@code xiStride} apart.
+     * read with contiguous vector loads. V may hold several images or a band of one: this image's tiles are
+     * numbered from {@code tBase}, and V's Winograd points lie {@code xiStride} apart.
      */
     static void inputBlock(float[] x, int xOff, Geometry g, float[] v, int tBase, int xiStride, int cb, int ty0,
                            int ty1) {
@@ -328,10 +361,11 @@ final class VectorWinograd3x3 {
     }
 
     /** GEMMs of tile group gi for channel panel p, then their output transform, on this thread. */
-    private static void fusedTask(Geometry g, float[] v, Winograd3x3.Weights u, int gi, int p, int group,
-                                  float[] bias, boolean relu, float[] out, int outOff, int outChannelOffset) {
-        int t0 = gi * group;
-        int t1 = Math.min(g.tiles, t0 + group);
+    private static void fusedTask(Geometry g, float[] v, int vt0, int vTiles, Winograd3x3.Weights u, int gi, int p,
+                                  int group, float[] bias, boolean relu, float[] out, int outOff,
+                                  int outChannelOffset) {
+        int t0 = vt0 + gi * group;
+        int t1 = Math.min(vt0 + vTiles, t0 + group);
         int rows = t1 - t0;
         int width = g.panelWidth(p);
         float[] mm = SCRATCH.get().mloc(g.points * rows * width);
@@ -339,7 +373,7 @@ final class VectorWinograd3x3 {
         // M tile-major, [t][ξ][width]: the output transform then reads each tile's α² vectors from one block
         int ldm = g.points * width;
         for (int xi = 0; xi < g.points; xi++) {
-            VectorWinogradGemm.gemm(g.cin, rows, v, (xi * g.tiles + t0) * g.cinPad, g.cinPad, 1,
+            VectorWinogradGemm.gemm(g.cin, rows, v, (xi * vTiles + t0 - vt0) * g.cinPad, g.cinPad, 1,
                     u.u, uBase + xi * g.cin * width, width, width / VL, mm, xi * width, ldm);
         }
         outputTiles(g, mm, 0, width, ldm, t0, width, t0, t1, g.panelStart(p), bias, relu, out, outOff,
@@ -553,6 +587,9 @@ final class VectorWinograd3x3 {
         private float[] plane = new float[0];
         private float[] flat = new float[0];
         private float[] stage = new float[0];
+
+        /** The call whose input {@link #v} holds, for {@link #ownInput}; -1 when unknown. */
+        long vCall = -1;
 
         float[] v(int size) {
             return v.length >= size ? v : (v = new float[size]);

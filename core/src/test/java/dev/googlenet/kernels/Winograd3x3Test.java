@@ -212,7 +212,14 @@ class Winograd3x3Test {
     @ParameterizedTest(name = "F({0}) tuning {1}x{2}")
     @CsvSource({"2, 7, 9", "4, 7, 9", "2, 21, 13", "4, 30, 29"})
     void tileGroupsAndPhaseSplitDoNotChangeResults(int tile, int h, int w) {
-        int n = 3, cin = 20, cout = 37;
+        // one image: the threads share it (bands, or a V per thread); three: an image per thread
+        for (int n : new int[] {1, 3}) {
+            tileGroupsAndPhaseSplit(tile, h, w, n);
+        }
+    }
+
+    private void tileGroupsAndPhaseSplit(int tile, int h, int w, int n) {
+        int cin = 20, cout = 37;
         Random rnd = new Random(h * 100L + w + tile);
         float[] x = random(rnd, n * cin * h * w);
         float[] wt = random(rnd, cout * cin * 9);
@@ -225,8 +232,8 @@ class Winograd3x3Test {
             for (Parallel pool : new Parallel[] {one, two}) {
                 float[] y = new float[base.length];
                 VectorWinograd3x3.forwardBatch(pool, x, n, cin, h, w, u, bias, true, y, cout, 0, t[0], t[1]);
-                assertArrayEquals(base, y, "group " + t[0] + ", fused from " + t[1] + " tiles, " + pool.threads()
-                        + " thread(s)");
+                assertArrayEquals(base, y, n + " image(s), group " + t[0] + ", fused from " + t[1] + " tiles, "
+                        + pool.threads() + " thread(s)");
             }
         }
         assertThrows(IllegalArgumentException.class, () -> VectorWinograd3x3.forwardBatch(two, x, n, cin, h, w, u,
