@@ -188,7 +188,9 @@ public final class VectorGemm implements Gemm {
                                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         int groups = (n + 3) / 4;
         long work = (long) m * n * k;
-        int tasks = Math.min(groups, p.tasksFor(work, MIN_TASK_WORK));
+        // With a row or few (a Linear layer on one image) each weight is read from memory for one to four
+        // multiply-adds: the work is bound by memory, not arithmetic, and worth splitting at a smaller size.
+        int tasks = Math.min(groups, p.tasksFor(work, m <= 4 ? MIN_TASK_WORK / 8 : MIN_TASK_WORK));
         p.parallelFor(tasks, t -> {
             int j0 = (int) ((long) groups * t / tasks) * 4;
             int j1 = Math.min(n, (int) ((long) groups * (t + 1) / tasks) * 4);
