@@ -107,8 +107,8 @@ final class VectorWinograd3x3 {
                         splitBelow);
             }
         } else {
-            // nested parallelFor calls inside a task run inline: each image is single-threaded
-            pool.parallelFor(n, i -> image(pool, x, i * inImage, h, w, u, bias, relu, out, i * outImage,
+            // an image per task, each on its task's thread alone
+            pool.parallelFor(n, i -> image(ALONE, x, i * inImage, h, w, u, bias, relu, out, i * outImage,
                     outChannelOffset, group, splitBelow));
         }
     }
@@ -193,14 +193,36 @@ final class VectorWinograd3x3 {
             });
             return;
         }
-        // one thread: the input transform, then GEMMs and output transform fused per (tile group, channel panel)
+        // one thread: the input transform, then the GEMMs and output transform, fused per (tile group, channel
+        // panel) on large maps, as two phases on small ones
         float[] v = SCRATCH.get().v((int) vSize);
+        SCRATCH.get().vCall = -1;
         transformInput(x, xOff, g, v, 0, g.tilesY);
-        for (int t = 0, groups = ceilDiv(g.tiles, group); t < groups * g.panels; t++) {
-            fusedTask(g, v, 0, g.tiles, u, t / g.panels, t % g.panels, group, bias, relu, out, outOff,
-                    outChannelOffset);
+        if (g.tiles >= splitBelow) {
+            for (int t = 0, groups = ceilDiv(g.tiles, group); t < groups * g.panels; t++) {
+                fusedTask(g, v, 0, g.tiles, u, t / g.panels, t % g.panels, group, bias, relu, out, outOff,
+                        outChannelOffset);
+            }
+            return;
+        }
+        float[] mm = SCRATCH.get().m((int) mSize);
+        for (int xi = 0; xi < g.points; xi++) {
+            for (int p = 0; p < g.panels; p++) {
+                int width = g.panelWidth(p);
+                VectorWinogradGemm.gemm(g.cin, g.tiles, v, xi * g.tiles * g.cinPad, g.cinPad, 1,
+                        u.u, g.panelStart(p) * g.points * g.cin + xi * g.cin * width, width, width / VL,
+                        mm, g.panelStart(p) * g.points * g.tiles + xi * g.tiles * width, width);
+            }
+        }
+        for (int p = 0; p < g.panels; p++) {
+            int width = g.panelWidth(p);
+            outputTiles(g, mm, g.panelStart(p) * g.points * g.tiles, g.tiles * width, width, 0, width, 0, g.tiles,
+                    g.panelStart(p), bias, relu, out, outOff, outChannelOffset);
         }
     }
+
+    /** A pool of the calling thread alone, for an image whose task has a thread to itself. */
+    private static final Parallel ALONE = new Parallel(1);
 
     /** Numbers {@link #image} calls, so that a thread knows whether its own V already holds this call's input. */
     private static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
