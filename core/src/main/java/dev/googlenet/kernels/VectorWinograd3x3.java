@@ -158,45 +158,15 @@ final class VectorWinograd3x3 {
         }
         boolean parallel = pool.threads() > 1
                 && (long) g.points * g.tiles * g.cin * g.coPad >= MIN_PARALLEL_WORK;
-        // On several threads, V is never shared: a buffer the cores take turns writing and reading moves between
-        // their caches line by line, which cost more than the transform itself (and more than running it twice).
-        if (parallel && g.tiles >= splitBelow) {
-            bands(pool, x, xOff, g, u, group, bias, relu, out, outOff, outChannelOffset);
-            return;
-        }
+        // On several threads, neither V nor M is shared: a buffer the cores take turns writing and reading moves
+        // between their caches line by line; on two threads that cost more than the input transform itself.
         if (parallel) {
-            // 1: every thread transforms the whole input into its own V (a small map: cheap next to U's GEMMs);
-            // 2a: one GEMM per (Winograd point, channel panel) into M[panel][ξ][t][width]
-            long call = CALLS.incrementAndGet();
-            float[] mm = SCRATCH.get().m((int) mSize);
-            forRanges(pool, true, g.points * g.panels, (from, to) -> {
-                float[] v = ownInput(call, x, xOff, g);
-                for (int t = from; t < to; t++) {
-                    int p = t % g.panels;
-                    int xi = t / g.panels;
-                    int width = g.panelWidth(p);
-                    VectorWinogradGemm.gemm(g.cin, g.tiles, v, xi * g.tiles * g.cinPad, g.cinPad, 1,
-                            u.u, g.panelStart(p) * g.points * g.cin + xi * g.cin * width, width, width / VL,
-                            mm, g.panelStart(p) * g.points * g.tiles + xi * g.tiles * width, width);
-                }
-            });
-            // 2b: output transform, (tile row, panel) over tasks
-            forRanges(pool, true, g.tilesY * g.panels, (from, to) -> {
-                for (int t = from; t < to; t++) {
-                    int p = t % g.panels;
-                    int ty = t / g.panels;
-                    int width = g.panelWidth(p);
-                    outputTiles(g, mm, g.panelStart(p) * g.points * g.tiles, g.tiles * width, width, 0, width,
-                            ty * g.tilesX, (ty + 1) * g.tilesX, g.panelStart(p), bias, relu, out, outOff,
-                            outChannelOffset);
-                }
-            });
+            bands(pool, x, xOff, g, u, group, bias, relu, out, outOff, outChannelOffset);
             return;
         }
         // one thread: the input transform, then the GEMMs and output transform, fused per (tile group, channel
         // panel) on large maps, as two phases on small ones
         float[] v = SCRATCH.get().v((int) vSize);
-        SCRATCH.get().vCall = -1;
         transformInput(x, xOff, g, v, 0, g.tilesY);
         if (g.tiles >= splitBelow) {
             for (int t = 0, groups = ceilDiv(g.tiles, group); t < groups * g.panels; t++) {
@@ -224,35 +194,19 @@ final class VectorWinograd3x3 {
     /** A pool of the calling thread alone, for an image whose task has a thread to itself. */
     private static final Parallel ALONE = new Parallel(1);
 
-    /** Numbers {@link #image} calls, so that a thread knows whether its own V already holds this call's input. */
-    private static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
-
-    /** This thread's V holding call {@code call}'s input, transformed now unless it already was. */
-    private static float[] ownInput(long call, float[] x, int xOff, Geometry g) {
-        Scratch s = SCRATCH.get();
-        float[] v = s.v(g.points * g.tiles * g.cinPad);
-        if (s.vCall != call) {
-            transformInput(x, xOff, g, v, 0, g.tilesY);
-            s.vCall = call;
-        }
-        return v;
-    }
-
-    /** Bands of tile rows per thread in {@link #bands}: slack for a thread slowed by other load. */
-    private static final int BANDS_PER_THREAD = 2;
-
     /**
-     * One large image on several threads: bands of tile rows over tasks. A task transforms its band's input into
-     * its own V, then runs the GEMMs and output transform of every channel panel on it, group by group.
+     * One image on several threads: a band of tile rows per thread. A task transforms its band's input into its
+     * own V, then runs the GEMMs and output transform of every channel panel on it, group by group, into its own
+     * M. Each thread reads all of U (the filters) for its band; more bands per thread (for balance) measured
+     * slower on GoogLeNet's layers, from 7×7 to 56×56.
      */
     private static void bands(Parallel pool, float[] x, int xOff, Geometry g, Winograd3x3.Weights u, int group,
                               float[] bias, boolean relu, float[] out, int outOff, int outChannelOffset) {
-        int bands = Math.min(g.tilesY, BANDS_PER_THREAD * pool.threads());
+        int bands = Math.min(g.tilesY, pool.threads());
         pool.parallelFor(bands, b -> {
             int ty0 = g.tilesY * b / bands, ty1 = g.tilesY * (b + 1) / bands;
             int t0 = ty0 * g.tilesX, tiles = (ty1 - ty0) * g.tilesX;
             float[] v = SCRATCH.get().v(g.points * tiles * g.cinPad);
-            SCRATCH.get().vCall = -1;
             transformInput(x, xOff, g, v, ty0, ty1);
             for (int t = 0, groups = ceilDiv(tiles, group); t < groups * g.panels; t++) {
                 fusedTask(g, v, t0, tiles, u, t / g.panels, t % g.panels, group, bias, relu, out, outOff,
@@ -267,29 +221,6 @@ final class VectorWinograd3x3 {
         for (int cb = 0; cb < g.cinPad / VL; cb++) {
             inputBlock(x, xOff, g, v, -ty0 * g.tilesX, tiles * g.cinPad, cb, ty0, ty1);
         }
-    }
-
-    /** Work items [from, to) of one task. */
-    @FunctionalInterface
-    private interface Range {
-        void run(int from, int to);
-    }
-
-    /** Tasks per thread in a phase: slack for threads slowed by other load, few enough to keep claims cheap. */
-    private static final int TASKS_PER_THREAD = 8;
-
-    /**
-     * Runs items [0, items) as contiguous ranges on the pool (one range inline when not parallel). Every item is
-     * computed the same way whichever task runs it, so the split never changes results.
-     */
-    private static void forRanges(Parallel pool, boolean parallel, int items, Range body) {
-        int tasks = parallel ? Math.min(items, pool.threads() * TASKS_PER_THREAD) : 1;
-        if (tasks <= 1) {
-            body.run(0, items);
-            return;
-        }
-        pool.parallelFor(tasks, t -> body.run((int) ((long) items * t / tasks),
-                (int) ((long) items * (t + 1) / tasks)));
     }
 
     /**
@@ -609,9 +540,6 @@ final class VectorWinograd3x3 {
         private float[] plane = new float[0];
         private float[] flat = new float[0];
         private float[] stage = new float[0];
-
-        /** The call whose input {@link #v} holds, for {@link #ownInput}; -1 when unknown. */
-        long vCall = -1;
 
         float[] v(int size) {
             return v.length >= size ? v : (v = new float[size]);
