@@ -89,9 +89,9 @@ final class VectorWinograd3x3 {
     }
 
     /**
-     * As above with other tuning: {@code group} tiles per fused task (a positive multiple of 6) and the fused
-     * phase only for images of at least {@code splitBelow} tiles. For tuning runs and tests; results do not
-     * depend on either.
+     * As above with other tuning: {@code group} tiles per fused task (a positive multiple of 6) and, on one
+     * thread, the fused phase only for images of at least {@code splitBelow} tiles. For tuning runs and tests;
+     * results do not depend on either.
      */
     static void forwardBatch(Parallel pool, float[] x, int n, int cin, int h, int w, Winograd3x3.Weights u,
                              float[] bias, boolean relu, float[] out, int outTotalChannels, int outChannelOffset,
@@ -140,9 +140,9 @@ final class VectorWinograd3x3 {
         }
     }
 
-    /** Tiles per task in the fused GEMM + output phase: a multiple of the micro-kernel's 6 rows. */
+    /** Tiles per group in the fused GEMM + output phase: a multiple of the micro-kernel's 6 rows. */
     static final int GROUP = 30;
-    /** Images with fewer tiles than this run the GEMMs and the output transform as two phases (more tasks). */
+    /** On one thread, images with fewer tiles than this run the GEMMs and the output transform as two phases. */
     static final int SPLIT_BELOW = 2 * GROUP;
 
     /** The phases for one image (inline when called from inside a task of the same pool). */
@@ -313,7 +313,10 @@ final class VectorWinograd3x3 {
         }
     }
 
-    /** GEMMs of tile group gi for channel panel p, then their output transform, on this thread. */
+    /**
+     * GEMMs of tile group gi (of the tiles from vt0 that V holds, numbered from 0 there) for channel panel p, then
+     * their output transform, on this thread.
+     */
     private static void fusedTask(Geometry g, float[] v, int vt0, int vTiles, Winograd3x3.Weights u, int gi, int p,
                                   int group, float[] bias, boolean relu, float[] out, int outOff,
                                   int outChannelOffset) {
