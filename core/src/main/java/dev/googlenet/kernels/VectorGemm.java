@@ -23,7 +23,9 @@ import java.util.Arrays;
  *       with 16 x 16 in-register transposes.</li>
  *   <li><b>Micro-kernel</b>: 6 rows x 4 vectors (6 x 64 floats with 512-bit vectors) of accumulators in
  *       registers; 3/2/1-vector variants cover the last panel. The tile is then merged into C with beta, using
- *       masked loads/stores for the last partial vector and skipping rows past M.</li>
+ *       masked loads/stores for the last partial vector and skipping rows past M. A convolution's GEMM
+ *       ({@link #sgemm(int, int, int, float[], int, int, float[], int, int, RowBlocks)}) merges into its output
+ *       rows instead, adding the bias and clamping in the last k block.</li>
  *   <li><b>Dot path</b>: A B^T with tiny M or long K (Linear layers, weight gradients) is computed as dot
  *       products of rows, which are contiguous in both operands, instead of transposing B.</li>
  * </ul>
