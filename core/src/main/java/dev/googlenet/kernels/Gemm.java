@@ -27,10 +27,10 @@ public interface Gemm {
                 continue;
             }
             float[] c = rows.out()[blk];
-            int cOff = rows.offset()[blk];
-            sgemm(false, false, r1 - r0, n, k, a, aOff + r0 * lda, lda, b, bOff, ldb, 0f, c, cOff, rows.ldc());
+            sgemm(false, false, r1 - r0, n, k, a, aOff + r0 * lda, lda, b, bOff, ldb, 0f, c, rows.rowStart(blk, r0),
+                    rows.ldc());
             for (int r = r0; r < r1; r++) {
-                Epilogue.biasRelu(c, cOff + (r - r0) * rows.ldc(), 1, n, rows.bias(), r, rows.relu());
+                Epilogue.biasRelu(c, rows.rowStart(blk, r), 1, n, rows.bias(), r, rows.relu());
             }
         }
     }
