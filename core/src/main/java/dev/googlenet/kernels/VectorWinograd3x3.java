@@ -360,8 +360,7 @@ final class VectorWinograd3x3 {
             int pixels = Math.min(segPixels, g.w - xStart);
             for (int cl = 0; cl < width && co0 + cl < g.cout; cl += VL) {
                 int c = co0 + cl;
-                // the bias lanes go through a small array: a vector handed to a call the JIT may not inline is boxed
-                biasVector(bias, c, g.cout).intoArray(s.biasLanes, 0);
+                biasLanes(bias, c, g.cout, s.biasLanes);
                 for (int tx = txa; tx < txb; tx++) {
                     int at = mBase + (ty * g.tilesX + tx - tm) * tileStride + cl;
                     if (m == 4) {
@@ -514,15 +513,18 @@ final class VectorWinograd3x3 {
     }
 
     /** Bias of channels [co0, co0 + VL) as a vector (zero past cout, or everywhere without a bias). */
-    private static FloatVector biasVector(float[] bias, int co0, int cout) {
-        if (bias == null) {
-            return FloatVector.zero(S);
+    /**
+     * The bias of channels [co0, co0 + VL) into {@code lanes}, zeros past {@code cout} (or without a bias). Plain
+     * copies, no vector: a vector returned from a call the JIT does not inline is boxed, an allocation per call
+     * (a server whose JIT made that choice allocated gigabytes a minute here, and its young collections copied the
+     * requests in flight each time).
+     */
+    private static void biasLanes(float[] bias, int co0, int cout, float[] lanes) {
+        int n = bias == null ? 0 : Math.min(VL, cout - co0);
+        if (n > 0) {
+            System.arraycopy(bias, co0, lanes, 0, n);
         }
-        if (co0 + VL <= cout) {
-            return FloatVector.fromArray(S, bias, co0);
-        }
-        VectorMask<Float> m = S.indexInRange(co0, cout);
-        return FloatVector.fromArray(S, bias, co0, m);
+        Arrays.fill(lanes, Math.max(n, 0), VL, 0f);
     }
 
     static int ceilDiv(int a, int b) {

@@ -18,20 +18,20 @@ final class BinaryTensors {
     static final String SIZE = "binary_data_size";
     static final String EXTENSION = "binary_tensor_data";
 
-    private final ByteBuffer data;
+    private final RequestBody body;
 
-    private BinaryTensors(ByteBuffer data) {
-        this.data = data.order(ByteOrder.LITTLE_ENDIAN);
+    private BinaryTensors(RequestBody body) {
+        this.body = body;
     }
 
-    /** The body's JSON part and its binary part, split where the header says. */
+    /** The body's JSON part, read, and its binary part, still to be read from the body. */
     record Body(byte[] json, BinaryTensors binary) {
     }
 
-    /** Splits a body whose JSON is {@code header} bytes long; without the header the whole body is JSON. */
-    static Body split(byte[] body, String header) {
+    /** Reads the JSON part of a body whose JSON is {@code header} bytes long; without the header all is JSON. */
+    static Body split(RequestBody body, String header) {
         if (header == null) {
-            return new Body(body, new BinaryTensors(ByteBuffer.allocate(0)));
+            return new Body(body.bytes((int) body.length()), new BinaryTensors(body));
         }
         long jsonBytes;
         try {
@@ -40,40 +40,45 @@ final class BinaryTensors {
             throw ApiException.badRequest("header " + HEADER + " is '" + header + "'; it takes the JSON part's "
                     + "length in bytes");
         }
-        if (jsonBytes < 0 || jsonBytes > body.length) {
+        if (jsonBytes < 0 || jsonBytes > body.length()) {
             throw ApiException.badRequest("header " + HEADER + " says the JSON part is " + jsonBytes
-                    + " bytes; the body has " + body.length);
+                    + " bytes; the body has " + body.length());
         }
-        byte[] json = java.util.Arrays.copyOf(body, (int) jsonBytes);
-        return new Body(json, new BinaryTensors(ByteBuffer.wrap(body, (int) jsonBytes, body.length - (int) jsonBytes)
-                .slice()));
+        return new Body(body.bytes((int) jsonBytes), new BinaryTensors(body));
+    }
+
+    /** Checks that input {@code name}'s {@code bytes} of binary data are there, before anything reads them. */
+    void require(long bytes, String name) {
+        if (bytes < 0 || bytes > body.remaining()) {
+            throw ApiException.badRequest("input '" + name + "' says " + SIZE + " " + bytes + " but "
+                    + body.remaining() + " bytes of binary data are left in the body");
+        }
     }
 
     /** The next {@code bytes} of binary data, for input {@code name}. */
     ByteBuffer take(long bytes, String name) {
-        if (bytes < 0 || bytes > data.remaining()) {
-            throw ApiException.badRequest("input '" + name + "' says " + SIZE + " " + bytes + " but "
-                    + data.remaining() + " bytes of binary data are left in the body");
-        }
-        ByteBuffer part = data.slice(data.position(), (int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-        data.position(data.position() + (int) bytes);
-        return part;
+        require(bytes, name);
+        return ByteBuffer.wrap(body.bytes((int) bytes)).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Binary data no input claimed: a client and server that disagree on the layout. */
     void requireConsumed() {
-        if (data.hasRemaining()) {
-            throw ApiException.badRequest(data.remaining() + " bytes of binary data follow the last input's");
+        if (body.remaining() > 0) {
+            throw ApiException.badRequest(body.remaining() + " bytes of binary data follow the last input's");
         }
     }
 
-    /** FP32 values, little-endian, into {@code out}; the part must hold exactly {@code out.length} of them. */
-    static void floats(ByteBuffer part, float[] out, String name) {
-        if (part.remaining() != (long) out.length * Float.BYTES) {
-            throw ApiException.badRequest("input '" + name + "' has " + part.remaining() + " bytes of FP32 data; "
+    /**
+     * Input {@code name}'s {@code bytes} of FP32 values, little-endian, read from the body into {@code out}; they
+     * must be exactly {@code out.length} values.
+     */
+    void floats(long bytes, float[] out, String name) {
+        if (bytes != (long) out.length * Float.BYTES) {
+            throw ApiException.badRequest("input '" + name + "' has " + bytes + " bytes of FP32 data; "
                     + "its shape needs " + (long) out.length * Float.BYTES);
         }
-        part.asFloatBuffer().get(out);
+        require(bytes, name);
+        body.floats(out);
     }
 
     /** BYTES elements: each a 4-byte little-endian length, then that many bytes. */

@@ -6,7 +6,6 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -64,19 +63,28 @@ final class OpenInferenceApi {
     /** {@code POST /v2/models/{name}/infer}. */
     Reply infer(ServedModel m, ServerRequest req) {
         InferenceServer.refuseWhenFull(m);
-        BinaryTensors.Body body = BinaryTensors.split(Requests.body(req, config.maxRequestBytes()),
-                req.headers().first(HeaderNames.create(BinaryTensors.HEADER)).orElse(null));
-        JsonNode request = parse(body.json());
-        JsonNode inputs = request.get("inputs");
-        if (inputs == null || !inputs.isArray() || inputs.size() != 1) {
-            throw ApiException.badRequest("'inputs' must be an array of one tensor: '" + FP32_INPUT
-                    + "' (FP32) or '" + BYTES_INPUT + "' (BYTES)");
+        RequestBody whole = RequestBody.of(req, config.maxRequestBytes());
+        List<float[]> logits;
+        JsonNode request;
+        List<Output> wanted;
+        try {
+            BinaryTensors.Body body = BinaryTensors.split(whole,
+                    req.headers().first(HeaderNames.create(BinaryTensors.HEADER)).orElse(null));
+            request = parse(body.json());
+            JsonNode inputs = request.get("inputs");
+            if (inputs == null || !inputs.isArray() || inputs.size() != 1) {
+                throw ApiException.badRequest("'inputs' must be an array of one tensor: '" + FP32_INPUT
+                        + "' (FP32) or '" + BYTES_INPUT + "' (BYTES)");
+            }
+            wanted = outputs(request.get("outputs"),
+                    request.path("parameters").path("binary_data_output").asBoolean(false));
+            List<float[]> images = images(m, inputs.get(0), body.binary());
+            body.binary().requireConsumed();
+            logits = m.logits(images, config.requestTimeout());
+            m.recycle(images); // the batches have copied them
+        } finally {
+            whole.finish();
         }
-        List<Output> wanted = outputs(request.get("outputs"),
-                request.path("parameters").path("binary_data_output").asBoolean(false));
-        List<float[]> images = images(m, inputs.get(0), body.binary());
-        body.binary().requireConsumed();
-        List<float[]> logits = m.logits(images, config.requestTimeout());
 
         List<Object> out = new ArrayList<>();
         List<byte[]> binary = new ArrayList<>();
@@ -161,14 +169,13 @@ final class OpenInferenceApi {
         String datatype = input.path("datatype").asText("");
         List<Integer> shape = shape(input.get("shape"), name);
         JsonNode size = input.path("parameters").get(BinaryTensors.SIZE);
-        ByteBuffer part = null;
         JsonNode data = null;
         if (size != null) {
             if (!size.isIntegralNumber()) {
                 throw ApiException.badRequest("input '" + name + "' has " + BinaryTensors.SIZE + " " + size
                         + "; it takes a number of bytes");
             }
-            part = binary.take(size.asLong(), name);
+            binary.require(size.asLong(), name);
         } else {
             data = input.get("data");
             if (data == null || !data.isArray()) {
@@ -178,17 +185,20 @@ final class OpenInferenceApi {
         }
         if (name.equals(FP32_INPUT)) {
             requireDatatype(name, datatype, "FP32");
-            return fp32(m, shape, data, part);
+            return fp32(m, shape, data, size == null ? null : binary, size == null ? 0 : size.asLong());
         }
         if (name.equals(BYTES_INPUT)) {
             requireDatatype(name, datatype, "BYTES");
-            return bytes(m, shape, part == null ? base64Files(data) : BinaryTensors.elements(part, BYTES_INPUT));
+            return bytes(m, shape, size == null ? base64Files(data)
+                    : BinaryTensors.elements(binary.take(size.asLong(), name), BYTES_INPUT));
         }
         throw ApiException.badRequest("no input named '" + name + "': send '" + FP32_INPUT + "' (FP32 [N,"
                 + String.join(",", dims(m)) + "]) or '" + BYTES_INPUT + "' (BYTES [N], image files)");
     }
 
-    private static List<float[]> fp32(ServedModel m, List<Integer> shape, JsonNode data, ByteBuffer part) {
+    /** FP32 images from the JSON's {@code data}, or (when {@code binary} is not null) {@code bytes} of its data. */
+    private static List<float[]> fp32(ServedModel m, List<Integer> shape, JsonNode data, BinaryTensors binary,
+                                      long bytes) {
         int[] s = m.imageShape();
         if (shape.size() != 4 || shape.get(0) < 1 || shape.get(1) != s[0] || shape.get(2) != s[1]
                 || shape.get(3) != s[2]) {
@@ -196,9 +206,10 @@ final class OpenInferenceApi {
                     + "' takes [N," + String.join(",", dims(m)) + "] with N >= 1");
         }
         int n = shape.get(0), size = s[0] * s[1] * s[2];
-        float[] flat = new float[Math.multiplyExact(n, size)];
-        if (part != null) {
-            BinaryTensors.floats(part, flat, FP32_INPUT);
+        // the common request, one image: its values go straight into an array the batches recycle
+        float[] flat = n == 1 ? m.imageBuffer() : new float[Math.multiplyExact(n, size)];
+        if (binary != null) {
+            binary.floats(bytes, flat, FP32_INPUT);
         } else {
             int count = flatten(data, flat, 0);
             if (count != flat.length) {
@@ -207,7 +218,7 @@ final class OpenInferenceApi {
             }
         }
         if (n == 1) {
-            return List.of(flat); // the common request: no copy of its 602 KB
+            return List.of(flat);
         }
         List<float[]> images = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

@@ -47,7 +47,7 @@ final class Requests {
         }
     }
 
-    private static ApiException tooLarge(String what, long maxBytes) {
+    static ApiException tooLarge(String what, long maxBytes) {
         return new ApiException(413, "request body of " + what + " is larger than the limit of " + maxBytes
                 + " bytes (--max-request-bytes)");
     }

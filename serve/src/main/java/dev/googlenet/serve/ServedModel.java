@@ -36,6 +36,7 @@ final class ServedModel implements AutoCloseable {
      */
     private final Semaphore explanations;
     private final int maxExplanations;
+    private final ImagePool images;
 
     /** {@code compute} runs a batch: the model's logits, or a test's wrapper around them. */
     ServedModel(String name, LoadedModel model, ServeConfig config, ServerMetrics metrics, Batcher.Compute compute) {
@@ -48,6 +49,9 @@ final class ServedModel implements AutoCloseable {
         this.batcher = new Batcher(name, imageShape(), config.batchSize(), config.maxBatchDelay(),
                 config.queueSize(), config.workers(), compute, metrics.batches(name, config.batchSize()));
         metrics.queueDepth(name, batcher::waiting);
+        int[] s = imageShape();
+        // as many as can wait in the queue or run in the batches at once
+        this.images = new ImagePool(s[0] * s[1] * s[2], config.queueSize() + config.batchSize() * config.workers());
     }
 
     String name() {
@@ -89,6 +93,19 @@ final class ServedModel implements AutoCloseable {
     /** An image as the model's input [C·H·W]: resized, center-cropped, normalized. */
     float[] preprocess(RgbImage image) {
         return model.input(List.of(image)).data();
+    }
+
+    /** An array for one preprocessed image, recycled from an earlier request when one is free. */
+    float[] imageBuffer() {
+        return images.take();
+    }
+
+    /**
+     * Hands back images whose logits {@link #logits} has returned (the batch has copied them) and which the
+     * caller no longer reads.
+     */
+    void recycle(List<float[]> done) {
+        images.give(done);
     }
 
     /** Whether the queue is full now: a request can be refused before its image is decoded. */

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -111,6 +112,171 @@ class BinaryTensorsTest {
         float[] expected = tiny.logits(tiny.input(List.of(Fixtures.decode(a), Fixtures.decode(b)))).data();
         for (int i = 0; i < 20; i++) {
             assertEquals(expected[i], out.get(i).floatValue(), 1e-5f * (1 + Math.abs(expected[i])));
+        }
+    }
+
+    @Test
+    void concurrentOneImageRequestsEachGetTheirOwnImageBackWhileTheirArraysAreRecycled() throws Exception {
+        // an echo instead of the network: each image's "logits" are its first 10 values, so a request answered
+        // with another request's image shows (the small model's logits hardly depend on their input)
+        UnaryOperator<Batcher.Compute> echo = compute -> batch -> {
+            int n = batch.shape()[0], size = batch.size() / n;
+            Tensor out = Tensor.zeros(n, 10);
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(batch.data(), i * size, out.data(), i * 10, 10);
+            }
+            return out;
+        };
+        // batches that wait for all 12: every request has read its data and queued it before the first batch
+        // copies any, so an array handed back too early carries another request's image
+        InferenceServer batching = InferenceServer.start(Map.of("tiny", tiny), Fixtures.config(12,
+                Duration.ofMillis(400), 16, Duration.ofSeconds(30), 1_000_000), echo);
+        URI batchedInfer = batching.uri().resolve("v2/models/tiny/infer");
+        try (batching) {
+            // 3 rounds: later rounds read into arrays that earlier requests handed back
+            for (int round = 0; round < 3; round++) {
+                int first = 100 * round;
+                List<Echo> responses = Concurrent.run(12, i -> {
+                    float[] image = randomImage(first + i);
+                    String json = "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,3,32,32],"
+                            + "\"parameters\":{\"binary_data_size\":" + image.length * 4 + "}}],"
+                            + "\"outputs\":[{\"name\":\"logits\",\"parameters\":{\"binary_data\":true}}]}";
+                    byte[] head = json.getBytes(StandardCharsets.UTF_8);
+                    try {
+                        HttpResponse<byte[]> r = CLIENT.send(HttpRequest.newBuilder(batchedInfer)
+                                .timeout(Fixtures.HTTP_TIMEOUT)
+                                .header(BinaryTensors.HEADER, Integer.toString(head.length))
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(BinaryTensors.join(head,
+                                        List.of(littleEndian(image))))).build(),
+                                HttpResponse.BodyHandlers.ofByteArray());
+                        int jsonBytes = Integer.parseInt(r.headers().firstValue(BinaryTensors.HEADER).orElse("0"));
+                        float[] got = new float[10];
+                        ByteBuffer.wrap(r.body(), jsonBytes, 40).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+                                .get(got);
+                        return new Echo(r.statusCode(), got);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                for (int i = 0; i < responses.size(); i++) {
+                    assertEquals(200, responses.get(i).status());
+                    assertArrayEquals(Arrays.copyOf(randomImage(first + i), 10), responses.get(i).values(),
+                            "request " + (first + i));
+                }
+            }
+        }
+    }
+
+    /** A 3×32×32 image of values from {@code seed}. */
+    private static float[] randomImage(int seed) {
+        java.util.Random r = new java.util.Random(seed);
+        float[] image = new float[3 * 32 * 32];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (float) r.nextGaussian();
+        }
+        return image;
+    }
+
+    /** A response's status and the first 10 values it echoed. */
+    private record Echo(int status, float[] values) {
+    }
+
+    @Test
+    void aChunkedBodyWithoutContentLengthIsReadToo() throws Exception {
+        Tensor input = tiny.input(List.of(Fixtures.image(7)));
+        byte[] data = littleEndian(input.data());
+        byte[] head = ("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,3,32,32],"
+                + "\"parameters\":{\"binary_data_size\":" + data.length + "}}],"
+                + "\"outputs\":[{\"name\":\"logits\",\"parameters\":{\"binary_data\":true}}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] body = BinaryTensors.join(head, List.of(data));
+        HttpResponse<byte[]> r = CLIENT.send(HttpRequest.newBuilder(infer).timeout(Fixtures.HTTP_TIMEOUT)
+                .header(BinaryTensors.HEADER, Integer.toString(head.length))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode(), () -> new String(r.body(), StandardCharsets.UTF_8));
+        int jsonBytes = Integer.parseInt(r.headers().firstValue(BinaryTensors.HEADER).orElseThrow());
+        float[] got = new float[10];
+        ByteBuffer.wrap(r.body(), jsonBytes, 40).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(got);
+        assertArrayEquals(tiny.logits(input).data(), got);
+    }
+
+    @Test
+    void aRequestRefusedBeforeItsDataIsReadLeavesTheConnectionReadyForTheNext() throws Exception {
+        Tensor input = tiny.input(List.of(Fixtures.image(9)));
+        byte[] data = littleEndian(input.data());
+        String json = "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,3,32,32],"
+                + "\"parameters\":{\"binary_data_size\":" + data.length + "}}],\"outputs\":[{\"name\":\"%s\"}]}";
+        try (java.net.Socket socket = new java.net.Socket(infer.getHost(), infer.getPort())) {
+            socket.setSoTimeout(60_000);
+            var in = new java.io.BufferedInputStream(socket.getInputStream());
+            var out = socket.getOutputStream();
+            // refused while parsing its JSON: the 12 KB of data behind it are never read by the handler
+            out.write(rawRequest(json.formatted("nothing"), data));
+            out.flush();
+            RawResponse bad = RawResponse.read(in);
+            assertEquals(400, bad.status());
+            assertTrue(bad.body().contains("no output named 'nothing'"), bad.body());
+            out.write(rawRequest(json.formatted("logits"), data));
+            out.flush();
+            RawResponse good = RawResponse.read(in);
+            assertEquals(200, good.status(), good.body());
+            JsonNode got = Reply.mapper().readTree(good.body()).get("outputs").get(0).get("data");
+            float[] expected = tiny.logits(input).data();
+            for (int c = 0; c < expected.length; c++) {
+                assertEquals(expected[c], got.get(c).floatValue(), 1e-6f * (1 + Math.abs(expected[c])));
+            }
+        }
+    }
+
+    @Test
+    void thePoolKeepsAtMostItsCapacityAndOnlyArraysOfItsSize() {
+        ImagePool pool = new ImagePool(12, 2);
+        float[] a = pool.take(), b = pool.take(), c = pool.take();
+        assertEquals(12, a.length);
+        assertTrue(a != b && b != c && a != c, "an empty pool allocates");
+        pool.give(List.of(a, b, c, new float[5]));
+        assertEquals(2, pool.available());
+        assertTrue(pool.take() == b && pool.take() == a, "handed back last, taken first");
+        assertEquals(0, pool.available());
+    }
+
+    /** One HTTP/1.1 request with a Content-Length, the binary extension's header and a keep-alive connection. */
+    private static byte[] rawRequest(String json, byte[] data) {
+        byte[] head = json.getBytes(StandardCharsets.UTF_8);
+        byte[] body = BinaryTensors.join(head, List.of(data));
+        String lines = "POST " + infer.getRawPath() + " HTTP/1.1\r\nHost: " + infer.getHost() + ":" + infer.getPort()
+                + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + body.length + "\r\n"
+                + BinaryTensors.HEADER + ": " + head.length + "\r\n\r\n";
+        return BinaryTensors.join(lines.getBytes(StandardCharsets.US_ASCII), List.of(body));
+    }
+
+    /** A response's status and its body (Content-Length framed), read from a raw connection. */
+    private record RawResponse(int status, String body) {
+        static RawResponse read(java.io.InputStream in) throws IOException {
+            String statusLine = line(in);
+            int status = Integer.parseInt(statusLine.split(" ")[1]);
+            int length = -1;
+            for (String h; !(h = line(in)).isEmpty(); ) {
+                if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(h.substring(15).strip());
+                }
+            }
+            assertTrue(length >= 0, "the response has a Content-Length");
+            return new RawResponse(status, new String(in.readNBytes(length), StandardCharsets.UTF_8));
+        }
+
+        private static String line(java.io.InputStream in) throws IOException {
+            StringBuilder b = new StringBuilder();
+            for (int c; (c = in.read()) != '\n'; ) {
+                if (c < 0) {
+                    throw new IOException("the connection closed after '" + b + "'");
+                }
+                if (c != '\r') {
+                    b.append((char) c);
+                }
+            }
+            return b.toString();
         }
     }
 

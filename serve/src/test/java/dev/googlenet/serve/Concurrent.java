@@ -1,6 +1,5 @@
 package dev.googlenet.serve;
 
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -18,10 +17,9 @@ final class Concurrent {
     }
 
     /** Starts {@code n} requests together (request i is {@code send.apply(i)}) and returns their futures. */
-    static List<Future<HttpResponse<String>>> start(int n, IntFunction<HttpResponse<String>> send,
-                                                    ExecutorService pool) {
+    static <T> List<Future<T>> start(int n, IntFunction<T> send, ExecutorService pool) {
         CountDownLatch go = new CountDownLatch(1);
-        List<Future<HttpResponse<String>>> futures = new ArrayList<>();
+        List<Future<T>> futures = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int index = i;
             futures.add(pool.submit(() -> {
@@ -34,7 +32,7 @@ final class Concurrent {
     }
 
     /** {@link #start}, then waits for every response. */
-    static List<HttpResponse<String>> run(int n, IntFunction<HttpResponse<String>> send) throws Exception {
+    static <T> List<T> run(int n, IntFunction<T> send) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
             return await(start(n, send, pool));
@@ -43,10 +41,10 @@ final class Concurrent {
         }
     }
 
-    static List<HttpResponse<String>> await(List<Future<HttpResponse<String>>> futures) throws Exception {
+    static <T> List<T> await(List<Future<T>> futures) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LIMIT_SECONDS);
-        List<HttpResponse<String>> out = new ArrayList<>();
-        for (Future<HttpResponse<String>> f : futures) {
+        List<T> out = new ArrayList<>();
+        for (Future<T> f : futures) {
             out.add(f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
         }
         return out;
