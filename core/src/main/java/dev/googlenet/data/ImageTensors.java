@@ -28,27 +28,36 @@ public final class ImageTensors {
         int h = images.getFirst().height();
         int plane = w * h;
         Tensor t = Tensor.zeros(images.size(), 3, h, w);
-        float[] out = t.data();
         for (int n = 0; n < images.size(); n++) {
             RgbImage img = images.get(n);
             if (img.width() != w || img.height() != h) {
                 throw new IllegalArgumentException("image " + n + " is " + img.width() + "x" + img.height()
                         + ", image 0 is " + w + "x" + h + ": a batch needs one size");
             }
-            byte[] rgb = img.rgb();
-            for (int c = 0; c < 3; c++) {
-                int source = p.channels() == Preprocess.ChannelOrder.BGR ? 2 - c : c;
-                float[] lut = new float[256];
-                for (int v = 0; v < 256; v++) {
-                    lut[v] = p.normalize(c, v);
-                }
-                int base = (n * 3 + c) * plane;
-                for (int i = 0; i < plane; i++) {
-                    out[base + i] = lut[rgb[i * 3 + source] & 0xFF];
-                }
-            }
+            write(img, p, t.data(), n * 3 * plane);
         }
         return t;
+    }
+
+    /** One image's 3 normalized planes into {@code out} from {@code offset} (3·width·height values). */
+    public static void write(RgbImage img, Preprocess p, float[] out, int offset) {
+        int plane = img.width() * img.height();
+        if (offset < 0 || out.length - offset < 3L * plane) {
+            throw new IllegalArgumentException("a " + img.width() + "x" + img.height() + " image needs " + 3L * plane
+                    + " values from offset " + offset + "; the array has " + out.length);
+        }
+        byte[] rgb = img.rgb();
+        for (int c = 0; c < 3; c++) {
+            int source = p.channels() == Preprocess.ChannelOrder.BGR ? 2 - c : c;
+            float[] lut = new float[256];
+            for (int v = 0; v < 256; v++) {
+                lut[v] = p.normalize(c, v);
+            }
+            int base = offset + c * plane;
+            for (int i = 0; i < plane; i++) {
+                out[base + i] = lut[rgb[i * 3 + source] & 0xFF];
+            }
+        }
     }
 
     /** The evaluation transform: resize the shorter side to {@code p.resize()}, center-crop {@code p.crop()}. */

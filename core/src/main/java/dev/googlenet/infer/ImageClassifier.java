@@ -113,13 +113,27 @@ public final class ImageClassifier {
                 throw new IllegalArgumentException("image " + n + " is " + img.width() + "x" + img.height()
                         + ", image 0 is " + w + "x" + h + ": a batch needs one size");
             }
-            byte[] rgb = img.rgb();
-            for (int i = 0; i < w * h; i++) {
-                int luma = ((rgb[3 * i] & 255) * 299 + (rgb[3 * i + 1] & 255) * 587 + (rgb[3 * i + 2] & 255) * 114) / 1000;
-                t.data()[n * w * h + i] = preprocess.normalize(0, luma);
-            }
+            write(img, preprocess, 1, t.data(), n * w * h);
         }
         return t;
+    }
+
+    /** One image as {@code channels} (3, or 1 for gray: ITU-R 601 luma) normalized planes into {@code out}. */
+    static void write(RgbImage img, Preprocess preprocess, int channels, float[] out, int offset) {
+        if (channels == 3) {
+            ImageTensors.write(img, preprocess, out, offset);
+            return;
+        }
+        int plane = img.width() * img.height();
+        if (offset < 0 || out.length - offset < plane) {
+            throw new IllegalArgumentException("a " + img.width() + "x" + img.height() + " gray image needs " + plane
+                    + " values from offset " + offset + "; the array has " + out.length);
+        }
+        byte[] rgb = img.rgb();
+        for (int i = 0; i < plane; i++) {
+            int luma = ((rgb[3 * i] & 255) * 299 + (rgb[3 * i + 1] & 255) * 587 + (rgb[3 * i + 2] & 255) * 114) / 1000;
+            out[offset + i] = preprocess.normalize(0, luma);
+        }
     }
 
     /** The {@code k} most probable classes of each image. */

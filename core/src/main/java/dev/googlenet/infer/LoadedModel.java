@@ -177,6 +177,20 @@ public final class LoadedModel {
         return ImageClassifier.tensor(crops, preprocess, inputChannels);
     }
 
+    /**
+     * One image's input, center crop, written into {@code out} ({@code inputChannels()·inputSize()²} values): what
+     * {@link #input(List)} gives for it, into an array the caller keeps (a server recycles them between requests).
+     */
+    public void input(RgbImage image, float[] out) {
+        int size = inputChannels * inputSize() * inputSize();
+        if (out.length != size) {
+            throw new IllegalArgumentException("an input array of " + out.length + " values; this model's input is "
+                    + inputChannels + "x" + inputSize() + "x" + inputSize() + " = " + size);
+        }
+        ImageClassifier.write(Tta.crops(image, preprocess, Tta.Mode.CENTER).getFirst(), preprocess, inputChannels,
+                out, 0);
+    }
+
     /** The {@code topK} most probable classes of an image file (center crop). */
     public List<Prediction> classify(Path image, int topK) throws IOException {
         return classify(List.of(image), topK, Tta.Mode.CENTER).getFirst();

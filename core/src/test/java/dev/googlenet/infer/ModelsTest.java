@@ -116,6 +116,12 @@ class ModelsTest {
         assertEquals(3, top.size());
         Tensor x = m.input(List.of(ImageDecoder.decode(SharedData.file("images/chelsea.png"))));
         assertArrayEquals(new int[] {1, 3, 224, 224}, x.shape());
+        float[] into = new float[3 * 224 * 224];
+        java.util.Arrays.fill(into, Float.NaN); // every value is written
+        m.input(ImageDecoder.decode(SharedData.file("images/chelsea.png")), into);
+        assertArrayEquals(x.data(), into, 0f);
+        assertThrows(IllegalArgumentException.class, () -> m.input(ImageDecoder.decode(SharedData.file(
+                "images/chelsea.png")), new float[3 * 224 * 223]));
         assertEquals(argmax(m.logits(x), 0), top.getFirst().index());
         assertEquals(m.classNames().get(top.getFirst().index()), top.getFirst().label());
     }
@@ -198,6 +204,10 @@ class ModelsTest {
         RgbImage image = new RgbImage(12, 10, rgb);
         Tensor x = m.input(List.of(image));
         assertArrayEquals(new int[] {1, 1, 8, 8}, x.shape());
+        float[] into = new float[64];
+        java.util.Arrays.fill(into, Float.NaN);
+        m.input(image, into);
+        assertArrayEquals(x.data(), into, 0f); // the gray path into an array of the caller's
         Tensor want = InferencePlan.compile(model).logits(x);
         assertArrayEquals(want.data(), m.logits(x).data(), 0f); // the same weights, the same plan
         List<Prediction> top = m.classify(image, 4);

@@ -51,11 +51,13 @@ final class PredictionsApi {
             predictions.add(Map.of("className", p.label(), "probability", p.probability()));
         }
         if (explain == null) {
+            m.recycle(List.of(input)); // the batch has copied it
             return Reply.json(predictions);
         }
         ImageClassifier.Prediction best = top.getFirst();
         int[] s = m.imageShape();
         byte[] png = HeatmapPng.encode(m.gradCam(input, best.index()), s[2], s[1]);
+        m.recycle(List.of(input)); // Grad-CAM has read it too
         Map<String, Object> explanation = new LinkedHashMap<>();
         explanation.put("method", "gradcam");
         explanation.put("layer", ServedModel.GRAD_CAM_LAYER);

@@ -90,9 +90,14 @@ final class ServedModel implements AutoCloseable {
         } while (System.nanoTime() < end);
     }
 
-    /** An image as the model's input [C·H·W]: resized, center-cropped, normalized. */
+    /**
+     * An image as the model's input [C·H·W]: resized, center-cropped, normalized, in an array from the pool (hand
+     * it back with {@link #recycle} once its logits are in and nothing reads it any more).
+     */
     float[] preprocess(RgbImage image) {
-        return model.input(List.of(image)).data();
+        float[] out = images.take();
+        model.input(image, out);
+        return out;
     }
 
     /** An array for one preprocessed image, recycled from an earlier request when one is free. */

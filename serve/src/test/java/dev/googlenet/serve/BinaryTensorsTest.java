@@ -117,20 +117,7 @@ class BinaryTensorsTest {
 
     @Test
     void concurrentOneImageRequestsEachGetTheirOwnImageBackWhileTheirArraysAreRecycled() throws Exception {
-        // an echo instead of the network: each image's "logits" are its first 10 values, so a request answered
-        // with another request's image shows (the small model's logits hardly depend on their input)
-        UnaryOperator<Batcher.Compute> echo = compute -> batch -> {
-            int n = batch.shape()[0], size = batch.size() / n;
-            Tensor out = Tensor.zeros(n, 10);
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(batch.data(), i * size, out.data(), i * 10, 10);
-            }
-            return out;
-        };
-        // batches that wait for all 12: every request has read its data and queued it before the first batch
-        // copies any, so an array handed back too early carries another request's image
-        InferenceServer batching = InferenceServer.start(Map.of("tiny", tiny), Fixtures.config(12,
-                Duration.ofMillis(400), 16, Duration.ofSeconds(30), 1_000_000), echo);
+        InferenceServer batching = echoServer();
         URI batchedInfer = batching.uri().resolve("v2/models/tiny/infer");
         try (batching) {
             // 3 rounds: later rounds read into arrays that earlier requests handed back
@@ -162,6 +149,47 @@ class BinaryTensorsTest {
                     assertEquals(200, responses.get(i).status());
                     assertArrayEquals(Arrays.copyOf(randomImage(first + i), 10), responses.get(i).values(),
                             "request " + (first + i));
+                }
+            }
+        }
+    }
+
+    /**
+     * A server whose "model" echoes: each image's logits are its first 10 values, so a request answered with
+     * another request's image shows (the small model's logits hardly depend on their input). Its batches wait for
+     * all 12 requests of a round: every request has read and queued its image before the first batch copies any,
+     * so an array handed back too early carries another request's image.
+     */
+    private static InferenceServer echoServer() {
+        UnaryOperator<Batcher.Compute> echo = compute -> batch -> {
+            int n = batch.shape()[0], size = batch.size() / n;
+            Tensor out = Tensor.zeros(n, 10);
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(batch.data(), i * size, out.data(), i * 10, 10);
+            }
+            return out;
+        };
+        return InferenceServer.start(Map.of("tiny", tiny), Fixtures.config(12, Duration.ofMillis(400), 16,
+                Duration.ofSeconds(30), 1_000_000), echo);
+    }
+
+    @Test
+    void concurrentPhotoUploadsEachGetTheirOwnImageBack() throws Exception {
+        try (InferenceServer batching = echoServer()) {
+            for (int round = 0; round < 2; round++) {
+                int first = 100 * round;
+                List<HttpResponse<String>> responses = Concurrent.run(12, i -> Fixtures.post(batching.uri(),
+                        "predictions/tiny?topk=10", "image/png", Fixtures.png(45, 38, first + i)));
+                for (int i = 0; i < responses.size(); i++) {
+                    HttpResponse<String> r = responses.get(i);
+                    assertEquals(200, r.statusCode(), r.body());
+                    float[] echoed = Arrays.copyOf(tiny.input(List.of(Fixtures.image(first + i))).data(), 10);
+                    float[] p = ServedModel.probabilities(echoed);
+                    for (JsonNode prediction : Reply.mapper().readTree(r.body())) {
+                        int c = tiny.classNames().indexOf(prediction.get("className").asText());
+                        assertEquals(p[c], prediction.get("probability").floatValue(), 1e-6f,
+                                "upload " + (first + i) + " class " + c);
+                    }
                 }
             }
         }
