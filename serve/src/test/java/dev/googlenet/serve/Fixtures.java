@@ -32,8 +32,13 @@ final class Fixtures {
     private Fixtures() {
     }
 
+    /**
+     * A small random GoogLeNet of the paper variant. The torchvision variant at this width, freshly initialized,
+     * gives the same logits for every image in eval mode (to the last bit), so a test comparing logits would pass
+     * with another request's image; {@code FixturesTest} keeps this one's logits depending on the image.
+     */
     static LoadedModel smallModel(long seed) {
-        GoogLeNetConfig c = GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION).optNumClasses(10)
+        GoogLeNetConfig c = GoogLeNetConfig.builder().setVariant(Variant.PAPER).optNumClasses(10)
                 .optSmallInput(true).optWidth(0.125f).optAuxHeads(false).optSeed(seed).build();
         return Models.of(new GoogLeNet(c), SMALL);
     }
