@@ -38,12 +38,29 @@ class ImageCommandsTest {
     static Path dir;
     static Path weights;
 
+    /**
+     * A torchvision GoogLeNet with the weights of shared/reference/tv_calibrated: its eval mode depends on the image.
+     * A freshly initialized one (std-0.01 weights) gives every input the same logits to the last bit, so comparing
+     * the exported files' logits would check the classifier's bias only.
+     */
     @BeforeAll
     static void model() throws IOException {
         GoogLeNet tv = new GoogLeNet(GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION).optAuxHeads(false)
-                .optSeed(9).build());
+                .build());
+        tv.loadStateDict(StateDicts.tensors(Safetensors.read(SharedData.file("reference/tv_calibrated.safetensors"))));
         weights = dir.resolve("tv.safetensors");
         StateDicts.save(weights, tv, Preprocess.TORCHVISION);
+    }
+
+    /** Asserts that two rows of logits differ by far more than the comparisons' tolerances (1e-5). */
+    private static void assertRowsDiffer(float[] a, float[] b) {
+        float largest = 0, apart = 0;
+        for (int i = 0; i < a.length; i++) {
+            largest = Math.max(largest, Math.abs(a[i]));
+            apart = Math.max(apart, Math.abs(a[i] - b[i]));
+        }
+        assertTrue(apart > 1e-3f * largest && apart > 1e-3f, "two inputs' logits differ by " + apart + " of "
+                + largest);
     }
 
     static CliRun run(String... args) {
@@ -107,7 +124,7 @@ class ImageCommandsTest {
         List<String> names = OnnxImporter.importModel(onnx).classNames();
         assertEquals(ImageClassifier.imagenetLabels(), names);
         assertEquals("tench", names.getFirst());
-        Tensor x = Tensor.zeros(1, 3, 64, 64);
+        Tensor x = Tensor.zeros(2, 3, 64, 64);
         Random rnd = new Random(1);
         for (int i = 0; i < x.size(); i++) {
             x.data()[i] = rnd.nextFloat();
@@ -124,6 +141,9 @@ class ImageCommandsTest {
         }
         assertArrayEquals(logits[0], logits[2], 0f);
         assertArrayEquals(logits[0], logits[1], 1e-5f); // BatchNorm folded into the ONNX convolutions
+        // the model tells the two images apart, so a file computing something else from its input would fail
+        assertRowsDiffer(java.util.Arrays.copyOfRange(logits[0], 0, 1000),
+                java.util.Arrays.copyOfRange(logits[0], 1000, 2000));
     }
 
     @Test
@@ -180,7 +200,9 @@ class ImageCommandsTest {
     /** A small-input model with its own classes, exported to safetensors, loads back as itself: names and all. */
     @Test
     void exportedSafetensorsKeepConfigurationAndClassNames() throws IOException {
-        GoogLeNetConfig config = GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION).optSmallInput(true)
+        // the paper variant: the torchvision one, freshly initialized, gives both images the same logits (to the
+        // last bit), so the comparison below would check the classifier's bias only
+        GoogLeNetConfig config = GoogLeNetConfig.builder().setVariant(Variant.PAPER).optSmallInput(true)
                 .optWidth(0.25f).optInputChannels(1).optNumClasses(3).build();
         Preprocess gray = new Preprocess(Preprocess.ChannelOrder.RGB, 1f / 255, new float[] {0.3f, 0.3f, 0.3f},
                 new float[] {0.35f, 0.35f, 0.35f}, 28, 28);
@@ -199,6 +221,8 @@ class ImageCommandsTest {
         for (int i = 0; i < x.size(); i++) {
             x.data()[i] = rnd.nextFloat();
         }
-        assertArrayEquals(a.logits(x).data(), b.logits(x).data());
+        float[] want = a.logits(x).data();
+        assertArrayEquals(want, b.logits(x).data());
+        assertRowsDiffer(java.util.Arrays.copyOf(want, 3), java.util.Arrays.copyOfRange(want, 3, 6));
     }
 }

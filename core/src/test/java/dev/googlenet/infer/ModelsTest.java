@@ -174,8 +174,12 @@ class ModelsTest {
         assertEquals(file + ": googlenet.classes metadata names 2 classes, the model has 3", e.getMessage());
     }
 
+    /**
+     * The paper variant: the torchvision one at this width, freshly initialized, gives every image the same logits
+     * in eval mode (to the last bit), so a comparison of logits or predictions would pass with another image.
+     */
     private static GoogLeNetConfig tinyConfig() {
-        return GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION).optNumClasses(4).optSmallInput(true)
+        return GoogLeNetConfig.builder().setVariant(Variant.PAPER).optNumClasses(4).optSmallInput(true)
                 .optWidth(1 / 16f).optInputChannels(1).optSeed(7).build();
     }
 
@@ -210,6 +214,14 @@ class ModelsTest {
         assertArrayEquals(x.data(), into, 0f); // the gray path into an array of the caller's
         Tensor want = InferencePlan.compile(model).logits(x);
         assertArrayEquals(want.data(), m.logits(x).data(), 0f); // the same weights, the same plan
+        // another image gets other logits (by far more than the bitwise comparisons' tolerance)
+        float[] other = m.logits(m.input(List.of(new RgbImage(12, 10, new byte[12 * 10 * 3])))).data();
+        float largest = 0, apart = 0;
+        for (int c = 0; c < 4; c++) {
+            largest = Math.max(largest, Math.abs(want.data()[c]));
+            apart = Math.max(apart, Math.abs(want.data()[c] - other[c]));
+        }
+        assertTrue(apart > 1e-3f * largest, "two images' logits differ by " + apart + " of " + largest);
         List<Prediction> top = m.classify(image, 4);
         assertEquals(ORIENTATIONS.get(argmax(want, 0)), top.getFirst().label());
         assertEquals(4, top.size());
@@ -219,9 +231,9 @@ class ModelsTest {
         assertTrue(bad.getMessage().startsWith(truncated + ": truncated JPEG"), bad.getMessage());
 
         // the variant given must be the one it was trained as
-        assertEquals(tinyConfig(), Models.load(file, Variant.TORCHVISION).googLeNet().orElseThrow().config());
-        IOException e = assertThrows(IOException.class, () -> Models.load(file, Variant.PAPER));
-        assertEquals(file + ": holds a torchvision GoogLeNet (its googlenet.config metadata), not paper",
+        assertEquals(tinyConfig(), Models.load(file, Variant.PAPER).googLeNet().orElseThrow().config());
+        IOException e = assertThrows(IOException.class, () -> Models.load(file, Variant.TORCHVISION));
+        assertEquals(file + ": holds a paper GoogLeNet (its googlenet.config metadata), not torchvision",
                 e.getMessage());
     }
 
@@ -311,12 +323,18 @@ class ModelsTest {
         assertFalse(java.util.Arrays.equals(m.input(List.of(cat)).data(), pretrained.input(List.of(cat)).data()));
     }
 
+    /**
+     * On tv_calibrated, whose eval mode depends on the image: tv_eval.onnx (tv_state's tiny init) gives the cat and
+     * the rocket the same probabilities, so the rocket's could be checked against the cat's crops.
+     */
     @Test
     void tenCropsAverageTheCropsSoftmax() throws IOException {
-        LoadedModel m = Models.load(SharedData.file("reference/tv_eval.onnx"));
+        LoadedModel m = Models.load(SharedData.file("reference/tv_calibrated.safetensors"), Variant.TORCHVISION);
         Path cat = SharedData.file("images/chelsea.png"), rocket = SharedData.file("images/rocket.jpg");
         List<List<Prediction>> ten = m.classify(List.of(cat, rocket), 5, Tta.Mode.TEN);
         assertEquals(2, ten.size());
+        float pCat = ten.get(0).getFirst().probability(), pRocket = ten.get(1).getFirst().probability();
+        assertTrue(Math.abs(pCat - pRocket) > 1e-3f, "the images' top probabilities: " + pCat + " and " + pRocket);
         // by hand: the ten crops' softmax, averaged
         List<RgbImage> crops = Tta.crops(ImageDecoder.decode(rocket), m.preprocess(), Tta.Mode.TEN);
         float[] mean = Tta.softmaxAverage(m.logits(ImageClassifier.tensor(crops, m.preprocess(), 3)));

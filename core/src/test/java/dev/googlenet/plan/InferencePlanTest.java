@@ -30,13 +30,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The compiled plan against the model run layer by layer, across fusions, threads, shapes and weight changes. */
 class InferencePlanTest {
 
-    /** A small-input model whose BatchNorm running statistics were measured on {@code x} (eval mode then matters). */
+    /**
+     * A small-input model whose BatchNorm running statistics were measured on {@code x} (eval mode then matters).
+     * The torchvision variant's convolutions are redrawn He-normal (std √(2/fan_in)): with its std-0.01 init the
+     * activations vanish layer by layer and two inputs' logits differ by 2e-7 of their size, below the comparisons'
+     * tolerance, so a plan computing from another input would pass.
+     */
     static GoogLeNet calibrated(Variant variant, int channels, Tensor x) {
         GoogLeNet model = new GoogLeNet(GoogLeNetConfig.builder().setVariant(variant).optSmallInput(true)
                 .optWidth(0.375f).optInputChannels(channels).optNumClasses(10).optAuxHeads(false).optSeed(7).build());
+        if (variant == Variant.TORCHVISION) {
+            Random rnd = new Random(7);
+            model.namedParameters().forEach((name, p) -> {
+                if (name.endsWith("conv.weight")) {
+                    int[] s = p.value().shape();
+                    double std = Math.sqrt(2.0 / (s[1] * s[2] * s[3]));
+                    for (int i = 0; i < p.value().size(); i++) {
+                        p.value().data()[i] = (float) (std * rnd.nextGaussian());
+                    }
+                    p.value().markChanged();
+                }
+            });
+        }
         for (int i = 0; i < 30; i++) {
             model.forwardTrain(x); // running statistics move towards the batch's (momentum 0.1)
         }
+        // two images' logits differ by far more than the tolerances the tests compare with (1e-5 relative)
+        float[] two = model.forward(x).data(); // rows 0 and 1
+        float largest = 0, apart = 0;
+        for (int c = 0; c < 10; c++) {
+            largest = Math.max(largest, Math.abs(two[c]));
+            apart = Math.max(apart, Math.abs(two[c] - two[10 + c]));
+        }
+        assertTrue(apart > 1e-3f * largest, variant + ": two images' logits differ by " + apart + " of " + largest);
         return model;
     }
 
@@ -58,6 +84,10 @@ class InferencePlanTest {
         for (Variant variant : Variant.values()) {
             Tensor calibration = GradCheck.random(rnd, 16, 1, 28, 28);
             GoogLeNet model = calibrated(variant, 1, calibration);
+            // BatchNorm folded into the plan's convolutions: its bias β − μ·γ/σ cancels where a running mean is
+            // large against its σ, and the torchvision model's logits differ from layer by layer by 2–4e-5 with any
+            // fusions (1e-6 with the running means zeroed); the paper variant has no BatchNorm
+            double tolerance = variant == Variant.TORCHVISION ? 1e-4 : 1e-5;
             // batch 1: fewer image groups than threads (unfused pools); 13: several groups per thread
             for (int batch : new int[] {1, 13}) {
                 Tensor x = GradCheck.random(rnd, batch, 1, 28, 28);
@@ -65,7 +95,7 @@ class InferencePlanTest {
                 for (Fusions f : List.of(Fusions.ALL, Fusions.NONE, new Fusions(true, false, true),
                         new Fusions(false, true, false))) {
                     double err = relativeMaxError(want, InferencePlan.compile(model, f).logits(x));
-                    assertTrue(err < 1e-5, variant + " batch " + batch + " " + f + ": " + err);
+                    assertTrue(err < tolerance, variant + " batch " + batch + " " + f + ": " + err);
                 }
             }
         }
