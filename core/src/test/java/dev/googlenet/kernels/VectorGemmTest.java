@@ -176,7 +176,7 @@ class VectorGemmTest {
     @Test
     void severalKBlocksAndColumnBlocks() {
         long seed = 77;
-        for (int k : new int[] {255, 256, 257, 600, 1100}) {
+        for (int k : new int[] {255, 256, 257, 600, 1100, 2100}) {
             for (int mn : new int[] {5, 17, 65, 129}) {
                 for (int t = 0; t < 4; t++) {
                     boolean transA = (t & 1) != 0;
