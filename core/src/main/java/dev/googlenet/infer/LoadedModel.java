@@ -172,9 +172,14 @@ public final class LoadedModel {
         }
         List<RgbImage> crops = new ArrayList<>(images.size());
         for (RgbImage image : images) {
-            crops.add(Tta.crops(image, preprocess, Tta.Mode.CENTER).getFirst());
+            crops.add(centerCrop(image));
         }
         return ImageClassifier.tensor(crops, preprocess, inputChannels);
+    }
+
+    /** The image resized and center-cropped to this model's input size. */
+    private RgbImage centerCrop(RgbImage image) {
+        return Tta.crops(image, preprocess, Tta.Mode.CENTER).getFirst();
     }
 
     /**
@@ -187,8 +192,7 @@ public final class LoadedModel {
             throw new IllegalArgumentException("an input array of " + out.length + " values; this model's input is "
                     + inputChannels + "x" + inputSize() + "x" + inputSize() + " = " + size);
         }
-        ImageClassifier.write(Tta.crops(image, preprocess, Tta.Mode.CENTER).getFirst(), preprocess, inputChannels,
-                out, 0);
+        ImageClassifier.write(centerCrop(image), preprocess, inputChannels, out, 0);
     }
 
     /** The {@code topK} most probable classes of an image file (center crop). */

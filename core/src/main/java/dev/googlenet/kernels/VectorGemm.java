@@ -78,18 +78,12 @@ public final class VectorGemm implements Gemm {
 
     /** Uses the engine's thread pool ({@link Parallel#get()}). */
     public VectorGemm() {
-        this.pool = null;
-        this.kcLimit = KC;
-        this.kcInPlaceLimit = KC_IN_PLACE;
-        this.ncBlock = NC;
+        this(null, KC, KC_IN_PLACE, NC);
     }
 
     /** Uses the given pool (a one-thread pool makes it single-threaded). */
     public VectorGemm(Parallel pool) {
-        this.pool = java.util.Objects.requireNonNull(pool);
-        this.kcLimit = KC;
-        this.kcInPlaceLimit = KC_IN_PLACE;
-        this.ncBlock = NC;
+        this(java.util.Objects.requireNonNull(pool), KC, KC_IN_PLACE, NC);
     }
 
     /**
@@ -102,9 +96,13 @@ public final class VectorGemm implements Gemm {
             throw new IllegalArgumentException("VectorGemm blocking: kc must be >= 1 and nc a positive multiple of "
                     + NR + ", not kc=" + kc + " nc=" + nc);
         }
+        this(pool, kc, kc, nc);
+    }
+
+    private VectorGemm(Parallel pool, int kc, int kcInPlace, int nc) {
         this.pool = pool;
         this.kcLimit = kc;
-        this.kcInPlaceLimit = kc;
+        this.kcInPlaceLimit = kcInPlace;
         this.ncBlock = nc;
     }
 

@@ -512,9 +512,9 @@ final class VectorWinograd3x3 {
         }
     }
 
-    /** Bias of channels [co0, co0 + VL) as a vector (zero past cout, or everywhere without a bias). */
     /**
-     * The bias of channels [co0, co0 + VL) into {@code lanes}, zeros past {@code cout} (or without a bias). Plain
+     * The bias of channels [co0, co0 + VL) (co0 < cout) into {@code lanes}, zeros past {@code cout} (or without a
+     * bias). Plain
      * copies, no vector: a vector returned from a call the JIT does not inline is boxed, an allocation per call
      * (a server whose JIT made that choice allocated gigabytes a minute here, and its young collections copied the
      * requests in flight each time).
@@ -524,7 +524,7 @@ final class VectorWinograd3x3 {
         if (n > 0) {
             System.arraycopy(bias, co0, lanes, 0, n);
         }
-        Arrays.fill(lanes, Math.max(n, 0), VL, 0f);
+        Arrays.fill(lanes, n, VL, 0f);
     }
 
     static int ceilDiv(int a, int b) {

@@ -7,6 +7,7 @@ import dev.googlenet.model.GoogLeNetConfig;
 import dev.googlenet.model.Variant;
 import dev.googlenet.nn.Param;
 import dev.googlenet.tensor.Tensor;
+import dev.googlenet.testing.Randomize;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,14 +46,9 @@ class OnnxExportTest {
         GoogLeNet m = new GoogLeNet(GoogLeNetConfig.builder().setVariant(Variant.TORCHVISION)
                 .optNumClasses(classes).optSeed(7).build());
         Random r = new Random(3);
+        Randomize.heNormalConvolutions(m.namedParameters(), r);
         m.namedParameters().forEach((name, p) -> {
-            if (name.endsWith("conv.weight")) {
-                int[] s = p.value().shape();
-                double std = Math.sqrt(2.0 / (s[1] * s[2] * s[3]));
-                for (int i = 0; i < p.value().size(); i++) {
-                    p.value().data()[i] = (float) (std * r.nextGaussian());
-                }
-            } else if (p.kind() == Param.Kind.NORM) {
+            if (p.kind() == Param.Kind.NORM) {
                 for (int i = 0; i < p.value().size(); i++) {
                     p.value().data()[i] += (float) (0.2 * r.nextGaussian());
                 }

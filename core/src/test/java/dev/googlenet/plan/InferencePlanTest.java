@@ -40,17 +40,7 @@ class InferencePlanTest {
         GoogLeNet model = new GoogLeNet(GoogLeNetConfig.builder().setVariant(variant).optSmallInput(true)
                 .optWidth(0.375f).optInputChannels(channels).optNumClasses(10).optAuxHeads(false).optSeed(7).build());
         if (variant == Variant.TORCHVISION) {
-            Random rnd = new Random(7);
-            model.namedParameters().forEach((name, p) -> {
-                if (name.endsWith("conv.weight")) {
-                    int[] s = p.value().shape();
-                    double std = Math.sqrt(2.0 / (s[1] * s[2] * s[3]));
-                    for (int i = 0; i < p.value().size(); i++) {
-                        p.value().data()[i] = (float) (std * rnd.nextGaussian());
-                    }
-                    p.value().markChanged();
-                }
-            });
+            dev.googlenet.testing.Randomize.heNormalConvolutions(model.namedParameters(), new Random(7));
         }
         for (int i = 0; i < 30; i++) {
             model.forwardTrain(x); // running statistics move towards the batch's (momentum 0.1)

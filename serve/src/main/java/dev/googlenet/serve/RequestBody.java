@@ -41,11 +41,6 @@ final class RequestBody {
         return new RequestBody(req.content().inputStream(), declared.getAsLong());
     }
 
-    /** A body already in memory (tests). */
-    static RequestBody of(byte[] bytes) {
-        return new RequestBody(new ByteArrayInputStream(bytes), bytes.length);
-    }
-
     long length() {
         return length;
     }
