@@ -13,7 +13,7 @@ import java.util.Objects;
  * is streamed from memory once per image, which makes F4 bandwidth-bound on small images with many channels.
  *
  * <p>Use from a convolution layer (3×3, stride 1, padding 1 only): pick the tile with
- * {@link #suggestedTile(int, int, int, int)} once the image size is known, keep
+ * {@link #suggestedTile(int, int, int, int, int)} once the image size is known, keep
  * {@link #transformWeights(float[], int, int, int, int)}'s result until the weights change (e.g. keyed on the
  * weight tensor's version), and call {@link #forward} per image (or {@link #forwardBatch}) with the image's
  * offset and the output slice (channel offset, total channels), bias and ReLU fused.
@@ -77,20 +77,22 @@ public final class Winograd3x3 {
     }
 
     /**
-     * Which kernel to use for a 3×3/1 convolution on h×w images: 4 (F(4×4)), 2 (F(2×2)) or 0 (neither: direct
-     * convolution does fewer multiplies, as on 1×N images). From GoogLeNet's layers on the 2-core Zen 4 dev
-     * machine at batch 1, weights streamed from memory each inference ({@code WinogradThroughput -Dmode=sequence
-     * -Dflush.mb=64}): F(4×4) wins from about 25×25 up (49+ of its tiles: arithmetic dominates), and on 13×13 to
-     * 24×24 images with 48+ input channels; on smaller images, or with few input channels, reading U (2.25×
-     * larger for F(4×4) than for F(2×2)) and the transforms dominate, and F(2×2) wins.
+     * Which kernel to use for a 3×3/1 convolution of {@code images} h×w images at once: 4 (F(4×4)), 2 (F(2×2)) or
+     * 0 (neither: direct convolution does fewer multiplies, as on 1×N images). F(4×4) wins from about 25×25 up (49+
+     * of its tiles: arithmetic dominates). On smaller images reading U, which every call streams from memory once
+     * (2.25× larger for F(4×4) than for F(2×2)), and the transforms weigh more: F(2×2) wins there, except on 13×13
+     * to 24×24 images with 48+ input channels when several images share that one read of U. Measured on GoogLeNet:
+     * on a 2-core Zen 4 F(4×4) won at 14×14 even for one image ({@code WinogradThroughput -Dmode=sequence
+     * -Dflush.mb=64}); on a 2-core Zen 5, whose FMA units are twice as wide, the network at batch 1 ran 6–8% faster
+     * with F(2×2) at 14×14, and level at batch 8 (README, Performance).
      */
-    public static int suggestedTile(int cin, int cout, int h, int w) {
+    public static int suggestedTile(int images, int cin, int cout, int h, int w) {
         long tiles4 = (long) ((h + 3) / 4) * ((w + 3) / 4);
         long tiles2 = (long) ((h + 1) / 2) * ((w + 1) / 2);
         if (16 * tiles2 >= 9L * h * w) {
             return 0;
         }
-        return tiles4 >= 49 || tiles4 >= 16 && cin >= 48 ? 4 : 2;
+        return tiles4 >= 49 || tiles4 >= 16 && cin >= 48 && images > 1 ? 4 : 2;
     }
 
     /** {@link #transformWeights(float[], int, int, int, int)} with F(4×4, 3×3) and weights at offset 0. */

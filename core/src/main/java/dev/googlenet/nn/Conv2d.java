@@ -153,19 +153,21 @@ public final class Conv2d implements Layer {
     }
 
     /**
-     * Winograd's tile for this convolution run with {@code in} input and {@code out} output channels on h×w maps
+     * Winograd's tile for this convolution run with {@code in} input and {@code out} output channels on
+     * {@code images} h×w maps
      * (Cin → Cout forward, Cout → Cin for the input gradient), or 0 for im2col + GEMM: {@link ConvAlgorithm}'s rule,
      * unless a test forced it.
      */
-    int winogradTile(int in, int out, int h, int w, boolean inputGradient) {
+    int winogradTile(int images, int in, int out, int h, int w, boolean inputGradient) {
         if (!winogradShape() || Boolean.FALSE.equals(winogradForced)) {
             return 0;
         }
         if (Boolean.TRUE.equals(winogradForced)) {
-            int tile = Winograd3x3.suggestedTile(in, out, h, w);
+            int tile = Winograd3x3.suggestedTile(images, in, out, h, w);
             return tile == 0 ? 2 : tile;
         }
-        return ConvAlgorithm.winogradTile(kernelH(), kernelW(), stride(), padding(), in, out, h, w, inputGradient);
+        return ConvAlgorithm.winogradTile(kernelH(), kernelW(), stride(), padding(), images, in, out, h, w,
+                inputGradient);
     }
 
     /**
@@ -193,7 +195,7 @@ public final class Conv2d implements Layer {
         Shape.requireNchw(x, inChannels(), "Conv2d");
         output = Tensor.reuse(output, outputShape(x.shape())); // every element is overwritten
         float[] b = bias == null ? null : bias.value().data();
-        int tile = winogradTile(inChannels(), outChannels(), x.dim(2), x.dim(3), false);
+        int tile = winogradTile(x.dim(0), inChannels(), outChannels(), x.dim(2), x.dim(3), false);
         if (tile > 0) {
             winogradForward = Winograd3x3.transformWeights(pool(), weight.value().data(), 0, outChannels(),
                     inChannels(), tile, false, winogradForward);
@@ -230,7 +232,8 @@ public final class Conv2d implements Layer {
         // every element is overwritten (col2im clears first)
         // the layer before reads this gradient at once: one buffer serves every convolution of the thread
         Tensor dx = inputGradient ? GradientScratch.take(GradientScratch.Kind.CONVOLUTION, x.shape()) : null;
-        int dxTile = inputGradient ? winogradTile(outChannels(), inChannels(), x.dim(2), x.dim(3), true) : 0;
+        int dxTile = inputGradient ? winogradTile(x.dim(0), outChannels(), inChannels(), x.dim(2), x.dim(3), true)
+                : 0;
         // the input gradient by GEMM + col2im from the weight gradient's unfolding (or by Winograd, or not at all)
         boolean dcol = inputGradient && dxTile == 0;
         int nb = Convolution.imagesPerGemm(n, ohw);

@@ -120,7 +120,7 @@ final class InceptionStep implements Step {
         int[] in = f.inShape();
         int n = in[0], h = in[2], w = in[3];
         long t = Step.now(listener);
-        int tile = conv.winogradTile(h, w, fusions.winograd());
+        int tile = conv.winogradTile(n, h, w, fusions.winograd());
         conv.run(f.pool(), f.gemm(), reduced, n, h, w, tile, f.out(), spec.out(), offset);
         Step.report(listener, name, conv.kind() + (tile > 0 ? " winograd" : ""), Step.convDetail(
                 conv.geometry.inChannels(), Integer.toString(conv.geometry.outChannels()), h, w), t,

@@ -75,10 +75,12 @@ final class PlannedConv {
                 g.padding()), w, b);
     }
 
-    /** Winograd's tile for h×w inputs ({@link ConvAlgorithm}'s rule), 0 for im2col + GEMM; never when disabled. */
-    int winogradTile(int h, int w, boolean allowed) {
+    /**
+     * Winograd's tile for n h×w inputs ({@link ConvAlgorithm}'s rule), 0 for im2col + GEMM; never when disabled.
+     */
+    int winogradTile(int n, int h, int w, boolean allowed) {
         Convolution g = geometry;
-        return allowed ? ConvAlgorithm.winogradTile(g.kernelH(), g.kernelW(), g.stride(), g.padding(),
+        return allowed ? ConvAlgorithm.winogradTile(g.kernelH(), g.kernelW(), g.stride(), g.padding(), n,
                 g.inChannels(), g.outChannels(), h, w, false) : 0;
     }
 

@@ -187,14 +187,14 @@ class ConvolutionTest {
 
     @Test
     void oneRulePicksWinograd() {
-        assertTrue(ConvAlgorithm.winogradTile(3, 3, 1, 1, 24, 16, 28, 28, false) > 0, "24 → 16: Winograd");
-        assertTrue(ConvAlgorithm.winogradTile(3, 3, 1, 1, 16, 32, 28, 28, false) > 0, "16 → 32: Winograd");
-        assertEquals(0, ConvAlgorithm.winogradTile(3, 3, 1, 1, 12, 36, 14, 14, false), "12 input channels: GEMM");
-        assertEquals(0, ConvAlgorithm.winogradTile(3, 3, 1, 1, 24, 8, 28, 28, false), "8 output channels: GEMM");
-        assertTrue(ConvAlgorithm.winogradTile(3, 3, 1, 1, 24, 16, 4, 4, false) > 0, "forward on 4×4: Winograd");
-        assertEquals(0, ConvAlgorithm.winogradTile(3, 3, 1, 1, 24, 16, 4, 4, true), "input gradient on 4×4: GEMM");
-        assertEquals(0, ConvAlgorithm.winogradTile(3, 3, 2, 1, 24, 24, 28, 28, false), "stride 2: GEMM");
-        assertEquals(0, ConvAlgorithm.winogradTile(5, 5, 1, 2, 24, 24, 28, 28, false), "5×5: GEMM");
+        assertTrue(ConvAlgorithm.winogradTile(3, 3, 1, 1, 1, 24, 16, 28, 28, false) > 0, "24 → 16: Winograd");
+        assertTrue(ConvAlgorithm.winogradTile(3, 3, 1, 1, 1, 16, 32, 28, 28, false) > 0, "16 → 32: Winograd");
+        assertEquals(0, ConvAlgorithm.winogradTile(3, 3, 1, 1, 1, 12, 36, 14, 14, false), "12 input channels: GEMM");
+        assertEquals(0, ConvAlgorithm.winogradTile(3, 3, 1, 1, 1, 24, 8, 28, 28, false), "8 output channels: GEMM");
+        assertTrue(ConvAlgorithm.winogradTile(3, 3, 1, 1, 1, 24, 16, 4, 4, false) > 0, "forward on 4×4: Winograd");
+        assertEquals(0, ConvAlgorithm.winogradTile(3, 3, 1, 1, 1, 24, 16, 4, 4, true), "input gradient on 4×4: GEMM");
+        assertEquals(0, ConvAlgorithm.winogradTile(3, 3, 2, 1, 1, 24, 24, 28, 28, false), "stride 2: GEMM");
+        assertEquals(0, ConvAlgorithm.winogradTile(5, 5, 1, 2, 1, 24, 24, 28, 28, false), "5×5: GEMM");
     }
 
     @Test

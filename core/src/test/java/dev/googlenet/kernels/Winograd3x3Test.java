@@ -297,14 +297,16 @@ class Winograd3x3Test {
 
     @Test
     void suggestedTile() {
-        assertEquals(4, Winograd3x3.suggestedTile(64, 192, 56, 56));
-        assertEquals(4, Winograd3x3.suggestedTile(96, 128, 28, 28));
-        assertEquals(4, Winograd3x3.suggestedTile(160, 320, 14, 14));
-        assertEquals(2, Winograd3x3.suggestedTile(32, 128, 14, 14));
-        assertEquals(2, Winograd3x3.suggestedTile(192, 384, 7, 7));
-        assertEquals(2, Winograd3x3.suggestedTile(8, 8, 2, 2));
-        assertEquals(0, Winograd3x3.suggestedTile(8, 8, 1, 1)); // one output per 2×2 tile: direct is cheaper
-        assertEquals(0, Winograd3x3.suggestedTile(8, 8, 1, 3)); // 2 tiles × 16 > 3 × 9
+        assertEquals(4, Winograd3x3.suggestedTile(1, 64, 192, 56, 56));
+        assertEquals(4, Winograd3x3.suggestedTile(1, 96, 128, 28, 28));
+        assertEquals(2, Winograd3x3.suggestedTile(1, 160, 320, 14, 14)); // one image: U's read dominates
+        assertEquals(4, Winograd3x3.suggestedTile(2, 160, 320, 14, 14));
+        assertEquals(4, Winograd3x3.suggestedTile(1, 16, 32, 28, 28));
+        assertEquals(2, Winograd3x3.suggestedTile(1, 32, 128, 14, 14));
+        assertEquals(2, Winograd3x3.suggestedTile(1, 192, 384, 7, 7));
+        assertEquals(2, Winograd3x3.suggestedTile(1, 8, 8, 2, 2));
+        assertEquals(0, Winograd3x3.suggestedTile(1, 8, 8, 1, 1)); // one output per 2×2 tile: direct is cheaper
+        assertEquals(0, Winograd3x3.suggestedTile(1, 8, 8, 1, 3)); // 2 tiles × 16 > 3 × 9
     }
 
     @Test

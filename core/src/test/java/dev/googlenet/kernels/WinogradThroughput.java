@@ -148,7 +148,7 @@ public final class WinogradThroughput {
         List<Runnable[]> layers = new ArrayList<>();
         for (Shape s : SHAPES) {
             Runnable[] c = calls(s);
-            int tile = Winograd3x3.suggestedTile(s.cin(), s.cout(), s.hw(), s.hw());
+            int tile = Winograd3x3.suggestedTile(1, s.cin(), s.cout(), s.hw(), s.hw());
             layers.add(new Runnable[] {c[0], c[1], c[2], tile == 4 ? c[2] : tile == 2 ? c[1] : c[0]});
         }
         String[] paths = {"im2col", "F2", "F4", "suggested"};

@@ -83,13 +83,13 @@ class Conv2dWinogradTest {
     @Test
     void pickedByShape() {
         Conv2d conv = new Conv2d(24, 16, 3, 1, 1, false);
-        assertTrue(conv.winogradTile(24, 16, 28, 28, false) > 0, "24 → 16 channels: Winograd");
-        assertEquals(0, conv.winogradTile(15, 24, 28, 28, true), "15 input channels: GEMM");
-        assertEquals(0, conv.winogradTile(24, 8, 28, 28, false), "8 output channels: GEMM");
-        assertTrue(conv.winogradTile(24, 16, 4, 4, false) > 0, "forward on 4×4: Winograd");
-        assertEquals(0, conv.winogradTile(24, 16, 4, 4, true), "input gradient on 4×4: GEMM");
-        assertEquals(0, new Conv2d(24, 24, 3, 2, 1, false).winogradTile(24, 24, 28, 28, false), "stride 2: GEMM");
-        assertEquals(0, new Conv2d(24, 24, 1, 1, 0, false).winogradTile(24, 24, 28, 28, false), "1×1: GEMM");
-        assertEquals(0, conv.forceWinograd(false).winogradTile(64, 64, 28, 28, false), "forced off");
+        assertTrue(conv.winogradTile(1, 24, 16, 28, 28, false) > 0, "24 → 16 channels: Winograd");
+        assertEquals(0, conv.winogradTile(1, 15, 24, 28, 28, true), "15 input channels: GEMM");
+        assertEquals(0, conv.winogradTile(1, 24, 8, 28, 28, false), "8 output channels: GEMM");
+        assertTrue(conv.winogradTile(1, 24, 16, 4, 4, false) > 0, "forward on 4×4: Winograd");
+        assertEquals(0, conv.winogradTile(1, 24, 16, 4, 4, true), "input gradient on 4×4: GEMM");
+        assertEquals(0, new Conv2d(24, 24, 3, 2, 1, false).winogradTile(1, 24, 24, 28, 28, false), "stride 2: GEMM");
+        assertEquals(0, new Conv2d(24, 24, 1, 1, 0, false).winogradTile(1, 24, 24, 28, 28, false), "1×1: GEMM");
+        assertEquals(0, conv.forceWinograd(false).winogradTile(1, 64, 64, 28, 28, false), "forced off");
     }
 }
