@@ -6,12 +6,14 @@ import dev.googlenet.data.Preprocess;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,22 +65,80 @@ public final class LoadTest {
     private LoadTest() {
     }
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> a = options(args);
-        URI base = URI.create(a.getOrDefault("--url", "http://127.0.0.1:8080/"));
-        String model = require(a, "--model");
-        byte[] image = Files.readAllBytes(Path.of(require(a, "--image")));
-        int n = Integer.parseInt(a.getOrDefault("-n", "200"));
-        int c = Integer.parseInt(a.getOrDefault("-c", "16"));
-        int warmup = Integer.parseInt(a.getOrDefault("--warmup", "16"));
-        Duration limit = Duration.ofSeconds(Long.parseLong(a.getOrDefault("--max-seconds", "600")));
-        String send = a.getOrDefault("--send", "image");
-        Result r = switch (send) {
-            case "image" -> run(base, model, image, n, c, warmup, limit);
-            case "tensor" -> run(base, model, tensorRequest(base, model, image), n, c, warmup, limit);
-            default -> throw new IllegalArgumentException("--send is '" + send + "'; it takes image or tensor");
-        };
-        print(r, System.out);
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /**
+     * The command line: runs the load test and prints its report to {@code out}; a bad option, an unreadable image
+     * or a server that cannot be reached is one line on {@code err} (no stack trace). Returns the exit status: 0, 1
+     * when the run failed, 2 for a bad command line.
+     */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String url = "http://127.0.0.1:8080/";
+        try {
+            Map<String, String> a = options(args);
+            if (a == null) {
+                out.println(USAGE);
+                return 0;
+            }
+            url = a.getOrDefault("--url", url);
+            URI base = URI.create(url);
+            String model = require(a, "--model");
+            String imageFile = require(a, "--image");
+            int n = number(a, "-n", 200, 1);
+            int c = number(a, "-c", 16, 1);
+            int warmup = number(a, "--warmup", 16, 0);
+            Duration limit = Duration.ofSeconds(number(a, "--max-seconds", 600, 1));
+            String send = a.getOrDefault("--send", "image");
+            if (!send.equals("image") && !send.equals("tensor")) {
+                throw new IllegalArgumentException("--send is '" + send + "'; it takes image or tensor");
+            }
+            byte[] image;
+            try {
+                image = Files.readAllBytes(Path.of(imageFile));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--image " + imageFile + ": cannot be read ("
+                        + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()) + ")");
+            }
+            Result r = send.equals("image") ? run(base, model, image, n, c, warmup, limit)
+                    : run(base, model, tensorRequest(base, model, image), n, c, warmup, limit);
+            print(r, out);
+            return 0;
+        } catch (IllegalArgumentException e) {
+            err.println("loadtest: " + e.getMessage());
+            return 2;
+        } catch (ConnectException e) {
+            err.println("loadtest: cannot connect to " + url + " (is `googlenet serve` running there?)");
+            return 1;
+        } catch (Exception e) {
+            err.println("loadtest: " + url + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return 1;
+        }
+    }
+
+    private static final String USAGE = "usage: bin/loadtest --model NAME --image FILE [--url http://127.0.0.1:8080/] "
+            + "[-n 200] [-c 16] [--warmup 16] [--max-seconds 600] [--send image|tensor]\n"
+            + "  --send tensor: preprocess the image here and send it as a binary FP32 tensor to the "
+            + "Open Inference Protocol endpoint";
+
+    private static int number(Map<String, String> a, String name, int fallback, int least) {
+        String v = a.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int x = Integer.parseInt(v.strip());
+            if (x >= least) {
+                return x;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " is '" + v + "'; it takes a whole number of at least " + least);
     }
 
     /** {@link #run(URI, String, HttpRequest, int, int, int, Duration)} with the image file as the body of
@@ -212,15 +273,16 @@ public final class LoadTest {
         return sorted[Math.max(0, rank - 1)] / 1e6;
     }
 
+    /** The options as name → value; null when help was asked for. */
     private static Map<String, String> options(String[] args) {
         Map<String, String> m = new TreeMap<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("-h") || args[i].equals("--help")) {
-                System.out.println("usage: bin/loadtest --model NAME --image FILE [--url http://127.0.0.1:8080/] "
-                        + "[-n 200] [-c 16] [--warmup 16] [--max-seconds 600] [--send image|tensor]\n"
-                        + "  --send tensor: preprocess the image here and send it as a binary FP32 tensor to the "
-                        + "Open Inference Protocol endpoint");
-                System.exit(0);
+                return null;
+            }
+            if (!Set.of("--url", "--model", "--image", "-n", "-c", "--warmup", "--max-seconds", "--send")
+                    .contains(args[i])) {
+                throw new IllegalArgumentException("unknown option '" + args[i] + "' (see --help)");
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");

@@ -4,8 +4,12 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -95,5 +99,46 @@ class LoadTestTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoadTest.run(
                 URI.create("http://192.0.2.1:8080/"), "tiny", new byte[1], 1, 1, 0, Duration.ofSeconds(1)));
         assertTrue(e.getMessage().contains("loopback"), e.getMessage());
+    }
+
+    @Test
+    void badCommandLinesAndUnreachableServersAreOneLineErrors() throws Exception {
+        Path image = Files.createTempFile("loadtest", ".png");
+        try {
+            Files.write(image, Fixtures.png(8, 8, 1));
+            int freePort;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                freePort = s.getLocalPort();
+            }
+            String img = image.toString(), url = "http://127.0.0.1:" + freePort + "/";
+            Object[][] cases = { // arguments, exit status, what the one line says
+                    {"--image " + img, 2, "--model is required"},
+                    {"--model m --image /no/such.png", 2, "--image /no/such.png: cannot be read (no such file)"},
+                    {"--model m --image " + img + " -n many", 2, "-n is 'many'; it takes a whole number of at least 1"},
+                    {"--model m --image " + img + " -c 0", 2, "-c is '0'"},
+                    {"--model m --image " + img + " --send json", 2, "--send is 'json'"},
+                    {"--model m --image " + img + " --bogus 1", 2, "unknown option '--bogus'"},
+                    {"--model m --image " + img + " --url http://192.0.2.1:8080/", 2, "loopback only"},
+                    {"--model m --image " + img + " -n 2 --url " + url, 1, "cannot connect to " + url},
+                    {"--model m --image " + img + " --send tensor --url " + url, 1, "cannot connect to " + url},
+            };
+            for (Object[] c : cases) {
+                String args = (String) c[0];
+                ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+                int code = LoadTest.run(args.split(" "), new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+                String e = err.toString(StandardCharsets.UTF_8);
+                assertEquals(c[1], code, args + " → " + e);
+                assertTrue(e.startsWith("loadtest: ") && e.contains((String) c[2]), args + " → " + e);
+                assertEquals(1, e.lines().count(), "one line: " + e);
+                assertEquals("", out.toString(StandardCharsets.UTF_8), args);
+            }
+            ByteArrayOutputStream help = new ByteArrayOutputStream();
+            assertEquals(0, LoadTest.run(new String[] {"--help"}, new PrintStream(help, true, StandardCharsets.UTF_8),
+                    System.err));
+            assertTrue(help.toString(StandardCharsets.UTF_8).startsWith("usage: bin/loadtest"));
+        } finally {
+            Files.deleteIfExists(image);
+        }
     }
 }
