@@ -84,7 +84,7 @@ public final class Winograd3x3 {
      * to 24×24 images with 48+ input channels when several images share that one read of U. Measured on GoogLeNet:
      * on a 2-core Zen 4 F(4×4) won at 14×14 even for one image ({@code WinogradThroughput -Dmode=sequence
      * -Dflush.mb=64}); on a 2-core Zen 5, whose FMA units are twice as wide, the network at batch 1 ran 6–8% faster
-     * with F(2×2) at 14×14, and level at batch 8 (README, Performance).
+     * with F(2×2) at 14×14, and level at batch 8 (README, Benchmarks).
      */
     public static int suggestedTile(int images, int cin, int cout, int h, int w) {
         long tiles4 = (long) ((h + 3) / 4) * ((w + 3) / 4);
