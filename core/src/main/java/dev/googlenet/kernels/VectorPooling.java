@@ -26,11 +26,9 @@ final class VectorPooling {
                              int oh, int ow, float[] out, int[] argmax, int outBase, int planeStride) {
         int planeSize = h * w;
         // inference pools (maxima only) go flat over whole planes, without a padded copy: the inception pools
-        // (3×3/1 pad 1) and the 3×3/2 and 2×2/2 ones (pad 0, even width: output column j is input column 2j) on
-        // planes that fit the flat scratch; larger planes keep the band kernel, whose buffers stay in L1
+        // (3×3/1 pad 1) and the 3×3/2 and 2×2/2 ones (pad 0, even width: output column j is input column 2j)
         boolean same = kernel == 3 && stride == 1 && padding == 1 && oh == h && ow == w;
-        boolean halving = (kernel == 2 || kernel == 3) && stride == 2 && padding == 0 && w % 2 == 0 && ow == w / 2
-                && planeSize <= FlatScratch.FLOATS;
+        boolean halving = (kernel == 2 || kernel == 3) && stride == 2 && padding == 0 && w % 2 == 0 && ow == w / 2;
         boolean flat = argmax == null && (same || halving) && planeSize >= VL;
         PoolScratch sc = flat ? null : SCRATCH.get();
         FlatScratch fs = flat ? FLAT_SCRATCH.get() : null;
@@ -97,8 +95,8 @@ final class VectorPooling {
         int h = -1, w;
         Penalties pen;
         /**
-         * the row maxima of a group at [w, w + group·h·w) (the halving kernel: from 0), finite values on either
-         * side (zeros, or row maxima of earlier finite planes), and a vector's slack past them
+         * the row maxima of a group at [w, w + group·h·w) (the halving kernel: half as many, from 0), finite
+         * values on either side (zeros, or row maxima of earlier finite planes), and a vector's slack past them
          */
         float[] rowMax = new float[0];
 
@@ -121,17 +119,22 @@ final class VectorPooling {
 
     /**
      * For one plane size, over a group of {@code group} planes: −∞ where the left / right / upper / lower
-     * neighbour of q lies outside q's plane, else −0; right2: the neighbour two columns to the right.
+     * neighbour of q lies outside q's plane, else −0. For the halving kernel, indexed by its row maxima's position
+     * p (one per even input column, w/2 a row): pairEnd is −∞ where column 2p + 2 lies past the row.
      */
-    private record Penalties(int group, float[] left, float[] right, float[] right2, float[] up, float[] down) {
+    private record Penalties(int group, float[] left, float[] right, float[] pairEnd, float[] up, float[] down) {
         static Penalties of(int h, int w) {
             int plane = h * w, group = Math.max(1, FlatScratch.FLOATS / plane), n = group * plane;
-            Penalties p = new Penalties(group, new float[n], new float[n], new float[n], new float[n], new float[n]);
+            Penalties p = new Penalties(group, new float[n], new float[n], new float[n / 2], new float[n],
+                    new float[n]);
+            int half = Math.max(1, w / 2);
+            for (int q = 0; q < n / 2; q++) {
+                p.pairEnd[q] = q % half == half - 1 ? Float.NEGATIVE_INFINITY : -0f;
+            }
             for (int q = 0; q < n; q++) {
                 int r = q % plane / w, c = q % w;
                 p.left[q] = c == 0 ? Float.NEGATIVE_INFINITY : -0f;
                 p.right[q] = c == w - 1 ? Float.NEGATIVE_INFINITY : -0f;
-                p.right2[q] = c >= w - 2 ? Float.NEGATIVE_INFINITY : -0f;
                 p.up[q] = r == 0 ? Float.NEGATIVE_INFINITY : -0f;
                 p.down[q] = r == h - 1 ? Float.NEGATIVE_INFINITY : -0f;
             }
@@ -284,58 +287,80 @@ final class VectorPooling {
         }
     }
 
+    /** Lane indexes of the even and the odd lanes of two vectors side by side, for {@code selectFrom(a, b)}. */
+    private static final float[] EVEN_LANES = lanes(0), ODD_LANES = lanes(1);
+
+    private static float[] lanes(int first) {
+        float[] idx = new float[VL];
+        for (int i = 0; i < VL; i++) {
+            idx[i] = first + 2 * i;
+        }
+        return idx;
+    }
+
     /**
      * k×k/2 pad 0 max pooling (k = 2 or 3, even w, ow = w/2) of the finite planes [p0, p0+g), g ≤ group, maxima
-     * only. Row maxima over taps q, q+1 (, q+2) at every input position of the group's flat run, read straight from
-     * the input; then per output row i the column maxima over input rows 2i, 2i+1 (, 2i+2; a row past the map, as
-     * ceil mode gives, is left out), of which the even lanes (input column 2j is output column j) are compressed
-     * together and stored, half a vector of outputs per input vector.
+     * only. Row maxima over taps 2p, 2p+1 (, 2p+2) at the even input positions only, read straight from the input:
+     * two vectors of input give one of row maxima, their even and odd lanes picked by {@code selectFrom}; they
+     * form rows of ow, one per input row, so that output row i is then the maximum over row-maxima rows 2i, 2i+1
+     * (, 2i+2; a row past the map, as ceil mode gives, is left out), whole vectors of outputs at a time.
      */
     private static void maxPoolHalvingFlat(FlatScratch fs, float[] in, int p0, int g, int h, int w, int kernel,
                                            int oh, float[] out, int outBase, int planeStride) {
-        int plane = h * w, n = g * plane, base = p0 * plane, ow = w / 2;
-        float[] rm = fs.rowMax, right = fs.pen.right(), right2 = fs.pen.right2();
-        for (int c = 0; c < n; c += VL) {
-            if (c > n - VL) {
-                c = n - VL;
+        int n = g * h * w, base = p0 * h * w, ow = w / 2, pairs = n / 2;
+        float[] rm = fs.rowMax, pairEnd = fs.pen.pairEnd();
+        FloatVector evens = FloatVector.fromArray(S, EVEN_LANES, 0), odds = FloatVector.fromArray(S, ODD_LANES, 0);
+        for (int p = 0; p < pairs; p += VL) {
+            if (p > pairs - VL && pairs >= VL) {
+                p = pairs - VL; // the last vector overlaps the one before
             }
-            int q = base + c;
-            // vectors whose right taps reach past the group, lane by lane: those taps lie in planes outside the
-            // group, which may hold NaN or ∞ (or past the array)
-            if (c + VL + kernel - 1 > n) {
-                for (int j = c; j < c + VL; j++) {
-                    float m = in[base + j];
-                    for (int t = 1; t < kernel && j % w + t < w; t++) {
-                        float v = in[base + j + t];
+            int q = base + 2 * p;
+            // vectors whose taps reach past the group, lane by lane: those taps lie in planes outside the group,
+            // which may hold NaN or ∞ (or past the array)
+            if (2 * p + 2 * VL + 2 > n) { // the loads below reach input position 2p + 2·VL + 1
+                for (int j = p, end = Math.min(p + VL, pairs); j < end; j++) {
+                    int c = 2 * j;
+                    float m = in[base + c], v = in[base + c + 1];
+                    m = v > m ? v : m;
+                    if (kernel == 3 && c % w + 2 < w) {
+                        v = in[base + c + 2];
                         m = v > m ? v : m;
                     }
                     rm[j] = m;
                 }
                 continue;
             }
-            FloatVector m = FloatVector.fromArray(S, in, q);
-            FloatVector v = FloatVector.fromArray(S, in, q + 1).add(FloatVector.fromArray(S, right, c));
+            FloatVector a = FloatVector.fromArray(S, in, q), b = FloatVector.fromArray(S, in, q + VL);
+            FloatVector m = evens.selectFrom(a, b);
+            FloatVector v = odds.selectFrom(a, b);
             m = m.blend(v, v.compare(VectorOperators.GT, m));
             if (kernel == 3) {
-                v = FloatVector.fromArray(S, in, q + 2).add(FloatVector.fromArray(S, right2, c));
+                a = FloatVector.fromArray(S, in, q + 2);
+                b = FloatVector.fromArray(S, in, q + 2 + VL);
+                v = evens.selectFrom(a, b).add(FloatVector.fromArray(S, pairEnd, p));
                 m = m.blend(v, v.compare(VectorOperators.GT, m));
             }
-            m.intoArray(rm, c);
+            m.intoArray(rm, p);
         }
-        VectorMask<Float> even = VectorMask.fromLong(S, 0x5555_5555_5555_5555L);
-        int half = VL / 2; // outputs per input vector
         for (int b = 0; b < g; b++) {
             for (int i = 0; i < oh; i++) {
-                int r0 = b * plane + 2 * i * w, o = outBase + (p0 + b) * planeStride + i * ow;
+                int r0 = (b * h + 2 * i) * ow, o = outBase + (p0 + b) * planeStride + i * ow;
                 int taps = Math.min(kernel, h - 2 * i); // rows of the window inside the map
-                for (int c = 0, j = 0; j < ow; c += VL, j += half) {
-                    FloatVector m = FloatVector.fromArray(S, rm, r0 + c);
+                for (int j = 0; j < ow; j += VL) {
+                    if (j > ow - VL && ow >= VL) {
+                        j = ow - VL;
+                    }
+                    // reads past the row stay inside rm (finite values); only the row's own outputs are stored
+                    FloatVector m = FloatVector.fromArray(S, rm, r0 + j);
                     for (int t = 1; t < taps; t++) {
-                        FloatVector v = FloatVector.fromArray(S, rm, r0 + t * w + c);
+                        FloatVector v = FloatVector.fromArray(S, rm, r0 + t * ow + j);
                         m = m.blend(v, v.compare(VectorOperators.GT, m));
                     }
-                    // lanes past the row (the next row's, or the slack's) land past the outputs kept
-                    m.compress(even).intoArray(out, o + j, S.indexInRange(0, Math.min(half, ow - j)));
+                    if (ow >= VL) {
+                        m.intoArray(out, o + j);
+                    } else {
+                        m.intoArray(out, o + j, S.indexInRange(0, ow - j));
+                    }
                 }
             }
         }

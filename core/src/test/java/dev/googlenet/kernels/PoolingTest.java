@@ -29,7 +29,8 @@ class PoolingTest {
     @ParameterizedTest(name = "{0}×{1}, kernel {2}/{3} pad {4}")
     @CsvSource({"13, 11, 3, 1, 1", "7, 7, 3, 1, 1", "1, 5, 3, 1, 1", "5, 2, 3, 1, 1", "40, 37, 3, 1, 1",
             "28, 28, 3, 1, 1", "14, 19, 3, 1, 1", "3, 50, 3, 1, 1",
-            "13, 11, 3, 2, 0", "14, 14, 2, 2, 0", "28, 28, 3, 2, 0"})
+            "13, 11, 3, 2, 0", "14, 14, 2, 2, 0", "28, 28, 3, 2, 0",
+            "112, 112, 3, 2, 0", "56, 56, 3, 2, 0", "70, 34, 2, 2, 0", "6, 30, 3, 2, 0"}) // GoogLeNet's stride-2 pools
     void fastMaxPoolMatchesReference(int h, int w, int k, int s, int p) {
         Random rnd = new Random(h * 31 + w);
         int planes = 7;
