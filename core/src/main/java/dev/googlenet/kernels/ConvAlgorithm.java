@@ -23,9 +23,10 @@ public final class ConvAlgorithm {
 
     /**
      * Winograd's tile (4 for F(4×4), 2 for F(2×2)) for a 3×3/1 "same" convolution of {@code in} channels into
-     * {@code out} on {@code images} h×w maps at once, or 0 for im2col + GEMM. Besides enough input channels it takes 16 or more output
-     * channels (a 24 → 1 input gradient ran 3.5× slower than by GEMM) and, for the input gradient, maps larger
-     * than 4×4 (there it measured 10–20% slower; forward was faster). The tile is {@link Winograd3x3#suggestedTile}.
+     * {@code out} on {@code images} h×w maps at once, or 0 for im2col + GEMM. Besides enough input channels it
+     * takes 16 or more output channels (a 24 → 1 input gradient ran 3.5× slower than by GEMM) and, for the input
+     * gradient, maps larger than 4×4 (there it measured 10–20% slower; forward was faster). The tile is
+     * {@link Winograd3x3#suggestedTile}.
      */
     public static int winogradTile(int kernelH, int kernelW, int stride, int padding, int images, int in, int out,
                                    int h, int w, boolean inputGradient) {

@@ -514,8 +514,7 @@ final class VectorWinograd3x3 {
 
     /**
      * The bias of channels [co0, co0 + VL) (co0 < cout) into {@code lanes}, zeros past {@code cout} (or without a
-     * bias). Plain
-     * copies, no vector: a vector returned from a call the JIT does not inline is boxed, an allocation per call
+     * bias). Plain copies, no vector: a vector returned from a call the JIT does not inline is boxed, an allocation per call
      * (a server whose JIT made that choice allocated gigabytes a minute here, and its young collections copied the
      * requests in flight each time).
      */

@@ -154,9 +154,8 @@ public final class Conv2d implements Layer {
 
     /**
      * Winograd's tile for this convolution run with {@code in} input and {@code out} output channels on
-     * {@code images} h×w maps
-     * (Cin → Cout forward, Cout → Cin for the input gradient), or 0 for im2col + GEMM: {@link ConvAlgorithm}'s rule,
-     * unless a test forced it.
+     * {@code images} h×w maps (Cin → Cout forward, Cout → Cin for the input gradient), or 0 for im2col + GEMM:
+     * {@link ConvAlgorithm}'s rule, unless a test forced it.
      */
     int winogradTile(int images, int in, int out, int h, int w, boolean inputGradient) {
         if (!winogradShape() || Boolean.FALSE.equals(winogradForced)) {

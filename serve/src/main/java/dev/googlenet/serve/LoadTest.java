@@ -273,6 +273,9 @@ public final class LoadTest {
         return sorted[Math.max(0, rank - 1)] / 1e6;
     }
 
+    private static final Set<String> OPTIONS = Set.of("--url", "--model", "--image", "-n", "-c", "--warmup",
+            "--max-seconds", "--send");
+
     /** The options as name → value; null when help was asked for. */
     private static Map<String, String> options(String[] args) {
         Map<String, String> m = new TreeMap<>();
@@ -280,8 +283,7 @@ public final class LoadTest {
             if (args[i].equals("-h") || args[i].equals("--help")) {
                 return null;
             }
-            if (!Set.of("--url", "--model", "--image", "-n", "-c", "--warmup", "--max-seconds", "--send")
-                    .contains(args[i])) {
+            if (!OPTIONS.contains(args[i])) {
                 throw new IllegalArgumentException("unknown option '" + args[i] + "' (see --help)");
             }
             if (i + 1 >= args.length) {
