@@ -262,7 +262,8 @@ public final class Convolution {
         float[] planes = scratch(0, sc.phaseSize()); // the caller's, read by every task
         int tasks = Math.min(oh, p.threads() * Parallel.TASKS_PER_THREAD);
         for (int img = 0; img < n; img++) {
-            sc.phases(x, img * inImage, planes);
+            int from = img * inImage;
+            p.parallelFor(sc.phaseCount(), i -> sc.phase(x, from, planes, i));
             int yOff = (img * outC + sl.offset()) * ohw;
             p.parallelFor(tasks, t -> sc.rows(planes, weights, m, b, relu, yd, yOff, (int) ((long) oh * t / tasks),
                     (int) ((long) oh * (t + 1) / tasks), scratch(1, sc.scratchSize())));

@@ -86,26 +86,37 @@ public final class StridedConv {
      * column q·s + px (zero past the padded input).
      */
     public void phases(float[] x, int xOff, float[] planes) {
-        for (int c = 0; c < channels; c++) {
-            for (int py = 0; py < stride; py++) {
-                for (int px = 0; px < stride; px++) {
-                    int plane = ((c * stride + py) * stride + px) * rr * qw;
-                    // columns q whose input column q·s + px − pad lies inside the image: [q0, q1)
-                    int q0 = Math.min(qw, Math.max(0, Math.ceilDiv(pad - px, stride)));
-                    int q1 = Math.max(q0, Math.min(qw, Math.ceilDiv(w + pad - px, stride)));
-                    for (int r = 0; r < rr; r++) {
-                        int iy = r * stride + py - pad, dst = plane + r * qw;
-                        if (iy < 0 || iy >= h) {
-                            java.util.Arrays.fill(planes, dst, dst + qw, 0f);
-                            continue;
-                        }
-                        java.util.Arrays.fill(planes, dst, dst + q0, 0f);
-                        int from = xOff + (c * h + iy) * w + q0 * stride + px - pad;
-                        StridedCopy.pick(x, from, stride, planes, dst + q0, q1 - q0);
-                        java.util.Arrays.fill(planes, dst + q1, dst + qw, 0f);
-                    }
-                }
+        for (int i = 0; i < phaseCount(); i++) {
+            phase(x, xOff, planes, i);
+        }
+    }
+
+    /** How many phase planes an image has: channels·s². */
+    public int phaseCount() {
+        return channels * stride * stride;
+    }
+
+    /**
+     * Phase plane {@code i} = (c·s + py)·s + px of {@link #phases}: the planes are independent, so threads can
+     * make them side by side (one image alone: otherwise its planes would be made on one core while the other
+     * waits).
+     */
+    public void phase(float[] x, int xOff, float[] planes, int i) {
+        int c = i / (stride * stride), py = i / stride % stride, px = i % stride;
+        int plane = i * rr * qw;
+        // columns q whose input column q·s + px − pad lies inside the image: [q0, q1)
+        int q0 = Math.min(qw, Math.max(0, Math.ceilDiv(pad - px, stride)));
+        int q1 = Math.max(q0, Math.min(qw, Math.ceilDiv(w + pad - px, stride)));
+        for (int r = 0; r < rr; r++) {
+            int iy = r * stride + py - pad, dst = plane + r * qw;
+            if (iy < 0 || iy >= h) {
+                java.util.Arrays.fill(planes, dst, dst + qw, 0f);
+                continue;
             }
+            java.util.Arrays.fill(planes, dst, dst + q0, 0f);
+            int from = xOff + (c * h + iy) * w + q0 * stride + px - pad;
+            StridedCopy.pick(x, from, stride, planes, dst + q0, q1 - q0);
+            java.util.Arrays.fill(planes, dst + q1, dst + qw, 0f);
         }
     }
 

@@ -29,15 +29,31 @@ final class VectorPooling {
         // (3×3/1 pad 1) and the 3×3/2 and 2×2/2 ones (pad 0, even width: output column j is input column 2j)
         boolean same = kernel == 3 && stride == 1 && padding == 1 && oh == h && ow == w;
         boolean halving = (kernel == 2 || kernel == 3) && stride == 2 && padding == 0 && w % 2 == 0 && ow == w / 2;
-        boolean flat = argmax == null && (same || halving) && planeSize >= VL;
-        PoolScratch sc = flat ? null : SCRATCH.get();
-        FlatScratch fs = flat ? FLAT_SCRATCH.get() : null;
-        if (flat) {
+        if (argmax == null && (same || halving) && planeSize >= VL) {
+            FlatScratch fs = FLAT_SCRATCH.get();
             fs.prepare(h, w);
-        } else {
-            sc.prepare(h, w, kernel, stride, padding, oh, ow);
+            // the kernels sum what they read (no separate pass to check the input): a group that holds a NaN or an
+            // infinity (or whose sum overflows) is done again plane by plane, the finite planes alone through the
+            // kernel, the others by the reference; the row maxima it left behind are cleared first, as the
+            // kernels read finite values on either side of their own
+            for (int p = from, g; p < to; p += g) {
+                g = Math.min(fs.pen.group(), to - p);
+                if (!flatGroup(fs, in, p, g, h, w, kernel, same, oh, out, outBase, planeStride)) {
+                    for (int q = p; q < p + g; q++) {
+                        java.util.Arrays.fill(fs.rowMax, 0f);
+                        if (!flatGroup(fs, in, q, 1, h, w, kernel, same, oh, out, outBase, planeStride)) {
+                            Pooling.maxPoolReference(in, q, q + 1, h, w, kernel, stride, padding, oh, ow, out, null,
+                                    outBase, planeStride);
+                        }
+                    }
+                    java.util.Arrays.fill(fs.rowMax, 0f);
+                }
+            }
+            return;
         }
-        int group = flat ? fs.pen.group() : sc.group;
+        PoolScratch sc = SCRATCH.get();
+        sc.prepare(h, w, kernel, stride, padding, oh, ow);
+        int group = sc.group;
         // one pass over the chunk usually clears every plane; otherwise look plane by plane
         boolean chunkFinite = allFinite(in, from * planeSize, to * planeSize);
         for (int p = from; p < to; ) {
@@ -46,13 +62,7 @@ final class VectorPooling {
                     && (chunkFinite || allFinite(in, (p + g) * planeSize, (p + g + 1) * planeSize))) {
                 g++;
             }
-            if (g > 0 && same && flat) {
-                maxPool3x3Flat(fs, in, p, g, h, w, out, outBase, planeStride);
-                p += g;
-            } else if (g > 0 && flat) {
-                maxPoolHalvingFlat(fs, in, p, g, h, w, kernel, oh, out, outBase, planeStride);
-                p += g;
-            } else if (g > 0) {
+            if (g > 0) {
                 maxPoolGroup(sc, in, p, g, h, w, kernel, stride, padding, oh, ow, out, argmax, outBase, planeStride,
                         outBase + (to - 1) * planeStride + oh * ow);
                 p += g;
@@ -62,6 +72,13 @@ final class VectorPooling {
                 p++;
             }
         }
+    }
+
+    /** The flat kernel for planes [p0, p0+g); false when what it read was not all finite (then redo them). */
+    private static boolean flatGroup(FlatScratch fs, float[] in, int p0, int g, int h, int w, int kernel,
+                                     boolean same, int oh, float[] out, int outBase, int planeStride) {
+        return same ? maxPool3x3Flat(fs, in, p0, g, h, w, out, outBase, planeStride)
+                : maxPoolHalvingFlat(fs, in, p0, g, h, w, kernel, oh, out, outBase, planeStride);
     }
 
     /** True when a[from, to) holds no NaN and no infinity (an overflowing sum can say false; never wrongly true). */
@@ -152,10 +169,12 @@ final class VectorPooling {
      * plane by plane to {@code out[outBase + p·planeStride ...]}. No padded copy and no lanes past a plane's end, so
      * a 7×7 plane costs 49 lanes, not 81. Needs h·w ≥ VL: each plane's last vector overlaps the one before.
      */
-    private static void maxPool3x3Flat(FlatScratch fs, float[] in, int p0, int g, int h, int w, float[] out,
-                                       int outBase, int planeStride) {
+    private static boolean maxPool3x3Flat(FlatScratch fs, float[] in, int p0, int g, int h, int w, float[] out,
+                                          int outBase, int planeStride) {
         int plane = h * w, n = g * plane, base = p0 * plane;
         float[] rm = fs.rowMax, left = fs.pen.left(), right = fs.pen.right(), up = fs.pen.up(), down = fs.pen.down();
+        FloatVector sum = FloatVector.zero(S);
+        float edgeSum = 0f;
         for (int c = 0; c < n; c += VL) {
             if (c > n - VL) {
                 c = n - VL; // n ≥ VL: the last vector overlaps the one before
@@ -167,6 +186,7 @@ final class VectorPooling {
                 for (int j = c; j < c + VL; j++) {
                     float m = left[j] == 0f ? in[base + j - 1] : Float.NEGATIVE_INFINITY;
                     float v = in[base + j];
+                    edgeSum += v;
                     m = v > m ? v : m;
                     if (right[j] == 0f) {
                         v = in[base + j + 1];
@@ -179,9 +199,13 @@ final class VectorPooling {
             // taps in the reference's order; a later one replaces the maximum only if strictly greater
             FloatVector m = FloatVector.fromArray(S, in, q - 1).add(FloatVector.fromArray(S, left, c));
             FloatVector v = FloatVector.fromArray(S, in, q);
+            sum = sum.add(v);
             m = m.blend(v, v.compare(VectorOperators.GT, m));
             v = FloatVector.fromArray(S, in, q + 1).add(FloatVector.fromArray(S, right, c));
             m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(rm, w + c);
+        }
+        if (!Float.isFinite(sum.reduceLanes(VectorOperators.ADD) + edgeSum)) {
+            return false;
         }
         for (int b = 0; b < g; b++) {
             int o = outBase + (p0 + b) * planeStride;
@@ -196,6 +220,7 @@ final class VectorPooling {
                 m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(out, o + c - b * plane);
             }
         }
+        return true;
     }
 
     /**
@@ -305,11 +330,13 @@ final class VectorPooling {
      * form rows of ow, one per input row, so that output row i is then the maximum over row-maxima rows 2i, 2i+1
      * (, 2i+2; a row past the map, as ceil mode gives, is left out), whole vectors of outputs at a time.
      */
-    private static void maxPoolHalvingFlat(FlatScratch fs, float[] in, int p0, int g, int h, int w, int kernel,
-                                           int oh, float[] out, int outBase, int planeStride) {
+    private static boolean maxPoolHalvingFlat(FlatScratch fs, float[] in, int p0, int g, int h, int w, int kernel,
+                                              int oh, float[] out, int outBase, int planeStride) {
         int n = g * h * w, base = p0 * h * w, ow = w / 2, pairs = n / 2;
         float[] rm = fs.rowMax, pairEnd = fs.pen.pairEnd();
         FloatVector evens = FloatVector.fromArray(S, EVEN_LANES, 0), odds = FloatVector.fromArray(S, ODD_LANES, 0);
+        FloatVector sum = FloatVector.zero(S);
+        float edgeSum = 0f;
         for (int p = 0; p < pairs; p += VL) {
             if (p > pairs - VL && pairs >= VL) {
                 p = pairs - VL; // the last vector overlaps the one before
@@ -321,6 +348,7 @@ final class VectorPooling {
                 for (int j = p, end = Math.min(p + VL, pairs); j < end; j++) {
                     int c = 2 * j;
                     float m = in[base + c], v = in[base + c + 1];
+                    edgeSum += m + v;
                     m = v > m ? v : m;
                     if (kernel == 3 && c % w + 2 < w) {
                         v = in[base + c + 2];
@@ -331,6 +359,7 @@ final class VectorPooling {
                 continue;
             }
             FloatVector a = FloatVector.fromArray(S, in, q), b = FloatVector.fromArray(S, in, q + VL);
+            sum = sum.add(a).add(b);
             FloatVector m = evens.selectFrom(a, b);
             FloatVector v = odds.selectFrom(a, b);
             m = m.blend(v, v.compare(VectorOperators.GT, m));
@@ -341,6 +370,9 @@ final class VectorPooling {
                 m = m.blend(v, v.compare(VectorOperators.GT, m));
             }
             m.intoArray(rm, p);
+        }
+        if (!Float.isFinite(sum.reduceLanes(VectorOperators.ADD) + edgeSum)) {
+            return false;
         }
         for (int b = 0; b < g; b++) {
             for (int i = 0; i < oh; i++) {
@@ -364,6 +396,7 @@ final class VectorPooling {
                 }
             }
         }
+        return true;
     }
 
     /**
