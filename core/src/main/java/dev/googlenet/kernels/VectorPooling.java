@@ -164,10 +164,11 @@ final class VectorPooling {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * 3×3/1 pad 1 max pooling of the finite planes [p0, p0+g), g ≤ group, maxima only: row maxima of the group's
+     * 3×3/1 pad 1 max pooling of planes [p0, p0+g), g ≤ group, maxima only: row maxima of the group's
      * flat run read straight from the input (taps q−1, q, q+1), then column maxima (taps q−w, q, q+w) written
      * plane by plane to {@code out[outBase + p·planeStride ...]}. No padded copy and no lanes past a plane's end, so
      * a 7×7 plane costs 49 lanes, not 81. Needs h·w ≥ VL: each plane's last vector overlaps the one before.
+     * Returns false, writing no output, when the planes are not all finite (the sum of what the row pass read).
      */
     private static boolean maxPool3x3Flat(FlatScratch fs, float[] in, int p0, int g, int h, int w, float[] out,
                                           int outBase, int planeStride) {
@@ -324,11 +325,12 @@ final class VectorPooling {
     }
 
     /**
-     * k×k/2 pad 0 max pooling (k = 2 or 3, even w, ow = w/2) of the finite planes [p0, p0+g), g ≤ group, maxima
+     * k×k/2 pad 0 max pooling (k = 2 or 3, even w, ow = w/2) of planes [p0, p0+g), g ≤ group, maxima
      * only. Row maxima over taps 2p, 2p+1 (, 2p+2) at the even input positions only, read straight from the input:
      * two vectors of input give one of row maxima, their even and odd lanes picked by {@code selectFrom}; they
      * form rows of ow, one per input row, so that output row i is then the maximum over row-maxima rows 2i, 2i+1
      * (, 2i+2; a row past the map, as ceil mode gives, is left out), whole vectors of outputs at a time.
+     * Returns false, writing no output, when the planes are not all finite (the sum of what the row pass read).
      */
     private static boolean maxPoolHalvingFlat(FlatScratch fs, float[] in, int p0, int g, int h, int w, int kernel,
                                               int oh, float[] out, int outBase, int planeStride) {
