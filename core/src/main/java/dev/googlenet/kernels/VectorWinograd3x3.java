@@ -5,6 +5,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * 3×3, stride 1, padding 1 convolution of NCHW float32 images by Winograd's minimal filtering F(m×m, 3×3), for
@@ -160,6 +161,13 @@ final class VectorWinograd3x3 {
                 && (long) g.points * g.tiles * g.cin * g.coPad >= MIN_PARALLEL_WORK;
         // On several threads, neither V nor M is shared: a buffer the cores take turns writing and reading moves
         // between their caches line by line; on two threads that cost more than the input transform itself.
+        // Split by output channels when the filters (U, a row of coPad per point and input channel) outweigh what
+        // every thread's whole V would take (a row of tiles): then each thread streams half of U, not all of it
+        // (batch 1 on 14×14 and 7×7 maps); else by bands of tile rows.
+        if (parallel && g.coPad > g.tiles * pool.threads() && g.panels >= pool.threads()) {
+            panels(pool, x, xOff, g, u, group, bias, relu, out, outOff, outChannelOffset);
+            return;
+        }
         if (parallel) {
             bands(pool, x, xOff, g, u, group, bias, relu, out, outOff, outChannelOffset);
             return;
@@ -210,6 +218,27 @@ final class VectorWinograd3x3 {
             transformInput(x, xOff, g, v, ty0, ty1);
             for (int t = 0, groups = ceilDiv(tiles, group); t < groups * g.panels; t++) {
                 fusedTask(g, v, t0, tiles, u, t / g.panels, t % g.panels, group, bias, relu, out, outOff,
+                        outChannelOffset);
+            }
+        });
+    }
+
+    /**
+     * One image on several threads, split by output channels: every thread transforms the whole input into its own
+     * V (no V is shared, as in {@link #bands}), then claims (tile group, channel panel) tasks until none is left,
+     * so that each reads only its share of U. Each task computes what it would on one thread: results are the same
+     * bit for bit. Measured at batch 1 in the README (Benchmarks).
+     */
+    private static void panels(Parallel pool, float[] x, int xOff, Geometry g, Winograd3x3.Weights u, int group,
+                               float[] bias, boolean relu, float[] out, int outOff, int outChannelOffset) {
+        int groups = ceilDiv(g.tiles, group), work = groups * g.panels;
+        AtomicInteger next = new AtomicInteger();
+        pool.parallelFor(pool.threads(), b -> {
+            float[] v = SCRATCH.get().v(g.points * g.tiles * g.cinPad);
+            transformInput(x, xOff, g, v, 0, g.tilesY);
+            for (int t; (t = next.getAndIncrement()) < work; ) {
+                // panel-major: a thread's consecutive tasks reuse one panel of U
+                fusedTask(g, v, 0, g.tiles, u, t % groups, t / groups, group, bias, relu, out, outOff,
                         outChannelOffset);
             }
         });
