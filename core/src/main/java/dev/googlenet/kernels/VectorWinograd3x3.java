@@ -234,9 +234,14 @@ final class VectorWinograd3x3 {
         int groups = ceilDiv(g.tiles, group), work = groups * g.panels;
         AtomicInteger next = new AtomicInteger();
         pool.parallelFor(pool.threads(), b -> {
-            float[] v = SCRATCH.get().v(g.points * g.tiles * g.cinPad);
-            transformInput(x, xOff, g, v, 0, g.tilesY);
+            float[] v = null;
             for (int t; (t = next.getAndIncrement()) < work; ) {
+                // V only once this thread has a task: a busy pool runs these loops one after another on the
+                // caller, and the later ones then find none
+                if (v == null) {
+                    v = SCRATCH.get().v(g.points * g.tiles * g.cinPad);
+                    transformInput(x, xOff, g, v, 0, g.tilesY);
+                }
                 // panel-major: a thread's consecutive tasks reuse one panel of U
                 fusedTask(g, v, 0, g.tiles, u, t % groups, t / groups, group, bias, relu, out, outOff,
                         outChannelOffset);
@@ -543,9 +548,9 @@ final class VectorWinograd3x3 {
 
     /**
      * The bias of channels [co0, co0 + VL) (co0 < cout) into {@code lanes}, zeros past {@code cout} (or without a
-     * bias). Plain copies, no vector: a vector returned from a call the JIT does not inline is boxed, an allocation per call
-     * (a server whose JIT made that choice allocated gigabytes a minute here, and its young collections copied the
-     * requests in flight each time).
+     * bias). Plain copies, no vector: a vector returned from a call the JIT does not inline is boxed, an allocation
+     * per call (a server whose JIT made that choice allocated gigabytes a minute here, and its young collections
+     * copied the requests in flight each time).
      */
     private static void biasLanes(float[] bias, int co0, int cout, float[] lanes) {
         int n = bias == null ? 0 : Math.min(VL, cout - co0);
