@@ -1,6 +1,7 @@
 package dev.googlenet.kernels;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
@@ -8,6 +9,11 @@ import java.util.function.IntConsumer;
  * The engine's thread pool: a fixed set of daemon workers plus the calling thread, running
  * {@link #parallelFor(int, IntConsumer)} loops. Tasks are claimed dynamically, so callers must make each task's
  * result independent of which thread runs it (split the output, never a sum): then results are deterministic.
+ *
+ * <p>Each thread first runs its own contiguous share of the tasks (the caller the first share, worker {@code i}
+ * the {@code i}-th), then takes what is left of the others' shares. A loop cut the same way on every call thus
+ * hands each core the same slice of the weights every time, which then stays in that core's caches; a thread
+ * slowed by other load still gets its work taken over.
  *
  * <p>The engine pool ({@link #get()}) has {@link EngineOptions#threads()} threads, as {@link Engine#configure}
  * said before its first use (else the system property {@code googlenet.threads}, else one per available
@@ -105,14 +111,14 @@ public final class Parallel implements AutoCloseable {
             }
             return;
         }
-        Job job = new Job(body, tasks, Thread.currentThread());
+        Job job = new Job(body, tasks, threads, Thread.currentThread());
         try {
             current = job;
             int wake = Math.min(workers.length, tasks - 1);
             for (int i = 0; i < wake; i++) {
                 workers[i].wake();
             }
-            job.runTasks();
+            job.runTasks(0);
             job.awaitDone();
         } finally {
             // Drop the references to the task body (and the arrays it captured) once every task is done.
@@ -144,25 +150,59 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    /** One parallelFor call: tasks are claimed from {@code next}; the caller waits for {@code pending} to drain. */
+    /**
+     * One parallelFor call: thread {@code i} claims from share {@code i} first ({@code cursor(i)} up to
+     * {@code end(i)}), then from the others'; the caller waits for {@code pending} to drain.
+     */
     private static final class Job {
+        /** Ints between two shares' cursors: a cache line apiece, so claiming one's own tasks shares nothing. */
+        private static final int STRIDE = 16;
+
         IntConsumer body; // cleared when done; workers read it only for tasks they claimed before then
         final int tasks;
+        final int shares;
         final Thread caller;
-        final AtomicInteger next = new AtomicInteger();
+        final AtomicIntegerArray cursors;
         final AtomicInteger pending;
         volatile Throwable error;
 
-        Job(IntConsumer body, int tasks, Thread caller) {
+        Job(IntConsumer body, int tasks, int threads, Thread caller) {
             this.body = body;
             this.tasks = tasks;
+            this.shares = Math.min(threads, tasks);
             this.caller = caller;
+            this.cursors = new AtomicIntegerArray(shares * STRIDE);
+            for (int i = 1; i < shares; i++) {
+                cursors.set(i * STRIDE, start(i));
+            }
             this.pending = new AtomicInteger(tasks);
         }
 
-        void runTasks() {
+        /** First task of share {@code i}: the tasks split as evenly as they go, in order. */
+        private int start(int i) {
+            return (int) ((long) tasks * i / shares);
+        }
+
+        /**
+         * Runs share {@code self}'s tasks, then any left in the other shares (all of them when it has none), and
+         * counts them off {@code pending} once at the end: a shared counter touched per task would cross between
+         * the cores' caches on every task.
+         */
+        void runTasks(int self) {
+            int first = self < shares ? self : 0, done = 0;
+            for (int k = 0; k < shares; k++) {
+                done += runShare((first + k) % shares);
+            }
+            if (done > 0 && pending.addAndGet(-done) == 0 && Thread.currentThread() != caller) {
+                LockSupport.unpark(caller);
+            }
+        }
+
+        /** Runs what is left of one share; returns how many tasks this thread ran. */
+        private int runShare(int share) {
+            int end = start(share + 1), done = 0;
             int t;
-            while ((t = next.getAndIncrement()) < tasks) {
+            while ((t = cursors.getAndIncrement(share * STRIDE)) < end) {
                 try {
                     if (error == null) {
                         body.accept(t);
@@ -171,12 +211,10 @@ public final class Parallel implements AutoCloseable {
                     if (error == null) {
                         error = e;
                     }
-                } finally {
-                    if (pending.decrementAndGet() == 0 && Thread.currentThread() != caller) {
-                        LockSupport.unpark(caller);
-                    }
                 }
+                done++;
             }
+            return done;
         }
 
         void awaitDone() {
@@ -193,12 +231,15 @@ public final class Parallel implements AutoCloseable {
 
     private static final class Worker extends Thread {
         final Parallel pool;
+        /** This worker's share of every job: the caller takes share 0. */
+        final int index;
         private Job seen;
         private volatile boolean parked;
 
         Worker(Parallel pool, int index) {
             super("googlenet-worker-" + index);
             this.pool = pool;
+            this.index = index;
             setDaemon(true);
         }
 
@@ -213,7 +254,7 @@ public final class Parallel implements AutoCloseable {
             while (!pool.closed) {
                 Job job = awaitJob();
                 if (job != null) {
-                    job.runTasks();
+                    job.runTasks(index);
                 }
             }
         }

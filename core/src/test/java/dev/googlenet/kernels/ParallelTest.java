@@ -3,6 +3,8 @@ package dev.googlenet.kernels;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,6 +44,67 @@ class ParallelTest {
             }
             assertTrue(names.containsKey(Thread.currentThread().getName()), names.toString());
             assertTrue(names.keySet().stream().anyMatch(n -> n.startsWith("googlenet-worker")), names.toString());
+        }
+    }
+
+    /** Waits (bounded) until the flag is set; true if it was. */
+    private static boolean await(AtomicBoolean flag) {
+        long until = System.nanoTime() + 5_000_000_000L;
+        while (!flag.get() && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        return flag.get();
+    }
+
+    @Test
+    void eachThreadStartsOnItsOwnShare() {
+        try (Parallel p = new Parallel(2)) {
+            for (int rep = 0; rep < 5; rep++) {
+                AtomicInteger workerFirst = new AtomicInteger(-1);
+                AtomicBoolean workerStarted = new AtomicBoolean();
+                Thread caller = Thread.currentThread();
+                AtomicIntegerArray hits = new AtomicIntegerArray(8);
+                p.parallelFor(8, t -> {
+                    hits.incrementAndGet(t);
+                    if (Thread.currentThread() != caller) {
+                        workerFirst.compareAndSet(-1, t);
+                        workerStarted.set(true);
+                    } else if (t == 0) {
+                        assertTrue(await(workerStarted), "the worker never started");
+                    }
+                });
+                // the caller holds task 0 until the worker has started: the worker began at its share, tasks 4–7
+                assertEquals(4, workerFirst.get());
+                for (int t = 0; t < 8; t++) {
+                    assertEquals(1, hits.get(t), "task " + t);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSlowThreadsShareIsTakenOver() {
+        try (Parallel p = new Parallel(2)) {
+            Thread caller = Thread.currentThread();
+            AtomicBoolean lastDone = new AtomicBoolean();
+            AtomicBoolean workerStarted = new AtomicBoolean();
+            AtomicIntegerArray byCaller = new AtomicIntegerArray(8);
+            p.parallelFor(8, t -> {
+                if (Thread.currentThread() == caller) {
+                    byCaller.set(t, 1);
+                    if (t == 0) {
+                        assertTrue(await(workerStarted), "the worker never started");
+                    }
+                } else {
+                    workerStarted.set(true);
+                }
+                if (t == 7) {
+                    lastDone.set(true);
+                } else if (t == 4) {
+                    await(lastDone); // the worker's first task stalls until 7, the end of its share, has run
+                }
+            });
+            assertEquals(1, byCaller.get(7), "the caller took over the stalled thread's share");
         }
     }
 
