@@ -163,8 +163,10 @@ final class VectorWinograd3x3 {
         // between their caches line by line; on two threads that cost more than the input transform itself.
         // Split by output channels when the filters (U, a row of coPad per point and input channel) outweigh what
         // every thread's whole V would take (a row of tiles): then each thread streams half of U, not all of it
-        // (batch 1 on 14×14 and 7×7 maps); else by bands of tile rows.
-        if (parallel && g.coPad > g.tiles * pool.threads() && g.panels >= pool.threads()) {
+        // (batch 1 on 14×14 and 7×7 maps); else by bands of tile rows. Only with F(2×2): every thread then repeats
+        // the whole input transform, and F(4×4)'s costs more than reading all of U (batch 1 at 28×28 ran faster
+        // on bands; README, Benchmarks).
+        if (parallel && g.m == 2 && g.coPad > g.tiles * pool.threads() && g.panels >= pool.threads()) {
             panels(pool, x, xOff, g, u, group, bias, relu, out, outOff, outChannelOffset);
             return;
         }
