@@ -33,9 +33,9 @@ final class ConvStep implements Step {
     public void run(Frame f, PlanListener listener) {
         int n = f.inShape()[0], h = f.inShape()[2], w = f.inShape()[3];
         long t = Step.now(listener);
-        conv.run(f.pool(), f.gemm(), f.in(), n, h, w, conv.winogradTile(n, h, w, winograd), f.out(),
-                conv.geometry.outChannels(), 0);
-        Step.report(listener, name, conv.kind(), Step.convDetail(conv.geometry.inChannels(),
+        int tile = conv.winogradTile(n, h, w, winograd);
+        conv.run(f.pool(), f.gemm(), f.in(), n, h, w, tile, f.out(), conv.geometry.outChannels(), 0);
+        Step.report(listener, name, conv.kind() + (tile > 0 ? " winograd" : ""), Step.convDetail(conv.geometry.inChannels(),
                 Integer.toString(conv.geometry.outChannels()), h, w), t, conv.multiplyAdds(n, h, w));
     }
 }
