@@ -205,22 +205,25 @@ final class VectorWinograd3x3 {
     private static final Parallel ALONE = new Parallel(1);
 
     /**
-     * One image on several threads: a band of tile rows per thread. A task transforms its band's input into its
-     * own V, then runs the GEMMs and output transform of every channel panel on it, group by group, into its own
-     * M. Each thread reads all of U (the filters) for its band; more bands per thread (for balance) measured
-     * slower on GoogLeNet's layers, from 7×7 to 56×56.
+     * One image on several threads: a band of tiles per thread, as equal as tiles go (on a 28×28 map's 7 tile rows,
+     * whole rows would give one thread 4 and the other 3). A task transforms the tile rows its band touches into
+     * its own V (a row two bands share is transformed by both), then runs the GEMMs and output transform of every
+     * channel panel on its tiles, group by group, into its own M. Each thread reads all of U (the filters) for its
+     * band; more bands per thread (for balance) measured slower on GoogLeNet's layers, from 7×7 to 56×56.
      */
     private static void bands(Parallel pool, float[] x, int xOff, Geometry g, Winograd3x3.Weights u, int group,
                               float[] bias, boolean relu, float[] out, int outOff, int outChannelOffset) {
-        int bands = Math.min(g.tilesY, pool.threads());
+        int bands = Math.min(g.tiles, pool.threads());
         pool.parallelFor(bands, b -> {
-            int ty0 = g.tilesY * b / bands, ty1 = g.tilesY * (b + 1) / bands;
-            int t0 = ty0 * g.tilesX, tiles = (ty1 - ty0) * g.tilesX;
-            float[] v = SCRATCH.get().v(g.points * tiles * g.cinPad);
+            int first = g.tiles * b / bands, end = g.tiles * (b + 1) / bands;
+            int ty0 = first / g.tilesX, ty1 = ceilDiv(end, g.tilesX);
+            int vt0 = ty0 * g.tilesX, vTiles = (ty1 - ty0) * g.tilesX;
+            float[] v = SCRATCH.get().v(g.points * vTiles * g.cinPad);
             transformInput(x, xOff, g, v, ty0, ty1);
-            for (int t = 0, groups = ceilDiv(tiles, group); t < groups * g.panels; t++) {
-                fusedTask(g, v, t0, tiles, u, t / g.panels, t % g.panels, group, bias, relu, out, outOff,
-                        outChannelOffset);
+            for (int t = 0, groups = ceilDiv(end - first, group); t < groups * g.panels; t++) {
+                int t0 = first + t / g.panels * group;
+                fusedTiles(g, v, vt0, vTiles, u, t0, Math.min(end, t0 + group), t % g.panels, bias, relu, out,
+                        outOff, outChannelOffset);
             }
         });
     }
@@ -357,7 +360,13 @@ final class VectorWinograd3x3 {
                                   int group, float[] bias, boolean relu, float[] out, int outOff,
                                   int outChannelOffset) {
         int t0 = vt0 + gi * group;
-        int t1 = Math.min(vt0 + vTiles, t0 + group);
+        fusedTiles(g, v, vt0, vTiles, u, t0, Math.min(vt0 + vTiles, t0 + group), p, bias, relu, out, outOff,
+                outChannelOffset);
+    }
+
+    /** GEMMs of tiles [t0, t1) (V holding vTiles tiles from vt0, which include them) for panel p, then their output. */
+    private static void fusedTiles(Geometry g, float[] v, int vt0, int vTiles, Winograd3x3.Weights u, int t0, int t1,
+                                   int p, float[] bias, boolean relu, float[] out, int outOff, int outChannelOffset) {
         int rows = t1 - t0;
         int width = g.panelWidth(p);
         float[] mm = SCRATCH.get().mloc(g.points * rows * width);
