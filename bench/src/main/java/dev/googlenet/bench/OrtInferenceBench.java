@@ -31,13 +31,22 @@ public class OrtInferenceBench {
     @Setup
     public void setup() throws OrtException {
         env = OrtEnvironment.getEnvironment();
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        options.setIntraOpNumThreads(Models.threads());
-        options.setInterOpNumThreads(1);
+        OrtSession.SessionOptions options = options(Models.threads());
         session = env.createSession(ReferenceFiles.file("tv_eval.onnx").toString(), options);
         Tensor x = Models.randomImages(batch, 7);
         input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.data()), new long[] {batch, 3, 224, 224});
+    }
+
+    /**
+     * The session options of this benchmark (and of {@link OrtOpProfile}): all graph optimizations, {@code threads}
+     * intra-op threads, one inter-op thread.
+     */
+    static OrtSession.SessionOptions options(int threads) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        options.setIntraOpNumThreads(threads);
+        options.setInterOpNumThreads(1);
+        return options;
     }
 
     @Benchmark

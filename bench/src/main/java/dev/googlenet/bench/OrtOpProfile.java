@@ -40,10 +40,7 @@ public final class OrtOpProfile {
         Path dir = Files.createTempDirectory("ort-profile");
         Path profile;
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            options.setIntraOpNumThreads(threads);
-            options.setInterOpNumThreads(1);
+        try (OrtSession.SessionOptions options = OrtInferenceBench.options(threads)) {
             options.enableProfiling(dir.resolve("ort").toString());
             try (OrtSession session = env.createSession(ReferenceFiles.file("tv_eval.onnx").toString(), options);
                  OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(Models.randomImages(batch, 7).data()),

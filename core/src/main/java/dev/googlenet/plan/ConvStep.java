@@ -35,7 +35,7 @@ final class ConvStep implements Step {
         long t = Step.now(listener);
         int tile = conv.winogradTile(n, h, w, winograd);
         conv.run(f.pool(), f.gemm(), f.in(), n, h, w, tile, f.out(), conv.geometry.outChannels(), 0);
-        Step.report(listener, name, conv.kind() + (tile > 0 ? " winograd" : ""), Step.convDetail(conv.geometry.inChannels(),
+        Step.report(listener, name, conv.kind(tile), Step.convDetail(conv.geometry.inChannels(),
                 Integer.toString(conv.geometry.outChannels()), h, w), t, conv.multiplyAdds(n, h, w));
     }
 }

@@ -122,7 +122,7 @@ final class InceptionStep implements Step {
         long t = Step.now(listener);
         int tile = conv.winogradTile(n, h, w, fusions.winograd());
         conv.run(f.pool(), f.gemm(), reduced, n, h, w, tile, f.out(), spec.out(), offset);
-        Step.report(listener, name, conv.kind() + (tile > 0 ? " winograd" : ""), Step.convDetail(
+        Step.report(listener, name, conv.kind(tile), Step.convDetail(
                 conv.geometry.inChannels(), Integer.toString(conv.geometry.outChannels()), h, w), t,
                 conv.multiplyAdds(n, h, w));
     }

@@ -124,4 +124,9 @@ final class PlannedConv {
         Convolution g = geometry;
         return "conv " + g.kernelH() + "×" + g.kernelW() + "/" + g.stride();
     }
+
+    /** {@link #kind()}, with " winograd" when it ran with a Winograd {@code tile} (0: im2col + GEMM). */
+    String kind(int tile) {
+        return tile > 0 ? kind() + " winograd" : kind();
+    }
 }
