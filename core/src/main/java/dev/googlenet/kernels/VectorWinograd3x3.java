@@ -236,9 +236,30 @@ final class VectorWinograd3x3 {
      */
     private static void panels(Parallel pool, float[] x, int xOff, Geometry g, Winograd3x3.Weights u, int group,
                                float[] bias, boolean relu, float[] out, int outOff, int outChannelOffset) {
+        Runnable work = claimed(x, xOff, g, u, group, bias, relu, out, outOff, outChannelOffset);
+        pool.parallelFor(pool.threads(), b -> work.run());
+    }
+
+    /**
+     * {@link Winograd3x3#shared}: one image's (tile group, channel panel) tasks, claimed by every thread that
+     * runs the result, each into its own V ({@link #panels}).
+     */
+    static Runnable shared(float[] x, int xOff, int h, int w, Winograd3x3.Weights u, float[] bias, boolean relu,
+                           float[] out, int outOff, int outChannelOffset) {
+        Geometry g = Geometry.of(h, w, u);
+        if ((long) g.points * g.tiles * Math.max(g.cinPad, g.coPad) > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("image too large for Winograd3x3: " + u.cin + "x" + h + "x" + w
+                    + " -> " + u.cout);
+        }
+        return claimed(x, xOff, g, u, GROUP, bias, relu, out, outOff, outChannelOffset);
+    }
+
+    /** The tasks of {@link #panels}: each run of the result claims tasks until none is left. */
+    private static Runnable claimed(float[] x, int xOff, Geometry g, Winograd3x3.Weights u, int group, float[] bias,
+                                    boolean relu, float[] out, int outOff, int outChannelOffset) {
         int groups = ceilDiv(g.tiles, group), work = groups * g.panels;
         AtomicInteger next = new AtomicInteger();
-        pool.parallelFor(pool.threads(), b -> {
+        return () -> {
             float[] v = null;
             for (int t; (t = next.getAndIncrement()) < work; ) {
                 // V only once this thread has a task: a busy pool runs these loops one after another on the
@@ -251,7 +272,7 @@ final class VectorWinograd3x3 {
                 fusedTask(g, v, 0, g.tiles, u, t % groups, t / groups, group, bias, relu, out, outOff,
                         outChannelOffset);
             }
-        });
+        };
     }
 
     /** Input transform of tile rows [ty0, ty1), all channel blocks, into V numbering their tiles from 0. */

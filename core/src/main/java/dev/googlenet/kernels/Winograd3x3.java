@@ -1,6 +1,7 @@
 package dev.googlenet.kernels;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * 3×3, stride 1, padding 1 convolution of NCHW float32 images by Winograd's minimal filtering F(m×m, 3×3), for
@@ -174,6 +175,29 @@ public final class Winograd3x3 {
             Conv3x3Reference.forward(x, xOff, cin, h, w, u.u, u.cout, bias, relu, out, outOff, outTotalChannels,
                     outChannelOffset);
         }
+    }
+
+    /**
+     * One image's {@link #forward} as work that threads share: every thread that runs the returned task claims
+     * parts of the convolution (a group of tiles for a panel of output channels) until none is left, so a thread
+     * busy with other work first joins late and takes less. The output is {@code forward}'s bit for bit, whoever
+     * computes which part; each thread that takes a part transforms the whole input for itself. For a convolution
+     * that runs beside other work (Inception's branches, one image on several threads). With the scalar kernels
+     * the first thread computes it all.
+     */
+    public static Runnable shared(float[] x, int xOff, int cin, int h, int w, Weights u, float[] bias, boolean relu,
+                                  float[] out, int outOff, int outTotalChannels, int outChannelOffset) {
+        check(x, xOff, 1, cin, h, w, u, bias, out, outOff, outTotalChannels, outChannelOffset);
+        if (Kernels.VECTOR) {
+            return VectorWinograd3x3.shared(x, xOff, h, w, u, bias, relu, out, outOff, outChannelOffset);
+        }
+        AtomicBoolean taken = new AtomicBoolean();
+        return () -> {
+            if (taken.compareAndSet(false, true)) {
+                Conv3x3Reference.forward(x, xOff, cin, h, w, u.u, u.cout, bias, relu, out, outOff, outTotalChannels,
+                        outChannelOffset);
+            }
+        };
     }
 
     /**

@@ -7,8 +7,10 @@ package dev.googlenet.plan;
  * @param stackPointwise Inception's three 1×1 convolutions of its input as one GEMM
  * @param fusePool       a max pool run image group by group just before the 1×1 convolution after it
  * @param winograd       3×3/1 convolutions by Winograd where {@code ConvAlgorithm}'s rule picks it
+ * @param sideBySide     one image on several threads: Inception's branches after the 1×1s side by side, not one
+ *                       after the other ({@code InceptionStep}); needs Winograd for the 3×3 branch
  */
-public record Fusions(boolean stackPointwise, boolean fusePool, boolean winograd) {
-    public static final Fusions ALL = new Fusions(true, true, true);
-    public static final Fusions NONE = new Fusions(false, false, false);
+public record Fusions(boolean stackPointwise, boolean fusePool, boolean winograd, boolean sideBySide) {
+    public static final Fusions ALL = new Fusions(true, true, true, true);
+    public static final Fusions NONE = new Fusions(false, false, false, false);
 }

@@ -1,7 +1,11 @@
 package dev.googlenet.plan;
 
 import dev.googlenet.kernels.Convolution;
+import dev.googlenet.kernels.Gemm;
+import dev.googlenet.kernels.Kernels;
+import dev.googlenet.kernels.Parallel;
 import dev.googlenet.kernels.Pooling;
+import dev.googlenet.kernels.Winograd3x3;
 import dev.googlenet.model.ConvBlock;
 import dev.googlenet.model.Inception;
 import dev.googlenet.model.InceptionSpec;
@@ -18,6 +22,11 @@ import java.util.List;
  * their filters stacked, which unfolds and reads the input once for all three; the reductions land in two
  * temporaries that the 3×3 and "5×5" convolutions read. Branch 4's max pool runs image group by image group just
  * before the projection's GEMM, so the pooled maps are read from cache.
+ *
+ * <p>One image on several threads: the branches after the 1×1s run side by side instead of one after the other,
+ * each on all threads. One thread runs the "5×5" branch and the pool branch alone while the others start on the
+ * 3×3 convolution, which it joins when done ({@link Winograd3x3#shared}): those two small branches gained little
+ * from a second thread, and the parts of the 3×3 convolution balance the load. The same results, bit for bit.
  */
 final class InceptionStep implements Step {
     private final String name;
@@ -66,10 +75,20 @@ final class InceptionStep implements Step {
         return new int[] {in[0], spec.out(), in[2], in[3]};
     }
 
+    /** A one-thread pool and its GEMM: the side branches' own thread runs them alone. */
+    private static final Parallel ALONE = new Parallel(1);
+    private static final Gemm ALONE_GEMM = Kernels.gemm(ALONE);
+
+    /** Whether the branches run side by side: one image on several threads, the 3×3 convolution by Winograd. */
+    private boolean sideBySide(int n, int h, int w, int threads) {
+        return fusions.sideBySide() && n == 1 && threads > 1 && conv3.winogradTile(n, h, w, fusions.winograd()) > 0;
+    }
+
     @Override
     public long[] temporaries(int[] in, int threads) {
         long maps = (long) in[0] * in[2] * in[3];
-        boolean fused = fusions.fusePool() && Convolution.poolFuses(in[0], in[2] * in[3], threads);
+        boolean fused = fusions.fusePool() && (Convolution.poolFuses(in[0], in[2] * in[3], threads)
+                || sideBySide(in[0], in[2], in[3], threads));
         return fused ? new long[] {maps * spec.c3x3red(), maps * spec.c5x5red()}
                 : new long[] {maps * spec.c3x3red(), maps * spec.c5x5red(), maps * spec.in()};
     }
@@ -96,6 +115,10 @@ final class InceptionStep implements Step {
                     + spec.c5x5red(), h, w), t, (branch1.multiplyAdds(n, h, w) + reduce3.multiplyAdds(n, h, w)
                     + reduce5.multiplyAdds(n, h, w)));
         }
+        if (sideBySide(n, h, w, f.pool().threads())) {
+            branchesSideBySide(f, listener);
+            return;
+        }
         tail(f, listener, conv3, r3, c1);
         tail(f, listener, conv5, r5, c1 + c3);
         int offset = c1 + c3 + c5, pp = spec.poolProj();
@@ -113,6 +136,42 @@ final class InceptionStep implements Step {
         t = Step.now(listener);
         projection.run(f.pool(), f.gemm(), pooled, n, h, w, 0, y, total, offset);
         Step.report(listener, name, "conv 1×1/1", detail, t, projection.multiplyAdds(n, h, w));
+    }
+
+    /**
+     * The 3×3 convolution shared by all threads, the "5×5" and pool branches on the last one first (see the class
+     * comment). One image.
+     */
+    private void branchesSideBySide(Frame f, PlanListener listener) {
+        int[] in = f.inShape();
+        int h = in[2], w = in[3], total = spec.out(), c1 = spec.c1x1(), c3 = spec.c3x3();
+        float[] x = f.in(), y = f.out(), r3 = f.temps()[0], r5 = f.temps()[1];
+        long t = Step.now(listener);
+        int threads = f.pool().threads();
+        Runnable conv3Parts = Winograd3x3.shared(r3, 0, spec.c3x3red(), h, w,
+                conv3.winograd(conv3.winogradTile(1, h, w, fusions.winograd())), conv3.bias, true, y, 0, total, c1);
+        f.pool().parallelFor(threads, task -> {
+            if (task == threads - 1) {
+                conv5.run(ALONE, ALONE_GEMM, r5, 1, h, w, conv5.winogradTile(1, h, w, fusions.winograd()), y, total,
+                        c1 + c3);
+                poolBranch(x, h, w, y, f.temps().length > 2 ? f.temps()[2] : null);
+            }
+            conv3Parts.run();
+        });
+        Step.report(listener, name, "branches side by side", Step.convDetail(spec.in(), c3 + "+" + spec.c5x5() + "+"
+                + spec.poolProj(), h, w), t, conv3.multiplyAdds(1, h, w) + conv5.multiplyAdds(1, h, w)
+                + projection.multiplyAdds(1, h, w));
+    }
+
+    /** Branch 4 of one image on the calling thread alone: pool fused into the projection, or through {@code pooled}. */
+    private void poolBranch(float[] x, int h, int w, float[] y, float[] pooled) {
+        int offset = spec.c1x1() + spec.c3x3() + spec.c5x5(), pp = spec.poolProj(), total = spec.out();
+        if (fusions.fusePool() && projection.geometry.forwardPooled(ALONE, ALONE_GEMM, x, 1, h, w, pool.on(h, w),
+                projection.weight, projection.bias, true, new Convolution.Slice(y, total, offset, pp))) {
+            return;
+        }
+        Pooling.maxPool(ALONE, x, spec.in(), h, w, pool.kernel(), pool.stride(), pool.padding(), h, w, pooled, null);
+        projection.run(ALONE, ALONE_GEMM, pooled, 1, h, w, 0, y, total, offset);
     }
 
     /** Branch 2's or 3's second convolution: from its reduction into its slice of the output. */

@@ -211,6 +211,54 @@ class Winograd3x3Test {
     }
 
     /**
+     * One image shared by threads that claim its parts ({@link Winograd3x3#shared}): bitwise what one thread's
+     * {@code forward} gives, into a channel slice of a wider output, whether both threads start at once, one joins
+     * after the other has taken everything, or one runs it alone; nothing outside the slice is written.
+     */
+    @ParameterizedTest(name = "F({0}) shared {1}x{2} {3} → {4}")
+    @CsvSource({"2, 14, 14, 112, 224", "2, 7, 7, 160, 320", "4, 28, 28, 96, 128", "2, 13, 11, 24, 70",
+            "4, 9, 30, 17, 33"})
+    void sharedPartsGiveBitwiseTheWholeConvolution(int tile, int h, int w, int cin, int cout) {
+        Random rnd = new Random(h * 13 + cout);
+        float[] x = random(rnd, cin * h * w), wt = random(rnd, cout * cin * 9), bias = random(rnd, cout);
+        Winograd3x3.Weights u = Winograd3x3.transformWeights(wt, 0, cout, cin, tile);
+        int total = cout + 5, offset = 3, plane = h * w;
+        float[] want = new float[total * plane];
+        Arrays.fill(want, 42f);
+        Winograd3x3.forward(one, x, 0, cin, h, w, u, bias, true, want, 0, total, offset);
+        for (int mode = 0; mode < 3; mode++) {
+            float[] got = new float[total * plane];
+            Arrays.fill(got, 42f);
+            Runnable parts = Winograd3x3.shared(x, 0, cin, h, w, u, bias, true, got, 0, total, offset);
+            int late = mode;
+            if (mode == 2) {
+                parts.run();
+            } else {
+                java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+                two.parallelFor(2, t -> {
+                    if (late == 1 && t == 1) { // join after the other thread has claimed every part
+                        awaitQuietly(done);
+                    }
+                    parts.run();
+                    if (t == 0) {
+                        done.countDown();
+                    }
+                });
+            }
+            assertArrayEquals(want, got, "mode " + mode);
+        }
+    }
+
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(60, java.util.concurrent.TimeUnit.SECONDS), "the other thread never finished");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
      * Tile groups and the split into two phases only change how the work is cut into tasks: every output is the
      * same sequence of operations, so the results agree bit for bit.
      */

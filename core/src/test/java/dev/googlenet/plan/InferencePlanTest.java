@@ -82,8 +82,8 @@ class InferencePlanTest {
             for (int batch : new int[] {1, 13}) {
                 Tensor x = GradCheck.random(rnd, batch, 1, 28, 28);
                 Tensor want = model.forward(x);
-                for (Fusions f : List.of(Fusions.ALL, Fusions.NONE, new Fusions(true, false, true),
-                        new Fusions(false, true, false))) {
+                for (Fusions f : List.of(Fusions.ALL, Fusions.NONE, new Fusions(true, false, true, true),
+                        new Fusions(false, true, false, true), new Fusions(true, true, true, false))) {
                     double err = relativeMaxError(want, InferencePlan.compile(model, f).logits(x));
                     assertTrue(err < tolerance, variant + " batch " + batch + " " + f + ": " + err);
                 }
