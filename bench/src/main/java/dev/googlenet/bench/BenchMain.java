@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs, in one go and with one thread count: the FMA peak, our inference at batch 1/8/32, ONNX Runtime's on the
  * same model, our training step at batch 32, and the peak memory of batch-1 inference and batch-32 training.
- * Quotes medians (JMH sample mode) and ends with one {@code RESULT ...} line.
+ * Each batch size runs four forks, ours, ONNX Runtime's, ONNX Runtime's, ours (ABBA), and quotes each engine's mean
+ * of its two medians (JMH sample mode) and the ratio of each pair. Ends with one {@code RESULT ...} line.
  * <p>
  * {@code java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar [--threads N] [--quick]}
  */
@@ -49,11 +50,18 @@ public final class BenchMain {
 
         double peakFlops = peak(threads, jvm, quick);
         double[] ours = new double[3], ort = new double[3];
+        double[][] pairs = new double[3][];
         int[] batches = {1, 8, 32};
         for (int i = 0; i < 3; i++) {
-            // alternate ours and ORT per batch, so both see the same machine weather
-            ours[i] = imagesPerSecond("InferenceBench", batches[i], jvm, quick, false);
-            ort[i] = imagesPerSecond("OrtInferenceBench", batches[i], jvm, quick, false);
+            // ABBA per batch: ours, ORT, ORT, ours. This machine's speed drifts by a fifth within a minute; a drift
+            // across the four runs then weighs on both engines alike, where one run each (AB) gave it all to one
+            double ours1 = imagesPerSecond("InferenceBench", batches[i], jvm, quick, false);
+            double ort1 = imagesPerSecond("OrtInferenceBench", batches[i], jvm, quick, false);
+            double ort2 = imagesPerSecond("OrtInferenceBench", batches[i], jvm, quick, false);
+            double ours2 = imagesPerSecond("InferenceBench", batches[i], jvm, quick, false);
+            ours[i] = (ours1 + ours2) / 2;
+            ort[i] = (ort1 + ort2) / 2;
+            pairs[i] = new double[] {ours1 / ort1, ours2 / ort2};
         }
         double train = imagesPerSecond("TrainBench", 32, jvm, quick, true);
         long rssInfer = rss("infer", 1, threads), rssTrain = rss("train", 32, threads);
@@ -61,10 +69,12 @@ public final class BenchMain {
         double gflopPerImage = 2 * 1.498376192; // torchvision GoogLeNet: 1.498G multiply-adds at 224×224
         System.out.println();
         System.out.printf(Locale.ROOT, "threads %d, FMA peak %.1f GFLOP/s%n", threads, peakFlops);
-        System.out.printf(Locale.ROOT, "%-22s %10s %10s %10s %10s%n", "", "img/s", "ORT img/s", "ratio", "% peak");
+        System.out.printf(Locale.ROOT, "%-22s %10s %10s %10s %10s %14s%n", "", "img/s", "ORT img/s", "ratio", "% peak",
+                "pair ratios");
         for (int i = 0; i < 3; i++) {
-            System.out.printf(Locale.ROOT, "%-22s %10.1f %10.1f %10.2f %9.1f%%%n", "inference batch " + batches[i],
-                    ours[i], ort[i], ours[i] / ort[i], 100 * ours[i] * gflopPerImage / peakFlops);
+            System.out.printf(Locale.ROOT, "%-22s %10.1f %10.1f %10.2f %9.1f%% %8.2f %5.2f%n",
+                    "inference batch " + batches[i], ours[i], ort[i], ours[i] / ort[i],
+                    100 * ours[i] * gflopPerImage / peakFlops, pairs[i][0], pairs[i][1]);
         }
         System.out.printf(Locale.ROOT, "%-22s %10.1f %10s %10s %9.1f%%%n", "train step batch 32", train, "-", "-",
                 100 * train * 3 * gflopPerImage / peakFlops);
@@ -91,7 +101,7 @@ public final class BenchMain {
                 .param("batch", Integer.toString(batch)).mode(Mode.SampleTime).timeUnit(TimeUnit.MILLISECONDS)
                 .forks(1).jvmArgsAppend(jvm)
                 .warmupIterations(quick ? 1 : (slow ? 2 : 3)).warmupTime(TimeValue.seconds(slow ? 3 : 2))
-                .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(slow ? 4 : 2));
+                .measurementIterations(quick ? 2 : (slow ? 5 : 3)).measurementTime(TimeValue.seconds(slow ? 4 : 2));
         RunResult r = single(new Runner(o.build()).run());
         double medianMs = r.getPrimaryResult().getStatistics().getPercentile(50);
         return batch / (medianMs / 1000);
