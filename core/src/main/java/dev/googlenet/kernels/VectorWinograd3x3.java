@@ -107,10 +107,50 @@ final class VectorWinograd3x3 {
                 image(pool, x, i * inImage, h, w, u, bias, relu, out, i * outImage, outChannelOffset, group,
                         splitBelow);
             }
+        } else if (Geometry.of(h, w, u).tiles <= SET_TILES / 2) {
+            // small maps: a few images per task, their tiles in one GEMM per Winograd point, so that a thread
+            // reads the filters once for them all instead of once per image
+            Geometry g = Geometry.of(h, w, u);
+            int perSet = Math.min(ceilDiv(n, pool.threads()), SET_TILES / g.tiles), sets = ceilDiv(n, perSet);
+            pool.parallelFor(sets, t -> imagesTogether(x, t * perSet, Math.min(n, (t + 1) * perSet), inImage, g, u,
+                    bias, relu, out, outImage, outChannelOffset));
         } else {
             // an image per task, each on its task's thread alone
             pool.parallelFor(n, i -> image(ALONE, x, i * inImage, h, w, u, bias, relu, out, i * outImage,
                     outChannelOffset, group, splitBelow));
+        }
+    }
+
+    /** Most tiles of several images that {@link #imagesTogether} multiplies at once. */
+    static final int SET_TILES = 64;
+
+    /**
+     * Images [from, to) on this thread, small maps only (their tiles together at most {@link #SET_TILES}): the input
+     * transforms of all into one V, then per channel panel one GEMM per Winograd point over all their tiles, and each
+     * image's output transform. The filters are read once per panel for the set, not once per image; each output is
+     * the same sum as one image alone gives, bit for bit.
+     */
+    private static void imagesTogether(float[] x, int from, int to, int inImage, Geometry g, Winograd3x3.Weights u,
+                                       float[] bias, boolean relu, float[] out, int outImage, int outChannelOffset) {
+        int rows = (to - from) * g.tiles;
+        float[] v = SCRATCH.get().v(g.points * rows * g.cinPad);
+        for (int j = 0; j < to - from; j++) {
+            for (int cb = 0; cb < g.cinPad / VL; cb++) {
+                inputBlock(x, (from + j) * inImage, g, v, j * g.tiles, rows * g.cinPad, cb, 0, g.tilesY);
+            }
+        }
+        for (int p = 0; p < g.panels; p++) {
+            int width = g.panelWidth(p), ldm = g.points * width, uBase = g.panelStart(p) * g.points * g.cin;
+            float[] mm = SCRATCH.get().mloc(rows * ldm);
+            // M tile-major, [t][ξ][width], as fusedTiles lays it out
+            for (int xi = 0; xi < g.points; xi++) {
+                VectorWinogradGemm.gemm(g.cin, rows, v, xi * rows * g.cinPad, g.cinPad, 1, u.u,
+                        uBase + xi * g.cin * width, width, width / VL, mm, xi * width, ldm);
+            }
+            for (int j = 0; j < to - from; j++) {
+                outputTiles(g, mm, j * g.tiles * ldm, width, ldm, 0, width, 0, g.tiles, g.panelStart(p), bias, relu,
+                        out, (from + j) * outImage, outChannelOffset);
+            }
         }
     }
 

@@ -202,8 +202,9 @@ public final class Winograd3x3 {
 
     /**
      * {@code n} images: image i at {@code x[i·cin·h·w]}, its output channels at
-     * {@code out[(i·outTotalChannels + outChannelOffset)·h·w]}. Images run in parallel, each on one thread
-     * (a single image, or a one-thread pool, parallelizes inside the image instead).
+     * {@code out[(i·outTotalChannels + outChannelOffset)·h·w]}. Images run in parallel, each on one thread; on
+     * small maps a few images to a task, their tiles multiplied together, so that the filters are read once for
+     * them all (a single image, or a one-thread pool, parallelizes inside the image instead).
      */
     public static void forwardBatch(Parallel pool, float[] x, int n, int cin, int h, int w, Weights u, float[] bias,
                                     boolean relu, float[] out, int outTotalChannels, int outChannelOffset) {
