@@ -107,10 +107,12 @@ final class VectorWinograd3x3 {
                 image(pool, x, i * inImage, h, w, u, bias, relu, out, i * outImage, outChannelOffset, group,
                         splitBelow);
             }
-        } else if (Geometry.of(h, w, u).tiles <= SET_TILES / 2) {
+            return;
+        }
+        Geometry g = Geometry.of(h, w, u);
+        if (g.tiles <= SET_TILES / 2) {
             // small maps: a few images per task, their tiles in one GEMM per Winograd point, so that a thread
             // reads the filters once for them all instead of once per image
-            Geometry g = Geometry.of(h, w, u);
             int perSet = Math.min(ceilDiv(n, pool.threads()), SET_TILES / g.tiles), sets = ceilDiv(n, perSet);
             pool.parallelFor(sets, t -> imagesTogether(x, t * perSet, Math.min(n, (t + 1) * perSet), inImage, g, u,
                     bias, relu, out, outImage, outChannelOffset));
@@ -170,6 +172,15 @@ final class VectorWinograd3x3 {
                     tilesX * m + 2, cin, roundUp(cin, VL), cout, coPad, VectorWinogradGemm.panels(coPad));
         }
 
+        /** This geometry, if one image's V and M (α² points × tiles × padded channels) fit in an array. */
+        Geometry checked() {
+            if ((long) points * tiles * Math.max(cinPad, coPad) > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("image too large for Winograd3x3: " + cin + "x" + h + "x" + w
+                        + " -> " + cout);
+            }
+            return this;
+        }
+
         /** First output channel of panel p. */
         int panelStart(int p) {
             return VectorWinogradGemm.panelStart(coPad, p);
@@ -190,13 +201,9 @@ final class VectorWinograd3x3 {
     private static void image(Parallel pool, float[] x, int xOff, int h, int w, Winograd3x3.Weights u, float[] bias,
                               boolean relu, float[] out, int outOff, int outChannelOffset, int group,
                               int splitBelow) {
-        Geometry g = Geometry.of(h, w, u);
+        Geometry g = Geometry.of(h, w, u).checked();
         long vSize = (long) g.points * g.tiles * g.cinPad;
         long mSize = (long) g.points * g.tiles * g.coPad;
-        if (Math.max(vSize, mSize) > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("image too large for Winograd3x3: " + u.cin + "x" + h + "x" + w
-                    + " -> " + u.cout);
-        }
         boolean parallel = pool.threads() > 1
                 && (long) g.points * g.tiles * g.cin * g.coPad >= MIN_PARALLEL_WORK;
         // On several threads, neither V nor M is shared: a buffer the cores take turns writing and reading moves
@@ -286,12 +293,7 @@ final class VectorWinograd3x3 {
      */
     static Runnable shared(float[] x, int xOff, int h, int w, Winograd3x3.Weights u, float[] bias, boolean relu,
                            float[] out, int outOff, int outChannelOffset) {
-        Geometry g = Geometry.of(h, w, u);
-        if ((long) g.points * g.tiles * Math.max(g.cinPad, g.coPad) > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("image too large for Winograd3x3: " + u.cin + "x" + h + "x" + w
-                    + " -> " + u.cout);
-        }
-        return claimed(x, xOff, g, u, GROUP, bias, relu, out, outOff, outChannelOffset);
+        return claimed(x, xOff, Geometry.of(h, w, u).checked(), u, GROUP, bias, relu, out, outOff, outChannelOffset);
     }
 
     /** The tasks of {@link #panels}: each run of the result claims tasks until none is left. */

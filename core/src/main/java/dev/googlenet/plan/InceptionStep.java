@@ -98,7 +98,7 @@ final class InceptionStep implements Step {
         int[] in = f.inShape();
         int n = in[0], h = in[2], w = in[3], total = spec.out();
         float[] x = f.in(), y = f.out(), r3 = f.temps()[0], r5 = f.temps()[1];
-        int c1 = spec.c1x1(), c3 = spec.c3x3(), c5 = spec.c5x5();
+        int c1 = spec.c1x1(), c3 = spec.c3x3();
         long t = Step.now(listener);
         if (stacked != null) {
             stacked.geometry.forward(f.pool(), f.gemm(), x, n, h, w, stacked.weight, stacked.bias, true, List.of(
@@ -121,21 +121,7 @@ final class InceptionStep implements Step {
         }
         tail(f, listener, conv3, r3, c1);
         tail(f, listener, conv5, r5, c1 + c3);
-        int offset = c1 + c3 + c5, pp = spec.poolProj();
-        String detail = Step.convDetail(spec.in(), Integer.toString(pp), h, w);
-        t = Step.now(listener);
-        if (fusions.fusePool() && projection.geometry.forwardPooled(f.pool(), f.gemm(), x, n, h, w, pool.on(h, w),
-                projection.weight, projection.bias, true, new Convolution.Slice(y, total, offset, pp))) {
-            Step.report(listener, name, "max pool + conv 1×1/1", detail, t, projection.multiplyAdds(n, h, w));
-            return;
-        }
-        float[] pooled = f.temps()[2];
-        Pooling.maxPool(f.pool(), x, n * spec.in(), h, w, pool.kernel(), pool.stride(), pool.padding(), h, w,
-                pooled, null);
-        Step.report(listener, name, "max pool", "3×3/1 " + spec.in() + " " + h + "×" + w, t, 0);
-        t = Step.now(listener);
-        projection.run(f.pool(), f.gemm(), pooled, n, h, w, 0, y, total, offset);
-        Step.report(listener, name, "conv 1×1/1", detail, t, projection.multiplyAdds(n, h, w));
+        poolBranch(f.pool(), f.gemm(), x, n, h, w, y, pooledTemporary(f), listener);
     }
 
     /**
@@ -154,7 +140,7 @@ final class InceptionStep implements Step {
             if (task == threads - 1) {
                 conv5.run(ALONE, ALONE_GEMM, r5, 1, h, w, conv5.winogradTile(1, h, w, fusions.winograd()), y, total,
                         c1 + c3);
-                poolBranch(x, h, w, y, f.temps().length > 2 ? f.temps()[2] : null);
+                poolBranch(ALONE, ALONE_GEMM, x, 1, h, w, y, pooledTemporary(f), null);
             }
             conv3Parts.run();
         });
@@ -163,15 +149,31 @@ final class InceptionStep implements Step {
                 + projection.multiplyAdds(1, h, w));
     }
 
-    /** Branch 4 of one image on the calling thread alone: pool fused into the projection, or through {@code pooled}. */
-    private void poolBranch(float[] x, int h, int w, float[] y, float[] pooled) {
+    /** The third temporary, for the pooled input when the pool does not fuse ({@link #temporaries}); else null. */
+    private static float[] pooledTemporary(Frame f) {
+        return f.temps().length > 2 ? f.temps()[2] : null;
+    }
+
+    /**
+     * Branch 4 of n images on {@code workers}: the max pool fused into the projection, or into {@code pooled} (the
+     * third temporary, null when fused) and then projected. {@code listener} may be null.
+     */
+    private void poolBranch(Parallel workers, Gemm gemm, float[] x, int n, int h, int w, float[] y, float[] pooled,
+                            PlanListener listener) {
         int offset = spec.c1x1() + spec.c3x3() + spec.c5x5(), pp = spec.poolProj(), total = spec.out();
-        if (fusions.fusePool() && projection.geometry.forwardPooled(ALONE, ALONE_GEMM, x, 1, h, w, pool.on(h, w),
+        String detail = Step.convDetail(spec.in(), Integer.toString(pp), h, w);
+        long t = Step.now(listener);
+        if (fusions.fusePool() && projection.geometry.forwardPooled(workers, gemm, x, n, h, w, pool.on(h, w),
                 projection.weight, projection.bias, true, new Convolution.Slice(y, total, offset, pp))) {
+            Step.report(listener, name, "max pool + conv 1×1/1", detail, t, projection.multiplyAdds(n, h, w));
             return;
         }
-        Pooling.maxPool(ALONE, x, spec.in(), h, w, pool.kernel(), pool.stride(), pool.padding(), h, w, pooled, null);
-        projection.run(ALONE, ALONE_GEMM, pooled, 1, h, w, 0, y, total, offset);
+        Pooling.maxPool(workers, x, n * spec.in(), h, w, pool.kernel(), pool.stride(), pool.padding(), h, w,
+                pooled, null);
+        Step.report(listener, name, "max pool", "3×3/1 " + spec.in() + " " + h + "×" + w, t, 0);
+        t = Step.now(listener);
+        projection.run(workers, gemm, pooled, n, h, w, 0, y, total, offset);
+        Step.report(listener, name, "conv 1×1/1", detail, t, projection.multiplyAdds(n, h, w));
     }
 
     /** Branch 2's or 3's second convolution: from its reduction into its slice of the output. */
