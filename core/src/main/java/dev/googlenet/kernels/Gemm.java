@@ -34,4 +34,13 @@ public interface Gemm {
             }
         }
     }
+
+    /**
+     * {@link #sgemm(int, int, int, float[], int, int, float[], int, int, RowBlocks)} with A the packed filters
+     * {@code a} ([a.m(), a.k()]): bit for bit the same as with their rows, which is what this default uses; a GEMM
+     * may read the packing instead.
+     */
+    default void sgemm(PackedFilters a, int n, float[] b, int bOff, int ldb, RowBlocks rows) {
+        sgemm(a.m(), n, a.k(), a.rows(), 0, a.k(), b, bOff, ldb, rows);
+    }
 }

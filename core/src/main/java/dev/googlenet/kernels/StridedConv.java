@@ -129,8 +129,16 @@ public final class StridedConv {
      */
     public void rows(float[] planes, float[] wt, int m, float[] bias, boolean relu, float[] y, int yOff, int oy0,
                      int oy1, float[] scratch) {
+        rows(planes, wt, null, m, bias, relu, y, yOff, oy0, oy1, scratch);
+    }
+
+    /** {@link #rows(float[], float[], int, float[], boolean, float[], int, int, int, float[])}, {@code packed} null
+     * or {@code wt} packed for the vector kernel (same results bit for bit). */
+    public void rows(float[] planes, float[] wt, PackedFilters packed, int m, float[] bias, boolean relu, float[] y,
+                     int yOff, int oy0, int oy1, float[] scratch) {
         if (Kernels.VECTOR) {
-            VectorStridedConv.rows(rowBase, qw, oh, ow, planes, wt, m, bias, relu, y, yOff, oy0, oy1, scratch);
+            VectorStridedConv.rows(rowBase, qw, oh, ow, planes, wt, packed == null ? null : packed.slivers(), m, bias,
+                    relu, y, yOff, oy0, oy1, scratch);
         } else {
             rowsReference(planes, wt, m, bias, relu, y, yOff, oy0, oy1);
         }

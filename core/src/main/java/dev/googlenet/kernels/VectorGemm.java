@@ -144,7 +144,7 @@ public final class VectorGemm implements Gemm {
             return;
         }
         inRectangles(p, m, n, k, (m0, m1, n0, n1) -> compute(transA, transB, m0, m1, n0, n1, k, a, aOff, lda, b,
-                bOff, ldb, beta, c, cOff, ldc, null, transB ? kcLimit : kcInPlaceLimit, ncBlock));
+                bOff, ldb, beta, c, cOff, ldc, null, transB ? kcLimit : kcInPlaceLimit, ncBlock, null));
     }
 
     /**
@@ -162,7 +162,44 @@ public final class VectorGemm implements Gemm {
             return;
         }
         inRectangles(pool != null ? pool : Parallel.get(), m, n, k, (m0, m1, n0, n1) -> compute(false, false, m0,
-                m1, n0, n1, k, a, aOff, lda, b, bOff, ldb, 0f, null, 0, 0, rows, kcInPlaceLimit, ncBlock));
+                m1, n0, n1, k, a, aOff, lda, b, bOff, ldb, 0f, null, 0, 0, rows, kcInPlaceLimit, ncBlock, null));
+    }
+
+    /** The convolution GEMM on packed filters: their slivers are read instead of their rows (same sums). */
+    @Override
+    public void sgemm(PackedFilters a, int n, float[] b, int bOff, int ldb, RowBlocks rows) {
+        float[] slivers = a.slivers();
+        if (slivers == null) {
+            Gemm.super.sgemm(a, n, b, bOff, ldb, rows);
+            return;
+        }
+        int m = a.m(), k = a.k();
+        if (n < 0 || k > 1 && ldb < n || m > 1 && rows.ldc() < n) {
+            throw new IllegalArgumentException("sgemm with packed filters: m=" + m + " n=" + n + " k=" + k + " ldb="
+                    + ldb + " ldc=" + rows.ldc());
+        }
+        if (n == 0) {
+            return;
+        }
+        inRectangles(pool != null ? pool : Parallel.get(), m, n, k, (m0, m1, n0, n1) -> compute(false, false, m0,
+                m1, n0, n1, k, a.rows(), 0, k, b, bOff, ldb, 0f, null, 0, 0, rows, kcInPlaceLimit, ncBlock,
+                slivers));
+    }
+
+    /**
+     * A [m, k] (row-major) packed for the micro-kernel: sliver s (rows s·MR ..) at {@code s·MR·k}, each k's MR
+     * values side by side, zeros for rows past m ({@link PackedFilters}).
+     */
+    static float[] packSlivers(float[] a, int m, int k) {
+        int slivers = (m + MR - 1) / MR;
+        float[] p = new float[slivers * MR * k];
+        for (int i = 0; i < m; i++) {
+            int base = i / MR * MR * k + i % MR;
+            for (int q = 0, src = i * k; q < k; q++) {
+                p[base + q * MR] = a[src + q];
+            }
+        }
+        return p;
     }
 
     /** A rectangle {@code [m0, m1) × [n0, n1)} of C, computed by one task. */
@@ -228,7 +265,7 @@ public final class VectorGemm implements Gemm {
     private static void compute(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float beta, float[] c, int cOff, int ldc, RowBlocks rows, int kcLimit,
-                                int ncBlock) {
+                                int ncBlock, float[] slivers) {
         Scratch s = SCRATCH.get();
         // Equal k blocks (not KC + a small rest) keep the per-tile merge cost low; fixed by k alone.
         int kBlocks = (k + kcLimit - 1) / kcLimit;
@@ -262,14 +299,26 @@ public final class VectorGemm implements Gemm {
                     for (int ic = m0; ic < m1; ic += MR) {
                         int mr = Math.min(MR, m1 - ic);
                         // op(A)[ic + r, pc + p] lives at a[aBase + r*rs + p*cs].
-                        int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
-                        int rs = transA ? 1 : lda;
-                        int cs = transA ? lda : 1;
-                        switch ((nr + VL - 1) / VL) {
-                            case 4 -> kernel4(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
-                            case 3 -> kernel3(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
-                            case 2 -> kernel2(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
-                            default -> kernel1(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                        int vectors = (nr + VL - 1) / VL;
+                        if (slivers != null) {
+                            // packed A: sliver ic / MR, k from pc, MR values per k
+                            int sBase = ic * k + pc * MR;
+                            switch (vectors) {
+                                case 4 -> kernel4Packed(kc, slivers, sBase, panel, bBase, bs, tile);
+                                case 3 -> kernel3(kc, slivers, sBase, 1, MR, mr, panel, bBase, bs, tile);
+                                case 2 -> kernel2(kc, slivers, sBase, 1, MR, mr, panel, bBase, bs, tile);
+                                default -> kernel1(kc, slivers, sBase, 1, MR, mr, panel, bBase, bs, tile);
+                            }
+                        } else {
+                            int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
+                            int rs = transA ? 1 : lda;
+                            int cs = transA ? lda : 1;
+                            switch (vectors) {
+                                case 4 -> kernel4(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                                case 3 -> kernel3(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                                case 2 -> kernel2(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                                default -> kernel1(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                            }
                         }
                         if (rows == null) {
                             merge(tile, mr, nr, blockBeta, c, cOff + ic * ldc + jc + jr, ldc);
@@ -777,6 +826,54 @@ public final class VectorGemm implements Gemm {
             FloatVector a4 = FloatVector.broadcast(S, a[ai + o4]);
             c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42); c43 = a4.fma(b3, c43);
             FloatVector a5 = FloatVector.broadcast(S, a[ai + o5]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52); c53 = a5.fma(b3, c53);
+        }
+        c00.intoArray(t, 0 * NR + 0 * VL); c01.intoArray(t, 0 * NR + 1 * VL);
+        c02.intoArray(t, 0 * NR + 2 * VL); c03.intoArray(t, 0 * NR + 3 * VL);
+        c10.intoArray(t, 1 * NR + 0 * VL); c11.intoArray(t, 1 * NR + 1 * VL);
+        c12.intoArray(t, 1 * NR + 2 * VL); c13.intoArray(t, 1 * NR + 3 * VL);
+        c20.intoArray(t, 2 * NR + 0 * VL); c21.intoArray(t, 2 * NR + 1 * VL);
+        c22.intoArray(t, 2 * NR + 2 * VL); c23.intoArray(t, 2 * NR + 3 * VL);
+        c30.intoArray(t, 3 * NR + 0 * VL); c31.intoArray(t, 3 * NR + 1 * VL);
+        c32.intoArray(t, 3 * NR + 2 * VL); c33.intoArray(t, 3 * NR + 3 * VL);
+        c40.intoArray(t, 4 * NR + 0 * VL); c41.intoArray(t, 4 * NR + 1 * VL);
+        c42.intoArray(t, 4 * NR + 2 * VL); c43.intoArray(t, 4 * NR + 3 * VL);
+        c50.intoArray(t, 5 * NR + 0 * VL); c51.intoArray(t, 5 * NR + 1 * VL);
+        c52.intoArray(t, 5 * NR + 2 * VL); c53.intoArray(t, 5 * NR + 3 * VL);
+    }
+
+    /**
+     * {@link #kernel4} on packed A ({@link #packSlivers}): the sliver's MR values for each k side by side at
+     * {@code a[aBase + MR·p]}; always MR rows (the packing's zero rows past m are computed and not merged).
+     */
+    static void kernel4Packed(int kc, float[] a, int aBase, float[] b, int bBase, int bs, float[] t) {
+        // A local zero, not a static constant: C2 keeps loop-carried vectors in registers only when every
+        // value entering the loop is a freshly made vector.
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector c00 = zero, c01 = zero, c02 = zero, c03 = zero;
+        FloatVector c10 = zero, c11 = zero, c12 = zero, c13 = zero;
+        FloatVector c20 = zero, c21 = zero, c22 = zero, c23 = zero;
+        FloatVector c30 = zero, c31 = zero, c32 = zero, c33 = zero;
+        FloatVector c40 = zero, c41 = zero, c42 = zero, c43 = zero;
+        FloatVector c50 = zero, c51 = zero, c52 = zero, c53 = zero;
+        for (int p = 0; p < kc; p++) {
+            // A's index at a constant stride: measured faster than kernel4 reading the same packing with cs = MR
+            int ai = aBase + MR * p, bi = bBase + p * bs;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + VL);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * VL);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * VL);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22); c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42); c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
             c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52); c53 = a5.fma(b3, c53);
         }
         c00.intoArray(t, 0 * NR + 0 * VL); c01.intoArray(t, 0 * NR + 1 * VL);

@@ -10,7 +10,8 @@ import static dev.googlenet.kernels.VectorGemm.VL;
 
 /**
  * The Vector API body of {@link StridedConv#rows} (loaded only when the vector kernels run): panels of B packed
- * from the phase planes' runs, multiplied by {@link VectorGemm}'s micro-kernel, stored with bias and ReLU.
+ * from the phase planes' runs, multiplied by {@link VectorGemm}'s micro-kernel (on the filters' slivers when they
+ * are packed, {@link PackedFilters}), stored with bias and ReLU.
  */
 final class VectorStridedConv {
     private VectorStridedConv() {
@@ -22,8 +23,8 @@ final class VectorStridedConv {
     }
 
     /** {@link StridedConv#rows}, with the geometry the instance holds ({@code rowBase}: one entry per K row). */
-    static void rows(int[] rowBase, int qw, int oh, int ow, float[] planes, float[] wt, int m, float[] bias,
-                     boolean relu, float[] y, int yOff, int oy0, int oy1, float[] scratch) {
+    static void rows(int[] rowBase, int qw, int oh, int ow, float[] planes, float[] wt, float[] slivers, int m,
+                     float[] bias, boolean relu, float[] y, int yOff, int oy0, int oy1, float[] scratch) {
         int k = rowBase.length, ohw = oh * ow, jEnd = oy1 * ow, panel = MR * NR;
         FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
         for (int j0 = oy0 * ow; j0 < jEnd; j0 += NR) {
@@ -31,7 +32,11 @@ final class VectorStridedConv {
             packPanel(rowBase, qw, ow, planes, j0, nr, scratch, panel);
             for (int i = 0; i < m; i += MR) {
                 int mr = Math.min(MR, m - i);
-                VectorGemm.kernel4(k, wt, i * k, k, 1, mr, scratch, panel, NR, scratch);
+                if (slivers != null) {
+                    VectorGemm.kernel4Packed(k, slivers, i * k, scratch, panel, NR, scratch);
+                } else {
+                    VectorGemm.kernel4(k, wt, i * k, k, 1, mr, scratch, panel, NR, scratch);
+                }
                 store(scratch, mr, nr, bias, i, floor, y, yOff + i * ohw + j0, ohw);
             }
         }

@@ -9,8 +9,11 @@ package dev.googlenet.plan;
  * @param winograd       3×3/1 convolutions by Winograd where {@code ConvAlgorithm}'s rule picks it
  * @param sideBySide     one image on several threads: Inception's branches after the 1×1s side by side, not one
  *                       after the other ({@code InceptionStep}); needs Winograd for the 3×3 branch
+ * @param packFilters    the GEMM's filters packed once for its micro-kernel ({@code PackedFilters}), not read from
+ *                       their rows
  */
-public record Fusions(boolean stackPointwise, boolean fusePool, boolean winograd, boolean sideBySide) {
-    public static final Fusions ALL = new Fusions(true, true, true, true);
-    public static final Fusions NONE = new Fusions(false, false, false, false);
+public record Fusions(boolean stackPointwise, boolean fusePool, boolean winograd, boolean sideBySide,
+                      boolean packFilters) {
+    public static final Fusions ALL = new Fusions(true, true, true, true, true);
+    public static final Fusions NONE = new Fusions(false, false, false, false, false);
 }

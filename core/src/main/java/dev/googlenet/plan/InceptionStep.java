@@ -46,13 +46,13 @@ final class InceptionStep implements Step {
         this.spec = inception.spec();
         this.fusions = fusions;
         List<Layer> b = inception.branches();
-        this.branch1 = PlannedConv.of((ConvBlock) b.get(0));
-        this.reduce3 = PlannedConv.of(block(b.get(1), 0));
-        this.conv3 = PlannedConv.of(block(b.get(1), 1));
-        this.reduce5 = PlannedConv.of(block(b.get(2), 0));
-        this.conv5 = PlannedConv.of(block(b.get(2), 1));
+        this.branch1 = PlannedConv.of((ConvBlock) b.get(0), fusions.packFilters());
+        this.reduce3 = PlannedConv.of(block(b.get(1), 0), fusions.packFilters());
+        this.conv3 = PlannedConv.of(block(b.get(1), 1), fusions.packFilters());
+        this.reduce5 = PlannedConv.of(block(b.get(2), 0), fusions.packFilters());
+        this.conv5 = PlannedConv.of(block(b.get(2), 1), fusions.packFilters());
         this.pool = PoolWindow.of((MaxPool2d) ((Sequential) b.get(3)).layers().get(0));
-        this.projection = PlannedConv.of(block(b.get(3), 1));
+        this.projection = PlannedConv.of(block(b.get(3), 1), fusions.packFilters());
         this.stacked = fusions.stackPointwise() ? PlannedConv.stack(List.of(branch1, reduce3, reduce5)) : null;
     }
 
@@ -101,7 +101,7 @@ final class InceptionStep implements Step {
         int c1 = spec.c1x1(), c3 = spec.c3x3();
         long t = Step.now(listener);
         if (stacked != null) {
-            stacked.geometry.forward(f.pool(), f.gemm(), x, n, h, w, stacked.weight, stacked.bias, true, List.of(
+            stacked.geometry.forward(f.pool(), f.gemm(), x, n, h, w, stacked.filters(), stacked.bias, true, List.of(
                     new Convolution.Slice(y, total, 0, c1),
                     new Convolution.Slice(r3, spec.c3x3red(), 0, spec.c3x3red()),
                     new Convolution.Slice(r5, spec.c5x5red(), 0, spec.c5x5red())));
@@ -164,7 +164,7 @@ final class InceptionStep implements Step {
         String detail = Step.convDetail(spec.in(), Integer.toString(pp), h, w);
         long t = Step.now(listener);
         if (fusions.fusePool() && projection.geometry.forwardPooled(workers, gemm, x, n, h, w, pool.on(h, w),
-                projection.weight, projection.bias, true, new Convolution.Slice(y, total, offset, pp))) {
+                projection.filters(), projection.bias, true, new Convolution.Slice(y, total, offset, pp))) {
             Step.report(listener, name, "max pool + conv 1×1/1", detail, t, projection.multiplyAdds(n, h, w));
             return;
         }

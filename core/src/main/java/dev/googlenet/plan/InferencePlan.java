@@ -27,7 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * A {@link GoogLeNet} compiled for inference — what ONNX Runtime's session is to its graph. Compiling takes the
  * model's weights as they are now and plans how to run it fast:
  * <ul>
- *   <li>BatchNorm folded into the convolutions; bias and ReLU fused into each convolution's output pass;</li>
+ *   <li>BatchNorm folded into the convolutions; bias and ReLU fused into each convolution's output pass; the
+ *       GEMMs' filters packed once for the micro-kernel ({@code PackedFilters});</li>
  *   <li>Inception's three 1×1 convolutions of its input stacked into one GEMM, every branch writing straight into
  *       its slice of the concatenation, branch 4's pool fused with its projection (so is the stem's maxpool1 with
  *       conv2), Winograd or GEMM for each 3×3 by {@code ConvAlgorithm}'s rule ({@link Fusions});</li>
@@ -71,11 +72,12 @@ public final class InferencePlan {
             Layer layer = layers.get(i);
             Layer next = i + 1 < layers.size() ? layers.get(i + 1) : null;
             switch (layer) {
-                case ConvBlock block -> steps.add(new ConvStep(name, PlannedConv.of(block), fusions.winograd()));
+                case ConvBlock block -> steps.add(new ConvStep(name, PlannedConv.of(block, fusions.packFilters()),
+                        fusions.winograd()));
                 case MaxPool2d pool when fusions.fusePool() && next instanceof ConvBlock conv
                         && conv.conv().isPointwise() -> {
                     steps.add(new PoolConvStep(names.get(i + 1), new MaxPoolStep(name, PoolWindow.of(pool)),
-                            PlannedConv.of(conv)));
+                            PlannedConv.of(conv, fusions.packFilters())));
                     i++;
                 }
                 case MaxPool2d pool -> steps.add(new MaxPoolStep(name, PoolWindow.of(pool)));

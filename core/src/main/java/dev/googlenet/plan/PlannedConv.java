@@ -3,6 +3,7 @@ package dev.googlenet.plan;
 import dev.googlenet.kernels.ConvAlgorithm;
 import dev.googlenet.kernels.Convolution;
 import dev.googlenet.kernels.Gemm;
+import dev.googlenet.kernels.PackedFilters;
 import dev.googlenet.kernels.Parallel;
 import dev.googlenet.kernels.Winograd3x3;
 import dev.googlenet.model.ConvBlock;
@@ -14,23 +15,26 @@ import java.util.List;
 /**
  * A convolution + ReLU as inference runs it: BatchNorm (eval mode: a per-channel affine map) folded into the
  * weights and bias, bias and ReLU fused into the GEMM's or Winograd's epilogue. The weights are this object's own
- * copy, never changed after construction; Winograd's transformed filters are made once per tile size, on first
- * use, and shared by every thread.
+ * copy, never changed after construction; Winograd's transformed filters (once per tile size) and the GEMM's
+ * packed filters are made on first use and shared by every thread.
  */
 final class PlannedConv {
     final Convolution geometry;
     final float[] weight;
     final float[] bias; // null when the block has neither bias nor BatchNorm
     private final Winograd3x3.Weights[] winograd = new Winograd3x3.Weights[5]; // by tile: 2 and 4
+    private final boolean pack; // Fusions.packFilters
+    private volatile PackedFilters packed;
 
-    private PlannedConv(Convolution geometry, float[] weight, float[] bias) {
+    private PlannedConv(Convolution geometry, float[] weight, float[] bias, boolean pack) {
         this.geometry = geometry;
         this.weight = weight;
         this.bias = bias;
+        this.pack = pack;
     }
 
     /** The block's convolution with its BatchNorm folded in: W' = W·γ/σ, b' = β + (b − μ)·γ/σ, σ = √(var + eps). */
-    static PlannedConv of(ConvBlock block) {
+    static PlannedConv of(ConvBlock block, boolean packFilters) {
         Conv2d conv = block.conv();
         Convolution geometry = new Convolution(conv.inChannels(), conv.outChannels(), conv.kernelH(), conv.kernelW(),
                 conv.stride(), conv.padding());
@@ -38,10 +42,10 @@ final class PlannedConv {
         float[] convBias = conv.bias() == null ? null : conv.bias().value().data();
         BatchNorm2d bn = block.bn();
         if (bn == null) {
-            return new PlannedConv(geometry, w.clone(), convBias == null ? null : convBias.clone());
+            return new PlannedConv(geometry, w.clone(), convBias == null ? null : convBias.clone(), packFilters);
         }
         BatchNorm2d.Folded folded = bn.fold(w, convBias);
-        return new PlannedConv(geometry, folded.weight(), folded.bias());
+        return new PlannedConv(geometry, folded.weight(), folded.bias(), packFilters);
     }
 
     /**
@@ -72,7 +76,7 @@ final class PlannedConv {
             row += p.geometry.outChannels();
         }
         return new PlannedConv(new Convolution(g.inChannels(), rows, g.kernelH(), g.kernelW(), g.stride(),
-                g.padding()), w, b);
+                g.padding()), w, b, parts.getFirst().pack);
     }
 
     /**
@@ -100,6 +104,25 @@ final class PlannedConv {
     }
 
     /**
+     * The filters packed for the GEMM, made on first use (a convolution Winograd runs never needs them); their
+     * rows alone when the plan does not pack ({@link Fusions#packFilters}).
+     */
+    PackedFilters filters() {
+        PackedFilters p = packed;
+        if (p == null) {
+            synchronized (winograd) {
+                p = packed;
+                if (p == null) {
+                    p = pack ? PackedFilters.of(weight, geometry.outChannels(), geometry.filterSize())
+                            : PackedFilters.rowMajor(weight, geometry.outChannels(), geometry.filterSize());
+                    packed = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    /**
      * ReLU(conv(x) + b) for n images of h×w into channels [offset, offset + Cout) of {@code out} ({@code total}
      * channels per image), by Winograd when {@code tile} > 0, else by im2col + GEMM.
      */
@@ -109,7 +132,7 @@ final class PlannedConv {
             Winograd3x3.forwardBatch(pool, x, n, geometry.inChannels(), h, w, winograd(tile), bias, true, out, total,
                     offset);
         } else {
-            geometry.forward(pool, gemm, x, n, h, w, weight, bias, true,
+            geometry.forward(pool, gemm, x, n, h, w, filters(), bias, true,
                     List.of(new Convolution.Slice(out, total, offset, geometry.outChannels())));
         }
     }

@@ -53,7 +53,7 @@ final class PoolConvStep implements Step {
         String detail = Step.convDetail(c, Integer.toString(cout), ph, pw);
         long macs = conv.multiplyAdds(n, ph, pw);
         if (conv.geometry.forwardPooled(f.pool(), f.gemm(), f.in(), n, in[2], in[3], win.on(in[2], in[3]),
-                conv.weight, conv.bias, true, new Convolution.Slice(f.out(), cout, 0, cout))) {
+                conv.filters(), conv.bias, true, new Convolution.Slice(f.out(), cout, 0, cout))) {
             Step.report(listener, name, "max pool + " + conv.kind(), detail, t, macs);
             return;
         }

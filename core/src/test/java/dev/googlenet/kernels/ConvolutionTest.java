@@ -171,6 +171,50 @@ class ConvolutionTest {
         assertTrue(e.getMessage().contains("1×1/1"), e.getMessage());
     }
 
+    /**
+     * Packed filters (an inference plan's) give bit for bit what their rows give: a 1×1 on a map that takes one
+     * GEMM per image and on one that groups images, the pooled 1×1, the stem's strided path (images in parallel
+     * and one image's rows split), a 3×3 by im2col; 2 threads. Filters of another shape are refused.
+     */
+    @Test
+    void packedFiltersGiveTheSameOutputBitForBit() {
+        Random rnd = new Random(21);
+        Parallel pool = POOLS.two();
+        Gemm gemm = new VectorGemm(pool);
+        // cin, cout, kernel, stride, padding, n, h, w
+        int[][] cases = {{13, 11, 1, 1, 0, 3, 20, 20}, {13, 11, 1, 1, 0, 5, 7, 7}, {3, 10, 7, 2, 3, 1, 29, 31},
+                {3, 10, 7, 2, 3, 3, 17, 18}, {5, 7, 3, 1, 1, 2, 9, 9}};
+        int pooledRuns = 0;
+        for (int[] c : cases) {
+            Convolution conv = new Convolution(c[0], c[1], c[2], c[2], c[3], c[4]);
+            int n = c[5], h = c[6], w = c[7], oh = conv.outH(h), ow = conv.outW(w);
+            float[] x = random(rnd, n * c[0] * h * w), wt = random(rnd, c[1] * conv.filterSize()),
+                    b = random(rnd, c[1]);
+            float[] want = new float[n * c[1] * oh * ow], got = new float[want.length];
+            conv.forward(pool, gemm, x, n, h, w, wt, b, true, List.of(new Convolution.Slice(want, c[1], 0, c[1])));
+            conv.forward(pool, gemm, x, n, h, w, PackedFilters.of(wt, c[1], conv.filterSize()), b, true,
+                    List.of(new Convolution.Slice(got, c[1], 0, c[1])));
+            assertArrayEquals(want, got, 0f, Arrays.toString(c));
+            if (conv.isPointwise()) {
+                Convolution.MaxPool mp = new Convolution.MaxPool(3, 1, 1, h, w);
+                Arrays.fill(want, 0f);
+                Arrays.fill(got, 0f);
+                boolean ran = conv.forwardPooled(pool, gemm, x, n, h, w, mp, wt, b, true,
+                        new Convolution.Slice(want, c[1], 0, c[1]));
+                assertEquals(ran, conv.forwardPooled(pool, gemm, x, n, h, w, mp, PackedFilters.of(wt, c[1], c[0]), b,
+                        true, new Convolution.Slice(got, c[1], 0, c[1])));
+                assertArrayEquals(want, got, 0f, "pooled " + Arrays.toString(c));
+                pooledRuns += ran ? 1 : 0;
+            }
+        }
+        assertEquals(1, pooledRuns, "the 20×20 case pools image by image; the 7×7 one, one group, declines");
+        Convolution conv = new Convolution(4, 6, 1, 1, 1, 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conv.forward(pool, gemm,
+                new float[4 * 9], 1, 3, 3, PackedFilters.of(new float[5 * 4], 5, 4), null, true,
+                List.of(new Convolution.Slice(new float[6 * 9], 6, 0, 6))));
+        assertTrue(e.getMessage().contains("packed filters [5, 4]"), e.getMessage());
+    }
+
     @Test
     void badSlicesAndWeightsAreRefusedWithTheirSizes() {
         Convolution c = new Convolution(2, 3, 1, 1, 1, 0);

@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /**
  * The convolution GEMM with row blocks and a fused epilogue ({@link VectorGemm}'s override) against
  * {@link Gemm}'s default (sgemm per block, then {@link Epilogue}): bit for bit, on odd shapes, with blocks that
- * cut through the micro-kernel's 6-row slivers, several k blocks, with and without bias and ReLU.
+ * cut through the micro-kernel's 6-row slivers, several k blocks, with and without bias and ReLU; and on packed
+ * filters against their rows.
  */
 class RowBlocksGemmTest {
     @RegisterExtension
@@ -61,6 +62,57 @@ class RowBlocksGemmTest {
             }
         }
         assertEquals(shapes.length * 8, checked);
+    }
+
+    /**
+     * The GEMM on packed filters ({@link PackedFilters}) against the same filters' rows: bit for bit, with slivers
+     * past m zero-padded (m not a multiple of 6), partial panels, two k blocks (k > 1024), row blocks, bias, ReLU.
+     */
+    @Test
+    void packedFiltersMatchTheirRowsBitForBit() {
+        EngineConfigureTest.requireVectorKernels();
+        Random rnd = new Random(9);
+        int[][] shapes = {{1, 1, 1}, {5, 17, 3}, {6, 64, 147}, {7, 196, 528}, {64, 49, 832}, {13, 65, 1025},
+                {448, 392, 528}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            float[] a = random(rnd, m * k, 1f), b = random(rnd, k * n, 1f);
+            PackedFilters packed = PackedFilters.of(a, m, k);
+            for (int threads = 1; threads <= 2; threads++) {
+                VectorGemm gemm = new VectorGemm(threads == 1 ? one : two);
+                float[] bias = random(rnd, m, 1f);
+                int[] firsts = cuts(rnd, m), offsets = new int[firsts.length];
+                float[][] expected = outputs(firsts, m, n), actual = outputs(firsts, m, n);
+                gemm.sgemm(m, n, k, a, 0, k, b, 0, n, new RowBlocks(expected, offsets, firsts, n + 3, bias, true));
+                gemm.sgemm(packed, n, b, 0, n, new RowBlocks(actual, offsets, firsts, n + 3, bias, true));
+                for (int blk = 0; blk < firsts.length; blk++) {
+                    assertArrayEquals(expected[blk], actual[blk], "m=" + m + " n=" + n + " k=" + k + " block " + blk
+                            + " threads=" + threads);
+                }
+            }
+        }
+    }
+
+    /** Sliver s holds rows 6s..6s+5 k-major, each k's six values side by side; zeros for rows past m. */
+    @Test
+    void packingLaysOutSliversOfSixRows() {
+        EngineConfigureTest.requireVectorKernels();
+        int m = 8, k = 3;
+        float[] a = new float[m * k];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = 100 * (i / k) + i % k + 1; // row r, column q: 100r + q + 1
+        }
+        float[] p = PackedFilters.of(a, m, k).slivers();
+        assertEquals(2 * 6 * k, p.length);
+        assertEquals(1f, p[0]);     // row 0, k 0
+        assertEquals(101f, p[1]);   // row 1, k 0
+        assertEquals(2f, p[6]);     // row 0, k 1
+        assertEquals(503f, p[17]);  // row 5, k 2
+        assertEquals(601f, p[18]);  // row 6 (sliver 1), k 0
+        assertEquals(703f, p[18 + 13]); // row 7, k 2
+        assertEquals(0f, p[18 + 2]); // row 8: past m
+        assertThrows(IllegalArgumentException.class, () -> PackedFilters.of(new float[5], 2, 3));
+        assertEquals(null, PackedFilters.rowMajor(a, m, k).slivers());
     }
 
     @Test

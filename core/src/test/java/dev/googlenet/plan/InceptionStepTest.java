@@ -39,7 +39,7 @@ class InceptionStepTest {
                         x[i] = (float) rnd.nextGaussian();
                     }
                     InceptionStep sequential = new InceptionStep(c[0], inception,
-                            new Fusions(true, true, true, false));
+                            new Fusions(true, true, true, false, true));
                     InceptionStep sideBySide = new InceptionStep(c[0], inception, Fusions.ALL);
                     float[] want = run(sequential, x, in, one);
                     boolean positive = false;
