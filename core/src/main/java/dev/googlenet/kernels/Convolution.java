@@ -306,8 +306,8 @@ public final class Convolution {
             int from = img * inImage;
             p.parallelFor(sc.phaseCount(), i -> sc.phase(x, from, planes, i));
             int yOff = (img * outC + sl.offset()) * ohw;
-            p.parallelFor(tasks, t -> sc.rows(planes, weights, packed, m, b, relu, yd, yOff, (int) ((long) oh * t / tasks),
-                    (int) ((long) oh * (t + 1) / tasks), scratch(1, sc.scratchSize())));
+            p.parallelFor(tasks, t -> sc.rows(planes, weights, packed, m, b, relu, yd, yOff,
+                    (int) ((long) oh * t / tasks), (int) ((long) oh * (t + 1) / tasks), scratch(1, sc.scratchSize())));
         }
     }
 

@@ -154,6 +154,18 @@ public final class VectorGemm implements Gemm {
     @Override
     public void sgemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       RowBlocks rows) {
+        convolutionGemm(m, n, k, a, aOff, lda, null, b, bOff, ldb, rows);
+    }
+
+    /** The convolution GEMM on packed filters: their slivers are read instead of their rows (same sums). */
+    @Override
+    public void sgemm(PackedFilters a, int n, float[] b, int bOff, int ldb, RowBlocks rows) {
+        convolutionGemm(a.m(), n, a.k(), a.rows(), 0, a.k(), a.slivers(), b, bOff, ldb, rows);
+    }
+
+    /** Both convolution GEMMs: A's rows, or its {@link #packSlivers packing} when {@code slivers} is not null. */
+    private void convolutionGemm(int m, int n, int k, float[] a, int aOff, int lda, float[] slivers, float[] b,
+                                 int bOff, int ldb, RowBlocks rows) {
         if (m < 0 || n < 0 || k < 1 || m > 1 && lda < k || k > 1 && ldb < n || m > 1 && rows.ldc() < n) {
             throw new IllegalArgumentException("sgemm with row blocks: m=" + m + " n=" + n + " k=" + k + " lda="
                     + lda + " ldb=" + ldb + " ldc=" + rows.ldc());
@@ -162,28 +174,7 @@ public final class VectorGemm implements Gemm {
             return;
         }
         inRectangles(pool != null ? pool : Parallel.get(), m, n, k, (m0, m1, n0, n1) -> compute(false, false, m0,
-                m1, n0, n1, k, a, aOff, lda, b, bOff, ldb, 0f, null, 0, 0, rows, kcInPlaceLimit, ncBlock, null));
-    }
-
-    /** The convolution GEMM on packed filters: their slivers are read instead of their rows (same sums). */
-    @Override
-    public void sgemm(PackedFilters a, int n, float[] b, int bOff, int ldb, RowBlocks rows) {
-        float[] slivers = a.slivers();
-        if (slivers == null) {
-            Gemm.super.sgemm(a, n, b, bOff, ldb, rows);
-            return;
-        }
-        int m = a.m(), k = a.k();
-        if (n < 0 || k > 1 && ldb < n || m > 1 && rows.ldc() < n) {
-            throw new IllegalArgumentException("sgemm with packed filters: m=" + m + " n=" + n + " k=" + k + " ldb="
-                    + ldb + " ldc=" + rows.ldc());
-        }
-        if (n == 0) {
-            return;
-        }
-        inRectangles(pool != null ? pool : Parallel.get(), m, n, k, (m0, m1, n0, n1) -> compute(false, false, m0,
-                m1, n0, n1, k, a.rows(), 0, k, b, bOff, ldb, 0f, null, 0, 0, rows, kcInPlaceLimit, ncBlock,
-                slivers));
+                m1, n0, n1, k, a, aOff, lda, b, bOff, ldb, 0f, null, 0, 0, rows, kcInPlaceLimit, ncBlock, slivers));
     }
 
     /**
@@ -298,27 +289,23 @@ public final class VectorGemm implements Gemm {
                     int bs = jr < inPlace ? ldb : roundUp(nr, VL);
                     for (int ic = m0; ic < m1; ic += MR) {
                         int mr = Math.min(MR, m1 - ic);
-                        // op(A)[ic + r, pc + p] lives at a[aBase + r*rs + p*cs].
-                        int vectors = (nr + VL - 1) / VL;
-                        if (slivers != null) {
-                            // packed A: sliver ic / MR, k from pc, MR values per k
-                            int sBase = ic * k + pc * MR;
-                            switch (vectors) {
-                                case 4 -> kernel4Packed(kc, slivers, sBase, panel, bBase, bs, tile);
-                                case 3 -> kernel3(kc, slivers, sBase, 1, MR, mr, panel, bBase, bs, tile);
-                                case 2 -> kernel2(kc, slivers, sBase, 1, MR, mr, panel, bBase, bs, tile);
-                                default -> kernel1(kc, slivers, sBase, 1, MR, mr, panel, bBase, bs, tile);
+                        // op(A)[ic + r, pc + p] lives at aa[aBase + r*rs + p*cs]; packed, in sliver ic / MR
+                        boolean packed = slivers != null;
+                        float[] aa = packed ? slivers : a;
+                        int aBase = packed ? ic * k + pc * MR : transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
+                        int rs = packed || transA ? 1 : lda;
+                        int cs = packed ? MR : transA ? lda : 1;
+                        switch ((nr + VL - 1) / VL) {
+                            case 4 -> {
+                                if (packed) {
+                                    kernel4Packed(kc, aa, aBase, panel, bBase, bs, tile);
+                                } else {
+                                    kernel4(kc, aa, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                                }
                             }
-                        } else {
-                            int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
-                            int rs = transA ? 1 : lda;
-                            int cs = transA ? lda : 1;
-                            switch (vectors) {
-                                case 4 -> kernel4(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
-                                case 3 -> kernel3(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
-                                case 2 -> kernel2(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
-                                default -> kernel1(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
-                            }
+                            case 3 -> kernel3(kc, aa, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                            case 2 -> kernel2(kc, aa, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                            default -> kernel1(kc, aa, aBase, rs, cs, mr, panel, bBase, bs, tile);
                         }
                         if (rows == null) {
                             merge(tile, mr, nr, blockBeta, c, cOff + ic * ldc + jc + jr, ldc);
