@@ -289,23 +289,27 @@ public final class VectorGemm implements Gemm {
                     int bs = jr < inPlace ? ldb : roundUp(nr, VL);
                     for (int ic = m0; ic < m1; ic += MR) {
                         int mr = Math.min(MR, m1 - ic);
-                        // op(A)[ic + r, pc + p] lives at aa[aBase + r*rs + p*cs]; packed, in sliver ic / MR
-                        boolean packed = slivers != null;
-                        float[] aa = packed ? slivers : a;
-                        int aBase = packed ? ic * k + pc * MR : transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
-                        int rs = packed || transA ? 1 : lda;
-                        int cs = packed ? MR : transA ? lda : 1;
-                        switch ((nr + VL - 1) / VL) {
-                            case 4 -> {
-                                if (packed) {
-                                    kernel4Packed(kc, aa, aBase, panel, bBase, bs, tile);
-                                } else {
-                                    kernel4(kc, aa, aBase, rs, cs, mr, panel, bBase, bs, tile);
-                                }
+                        // op(A)[ic + r, pc + p] lives at a[aBase + r*rs + p*cs].
+                        int vectors = (nr + VL - 1) / VL;
+                        if (slivers != null) {
+                            // packed A: sliver ic / MR, k from pc, MR values per k
+                            int sBase = ic * k + pc * MR;
+                            switch (vectors) {
+                                case 4 -> kernel4Packed(kc, slivers, sBase, panel, bBase, bs, tile);
+                                case 3 -> kernel3(kc, slivers, sBase, 1, MR, mr, panel, bBase, bs, tile);
+                                case 2 -> kernel2(kc, slivers, sBase, 1, MR, mr, panel, bBase, bs, tile);
+                                default -> kernel1(kc, slivers, sBase, 1, MR, mr, panel, bBase, bs, tile);
                             }
-                            case 3 -> kernel3(kc, aa, aBase, rs, cs, mr, panel, bBase, bs, tile);
-                            case 2 -> kernel2(kc, aa, aBase, rs, cs, mr, panel, bBase, bs, tile);
-                            default -> kernel1(kc, aa, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                        } else {
+                            int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
+                            int rs = transA ? 1 : lda;
+                            int cs = transA ? lda : 1;
+                            switch (vectors) {
+                                case 4 -> kernel4(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                                case 3 -> kernel3(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                                case 2 -> kernel2(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                                default -> kernel1(kc, a, aBase, rs, cs, mr, panel, bBase, bs, tile);
+                            }
                         }
                         if (rows == null) {
                             merge(tile, mr, nr, blockBeta, c, cOff + ic * ldc + jc + jr, ldc);
