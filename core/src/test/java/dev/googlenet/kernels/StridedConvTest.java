@@ -56,6 +56,49 @@ class StridedConvTest {
         }
     }
 
+    /**
+     * With packed filters and output rows of whole vectors, full panels are read in place in the phase planes (no
+     * packing) and stored by the micro-kernel; partial panels and other widths are packed. Either way the bits are
+     * those of the row-major filters' path: output widths of 32 (in place, with a partial last panel) and 112 (the
+     * stem's), 13 (packed), filters not a multiple of the micro-kernel's 6 rows, split into two bands.
+     */
+    @Test
+    void packedFiltersReadInPlaceGiveTheSameBits() {
+        Random rnd = new Random(12);
+        // channels, h, w, filters: 7×7/2 pad 3, output (h+1)/2 × (w+1)/2 ... as the stem
+        int[][] cases = {{3, 13, 64, 13}, {3, 9, 224, 64}, {2, 11, 25, 8}, {1, 64, 64, 5}};
+        for (int ci = 0; ci < cases.length; ci++) {
+            int[] c = cases[ci];
+            boolean relu = ci % 2 == 0;
+            float[] bias = ci == 2 ? null : random(rnd, c[3]);
+            StridedConv sc = new StridedConv(c[0], c[1], c[2], 7, 7, 2, 3);
+            float[] x = random(rnd, c[0] * c[1] * c[2]);
+            float[] w = random(rnd, c[3] * c[0] * 49);
+            PackedFilters packed = PackedFilters.of(w, c[3], c[0] * 49);
+            int ohw = sc.outH() * sc.outW();
+            float[] planes = new float[sc.phaseSize()];
+            sc.phases(x, 0, planes);
+            float[] tile = new float[sc.scratchSize()];
+            float[] rowMajor = new float[c[3] * ohw + 1], inPlace = new float[c[3] * ohw + 1];
+            inPlace[inPlace.length - 1] = 42f;
+            int mid = sc.outH() / 2;
+            sc.rows(planes, w, c[3], bias, relu, rowMajor, 0, 0, mid, tile);
+            sc.rows(planes, w, c[3], bias, relu, rowMajor, 0, mid, sc.outH(), tile);
+            sc.rows(planes, w, packed, c[3], bias, relu, inPlace, 0, 0, mid, tile);
+            sc.rows(planes, w, packed, c[3], bias, relu, inPlace, 0, mid, sc.outH(), tile);
+            assertEquals(42f, inPlace[inPlace.length - 1], "nothing written past the output");
+            inPlace[inPlace.length - 1] = 0f;
+            assertArrayEquals(rowMajor, inPlace, java.util.Arrays.toString(c) + ": packed filters against rows");
+            float[] want = new float[c[3] * ohw + 1];
+            StridedConv.reference(x, 0, c[0], c[1], c[2], w, c[3], 7, 7, 2, 3, want, 0);
+            Epilogue.biasReluReference(want, 0, c[3], ohw, bias, 0, relu);
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(want[i], inPlace[i], 1e-5f * Math.max(1f, Math.abs(want[i])),
+                        java.util.Arrays.toString(c) + " at " + i);
+            }
+        }
+    }
+
     private static float[] random(Random rnd, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {
