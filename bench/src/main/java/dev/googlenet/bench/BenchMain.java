@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 public final class BenchMain {
     /** bin/googlenet's memory flags: the RSS probes measure what a user of the launcher gets. */
     static final List<String> LAUNCHER_MEMORY = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmn24m",
-            "-XX:MaxRAMPercentage=75", "-Djdk.nio.maxCachedBufferSize=1048576");
+            "-XX:MaxRAMPercentage=75", "-Djdk.nio.maxCachedBufferSize=1048576", "-XX:+UseTransparentHugePages");
 
     private BenchMain() {
     }
@@ -44,9 +44,11 @@ public final class BenchMain {
             }
         }
         // JMH forks: ParallelGC with a big young generation, as bin/googlenet had before it moved to LAUNCHER_MEMORY
-        // (throughput is the same with both in googlenet bench; switch these after a bin/bench run confirms it)
+        // (throughput is the same with both in googlenet bench; switch these after a bin/bench run confirms it).
+        // Both engines' forks get the same flags, the launcher's huge pages included (README, Memory): they back the
+        // Java heap, where our workspace lives; ONNX Runtime's arena is native memory, which they leave as it is
         String[] jvm = {"--add-modules=jdk.incubator.vector", "-Dgooglenet.threads=" + threads, "-Xmx16g",
-                "-XX:+UseParallelGC", "-XX:NewRatio=1", "-Xss8m"};
+                "-XX:+UseParallelGC", "-XX:NewRatio=1", "-Xss8m", "-XX:+UseTransparentHugePages"};
 
         double peakFlops = peak(threads, jvm, quick);
         double[] ours = new double[3], ort = new double[3];
