@@ -57,15 +57,15 @@ class StridedConvTest {
     }
 
     /**
-     * With packed filters and output rows of whole vectors, full panels are read in place in the phase planes (no
-     * packing) and stored by the micro-kernel; partial panels and other widths are packed. Either way the bits are
+     * With packed filters and output rows of whole vectors, the micro-kernel reads full panels in place in the phase
+     * planes (no packing); partial panels and other widths are packed. Either way the bits are
      * those of the row-major filters' path: output widths of 32 (in place, with a partial last panel) and 112 (the
      * stem's), 13 (packed), filters not a multiple of the micro-kernel's 6 rows, split into two bands.
      */
     @Test
     void packedFiltersReadInPlaceGiveTheSameBits() {
         Random rnd = new Random(12);
-        // channels, h, w, filters: 7×7/2 pad 3, output (h+1)/2 × (w+1)/2 ... as the stem
+        // channels, h, w, filters; 7×7/2 pad 3 as the stem's, so the output is ⌈h/2⌉ × ⌈w/2⌉
         int[][] cases = {{3, 13, 64, 13}, {3, 9, 224, 64}, {2, 11, 25, 8}, {1, 64, 64, 5}};
         for (int ci = 0; ci < cases.length; ci++) {
             int[] c = cases[ci];
