@@ -64,4 +64,16 @@ public final class PackedFilters {
     float[] slivers() {
         return slivers;
     }
+
+    private volatile float[] lanes;
+
+    /** The channel-lanes packing ({@link VectorChannelLanes#pack}), made on first use; null without slivers. */
+    float[] lanes() {
+        float[] l = lanes;
+        if (l == null && slivers != null) {
+            l = VectorChannelLanes.pack(rows, m, k); // a racing second packing is equal and harmless
+            lanes = l;
+        }
+        return l;
+    }
 }

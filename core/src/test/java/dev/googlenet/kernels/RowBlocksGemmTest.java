@@ -93,6 +93,61 @@ class RowBlocksGemmTest {
         }
     }
 
+    /**
+     * Narrow B (at most {@link VectorGemm#LANES_MAX_COLUMNS} columns: a 7×7 map) goes to the channel-lanes kernel
+     * ({@link VectorChannelLanes}): bit for bit the pixel-lanes GEMM on the filters' rows, with partial channel
+     * blocks (m not a multiple of 48), partial pixel tiles (n not a multiple of 7), an offset B whose rows are wider
+     * than n, no bias or no ReLU, row blocks, one thread and two; and at the widest narrow B and one column past it.
+     */
+    @Test
+    void channelLanesMatchThePixelLanesGemmBitForBit() {
+        EngineConfigureTest.requireVectorKernels();
+        Random rnd = new Random(11);
+        int wide = VectorGemm.LANES_MAX_COLUMNS;
+        int[][] shapes = {{1, 1, 1}, {47, 7, 2}, {48, 8, 5}, {49, 13, 33}, {97, 49, 300}, {144, 6, 17},
+                {30, wide, 64}, {30, wide + 1, 64}, {624, 49, 832}, {5, 20, 1024}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2], ldb = n + 5, bOff = 3;
+            float[] a = random(rnd, m * k, 1f), b = random(rnd, bOff + k * ldb, 1f);
+            PackedFilters packed = PackedFilters.of(a, m, k);
+            for (int variant = 0; variant < 4; variant++) {
+                VectorGemm gemm = new VectorGemm(variant % 2 == 0 ? one : two);
+                float[] bias = variant < 2 ? random(rnd, m, 1f) : null;
+                boolean relu = variant != 3;
+                int[] firsts = cuts(rnd, m), offsets = new int[firsts.length];
+                float[][] expected = outputs(firsts, m, n), actual = outputs(firsts, m, n);
+                gemm.sgemm(m, n, k, a, 0, k, b, bOff, ldb, new RowBlocks(expected, offsets, firsts, n + 3, bias,
+                        relu));
+                gemm.sgemm(packed, n, b, bOff, ldb, new RowBlocks(actual, offsets, firsts, n + 3, bias, relu));
+                for (int blk = 0; blk < firsts.length; blk++) {
+                    assertArrayEquals(expected[blk], actual[blk], "m=" + m + " n=" + n + " k=" + k + " block " + blk
+                            + " variant " + variant);
+                }
+            }
+        }
+    }
+
+    /** Channel block b holds channels 48b..48b+47 k-major, each k's 48 values side by side; zeros past m. */
+    @Test
+    void channelLanesPackingLaysOutBlocksOfThreeVectors() {
+        EngineConfigureTest.requireVectorKernels();
+        int cb = VectorChannelLanes.CB, m = cb + 2, k = 3;
+        float[] a = new float[m * k];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = 100 * (i / k) + i % k + 1; // channel r, k index q: 100r + q + 1
+        }
+        float[] p = PackedFilters.of(a, m, k).lanes();
+        assertEquals(2 * k * cb, p.length);
+        assertEquals(1f, p[0]);                      // channel 0, k 0
+        assertEquals(101f, p[1]);                    // channel 1, k 0
+        assertEquals(2f, p[cb]);                     // channel 0, k 1
+        assertEquals(100f * (cb - 1) + 3, p[3 * cb - 1]); // last channel of block 0, k 2
+        assertEquals(100f * cb + 1, p[k * cb]);      // channel 48: block 1, k 0
+        assertEquals(100f * (cb + 1) + 3, p[k * cb + 2 * cb + 1]); // channel 49, k 2
+        assertEquals(0f, p[k * cb + 2]);             // channel 50: past m
+        assertEquals(null, PackedFilters.rowMajor(a, m, k).lanes());
+    }
+
     /** Sliver s holds rows 6s..6s+5 k-major, each k's six values side by side; zeros for rows past m. */
     @Test
     void packingLaysOutSliversOfSixRows() {
