@@ -9,6 +9,9 @@ import java.util.Objects;
  * packing one stream at a constant stride: sliver s holds, for each k, its MR rows' values side by side (zero rows
  * past m). The sums are the same, in the same order, so results are bit for bit those of the row-major filters.
  *
+ * <p>A second packing puts the output channels in the vector lanes ({@link VectorChannelLanes}), for GEMMs of
+ * few columns (1×1 convolutions of one 7×7 map).
+ *
  * <p>Made by an inference plan for its immutable weights. The row-major filters stay beside the packing: the
  * scalar kernels read them, and with the scalar kernels there is no packing.
  */
@@ -16,25 +19,28 @@ public final class PackedFilters {
     private final float[] rows;
     private final int m;
     private final int k;
-    private final float[] slivers;
+    /** Whether the packings are made (the vector kernels, filters that never change); each on first use. */
+    private final boolean packs;
+    private volatile float[] slivers;
+    private volatile float[] lanes;
 
-    private PackedFilters(float[] rows, int m, int k, float[] slivers) {
+    private PackedFilters(float[] rows, int m, int k, boolean packs) {
         this.rows = rows;
         this.m = m;
         this.k = k;
-        this.slivers = slivers;
+        this.packs = packs;
     }
 
     /** The filters {@code rows} ([m, k], row-major, not copied: never change them after) and their packing. */
     public static PackedFilters of(float[] rows, int m, int k) {
         check(rows, m, k);
-        return new PackedFilters(rows, m, k, Kernels.VECTOR ? VectorGemm.packSlivers(rows, m, k) : null);
+        return new PackedFilters(rows, m, k, Kernels.VECTOR);
     }
 
     /** The filters as they are, without a packing: for weights that change between calls (training). */
     public static PackedFilters rowMajor(float[] rows, int m, int k) {
         check(rows, m, k);
-        return new PackedFilters(rows, m, k, null);
+        return new PackedFilters(rows, m, k, false);
     }
 
     private static void check(float[] rows, int m, int k) {
@@ -60,20 +66,35 @@ public final class PackedFilters {
         return k;
     }
 
-    /** The micro-kernel's packing (see the class comment), or null: then the kernels read {@link #rows()}. */
-    float[] slivers() {
-        return slivers;
+    /** Whether the kernels read a packing ({@link #slivers}, {@link #lanes}) rather than {@link #rows()}. */
+    boolean packed() {
+        return packs;
     }
 
-    private volatile float[] lanes;
-
-    /** The channel-lanes packing ({@link VectorChannelLanes#pack}), made on first use; null without slivers. */
-    float[] lanes() {
-        float[] l = lanes;
-        if (l == null && slivers != null) {
-            l = VectorChannelLanes.pack(rows, m, k); // a racing second packing is equal and harmless
-            lanes = l;
+    /**
+     * The micro-kernel's packing (see the class comment), made on first use; null when not {@link #packed}: then
+     * the kernels read {@link #rows()}. A racing second packing is equal and harmless.
+     */
+    float[] slivers() {
+        float[] p = slivers;
+        if (p == null && packs) {
+            p = VectorGemm.packSlivers(rows, m, k);
+            slivers = p;
         }
-        return l;
+        return p;
+    }
+
+    /**
+     * The channel-lanes packing ({@link VectorChannelLanes#pack}), made on first use; null when not
+     * {@link #packed}. Each packing is made only for the shapes that read it: a plan run at batch 1 alone never
+     * makes the slivers of its 7×7 layers, nor one at batch 8 their lanes.
+     */
+    float[] lanes() {
+        float[] p = lanes;
+        if (p == null && packs) {
+            p = VectorChannelLanes.pack(rows, m, k);
+            lanes = p;
+        }
+        return p;
     }
 }

@@ -161,7 +161,7 @@ public final class VectorGemm implements Gemm {
     @Override
     public void sgemm(PackedFilters a, int n, float[] b, int bOff, int ldb, RowBlocks rows) {
         // one k block, so that both kernels sum alike (the bits do not depend on which one ran)
-        if (a.slivers() != null && n > 0 && n <= LANES_MAX_COLUMNS && a.k() <= kcInPlaceLimit) {
+        if (a.packed() && n > 0 && n <= LANES_MAX_COLUMNS && a.k() <= kcInPlaceLimit) {
             channelLanes(a, n, b, bOff, ldb, rows);
             return;
         }
