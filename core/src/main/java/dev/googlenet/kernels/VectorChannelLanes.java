@@ -8,10 +8,10 @@ import static dev.googlenet.kernels.VectorGemm.VL;
 /**
  * The convolution GEMM with output channels in the vector lanes, for B with few columns (a 1×1 convolution of one
  * 7×7 map: 49 pixels). {@link VectorGemm}'s micro-kernel puts pixels in the lanes, and 49 of them fill a 64-wide
- * panel to three quarters; here a tile is {@link #PX} pixels × {@link #CB} channels, so no lane is wasted on
- * GoogLeNet's maps (all multiples of 7 pixels), and the filters, packed once ({@link #pack}), are read as whole
- * aligned vectors. Each output is still the fused multiply-add chain of its k products from zero, in k order, then
- * + bias, then max 0: bit for bit {@link VectorGemm}'s result when k fits one k block.
+ * panel to three quarters; here a tile is {@link #PX} pixels × {@link #CB} channels, so a 7×7 map is seven whole
+ * tiles (only a layer's last block of channels may be partial), and the filters, packed once ({@link #pack}), are
+ * read as one stream of whole vectors. Each output is still the fused multiply-add chain of its k products from
+ * zero, in k order, then + bias, then max 0: bit for bit {@link VectorGemm}'s result when k fits one k block.
  */
 final class VectorChannelLanes {
     /** Pixels per tile: the accumulators are PX × 3 vectors. */
@@ -22,7 +22,10 @@ final class VectorChannelLanes {
     private VectorChannelLanes() {
     }
 
-    /** A [m, k] row-major, as blocks of CB channels: block b's value for channel b·CB + c and k index p at (b·k + p)·CB + c. */
+    /**
+     * A [m, k] row-major as blocks of CB channels: channel b·CB + c's value for k index p at (b·k + p)·CB + c (zeros
+     * past m).
+     */
     static float[] pack(float[] a, int m, int k) {
         int blocks = Math.ceilDiv(m, CB);
         float[] p = new float[blocks * k * CB];
