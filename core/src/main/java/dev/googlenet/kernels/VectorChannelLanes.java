@@ -51,6 +51,18 @@ final class VectorChannelLanes {
         float[] bias = rows.bias();
         boolean relu = rows.relu();
         FloatVector zero = FloatVector.zero(S);
+        // a last, partial tile of pixels: copied once beside zeros, for every channel block to read
+        int tail = (p1 - p0) % PX, tailStart = p1 - tail;
+        if (tail > 0) {
+            if (s[1].length < k * PX) {
+                s[1] = new float[k * PX];
+            }
+            for (int p = 0; p < k; p++) {
+                for (int i = 0; i < PX; i++) {
+                    s[1][p * PX + i] = i < tail ? b[bOff + p * ldb + tailStart + i] : 0f;
+                }
+            }
+        }
         for (int cb = cb0; cb < cb1; cb++) {
             int c0 = cb * CB, cn = Math.min(CB, m - c0);
             FloatVector b0 = zero, b1 = zero, b2 = zero;
@@ -64,17 +76,7 @@ final class VectorChannelLanes {
                 if (np == PX) {
                     kernel(k, lanes, cb * k * CB, b, bOff + q, ldb, t);
                 } else {
-                    // the last, partial tile: its pixels copied beside zeros
-                    if (s[1].length < k * PX) {
-                        s[1] = new float[k * PX];
-                    }
-                    float[] pad = s[1];
-                    for (int p = 0; p < k; p++) {
-                        for (int i = 0; i < PX; i++) {
-                            pad[p * PX + i] = i < np ? b[bOff + p * ldb + q + i] : 0f;
-                        }
-                    }
-                    kernel(k, lanes, cb * k * CB, pad, 0, PX, t);
+                    kernel(k, lanes, cb * k * CB, s[1], 0, PX, t);
                 }
                 for (int i = 0; i < np; i++) {
                     int ti = i * CB;

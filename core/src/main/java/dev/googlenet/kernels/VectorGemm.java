@@ -157,7 +157,10 @@ public final class VectorGemm implements Gemm {
         convolutionGemm(m, n, k, a, aOff, lda, null, b, bOff, ldb, rows);
     }
 
-    /** The convolution GEMM on packed filters: their slivers are read instead of their rows (same sums). */
+    /**
+     * The convolution GEMM on packed filters: their slivers are read instead of their rows, or, for B of at most
+     * {@link #LANES_MAX_COLUMNS} columns, their channel-lanes packing (same sums either way).
+     */
     @Override
     public void sgemm(PackedFilters a, int n, float[] b, int bOff, int ldb, RowBlocks rows) {
         // one k block, so that both kernels sum alike (the bits do not depend on which one ran)
