@@ -22,8 +22,17 @@ import java.util.function.IntConsumer;
  * <p>Nested or concurrent calls on a busy pool do not wait for it: they run their tasks on the calling thread.
  */
 public final class Parallel implements AutoCloseable {
-    /** Idle workers spin this long before parking: back-to-back layer calls then start without a wake-up. */
+    /** A waiting thread spins this long (busy, {@link Thread#onSpinWait}): back-to-back calls start at once. */
     private static final long SPIN_NANOS = 50_000;
+    /**
+     * Then it yields its processor until this much time has passed, and only then parks. A parked thread's
+     * processor goes idle, and on a virtual machine an idle virtual CPU may lose its physical core to the host:
+     * waking it then takes a wake-up call and a host-level reschedule. Within one inference a thread waits for
+     * the other's last task (tasks are up to a tenth of a millisecond at batch 1) several times; spinning only
+     * 50 µs, a batch-1 inference parked and woke a worker about five times. Yielding, not spinning, keeps the
+     * processor for other runnable threads (request handlers, data loading) while it waits.
+     */
+    private static final long YIELD_NANOS = 1_000_000;
 
     private static volatile Parallel engine;
 
@@ -74,6 +83,23 @@ public final class Parallel implements AutoCloseable {
      */
     public static void setThreads(int threads) {
         Engine.configure(Engine.options().withThreads(threads));
+    }
+
+    /**
+     * One turn of a wait that began at {@code since} (System.nanoTime): true after spinning or yielding once, false
+     * when the wait has lasted long enough to park.
+     */
+    static boolean waitedBriefly(long since) {
+        long waited = System.nanoTime() - since;
+        if (waited < SPIN_NANOS) {
+            Thread.onSpinWait();
+            return true;
+        }
+        if (waited < YIELD_NANOS) {
+            Thread.yield();
+            return true;
+        }
+        return false;
     }
 
     /** Tasks per thread that {@link #tasksFor} aims at: slack for a thread slowed by other load. */
@@ -218,11 +244,9 @@ public final class Parallel implements AutoCloseable {
         }
 
         void awaitDone() {
-            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            long since = System.nanoTime();
             while (pending.get() != 0) {
-                if (System.nanoTime() < spinUntil) {
-                    Thread.onSpinWait();
-                } else {
+                if (!waitedBriefly(since)) {
                     LockSupport.parkNanos(this, 200_000);
                 }
             }
@@ -259,9 +283,9 @@ public final class Parallel implements AutoCloseable {
             }
         }
 
-        /** Spins briefly, then parks, until a job it has not seen is published (or the pool closes). */
+        /** Spins, then yields, then parks, until a job it has not seen is published (or the pool closes). */
         private Job awaitJob() {
-            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            long since = System.nanoTime();
             while (true) {
                 Job job = pool.current;
                 if (job != seen) {
@@ -273,16 +297,14 @@ public final class Parallel implements AutoCloseable {
                 if (pool.closed) {
                     return null;
                 }
-                if (System.nanoTime() < spinUntil) {
-                    Thread.onSpinWait();
-                } else {
+                if (!waitedBriefly(since)) {
                     parked = true;
                     // Re-check after announcing the park: a job published before 'parked' was seen gets no unpark.
                     if (pool.current == seen && !pool.closed) {
                         LockSupport.park(this);
                     }
                     parked = false;
-                    spinUntil = System.nanoTime() + SPIN_NANOS;
+                    since = System.nanoTime();
                 }
             }
         }

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -145,6 +146,20 @@ class ParallelTest {
             assertEquals(2 * Parallel.TASKS_PER_THREAD, p.tasksFor(1_000_000, 100));
             assertEquals(1, single.tasksFor(1_000_000, 100));
         }
+    }
+
+    /**
+     * A waiting thread spins, then yields for up to a millisecond, and only then parks: a batch-1 inference leaves
+     * a worker idle for a task's length (up to a tenth of a millisecond) several times, and parking it there cost a
+     * wake-up each time (README, Benchmarks).
+     */
+    @Test
+    void waitsAMillisecondBeforeParking() {
+        long now = System.nanoTime();
+        assertTrue(Parallel.waitedBriefly(now), "just started: spin");
+        assertTrue(Parallel.waitedBriefly(now - 300_000), "0.3 ms in: yield, do not park yet");
+        assertTrue(Parallel.waitedBriefly(now - 900_000), "0.9 ms in: yield, do not park yet");
+        assertFalse(Parallel.waitedBriefly(now - 2_000_000), "2 ms in: park");
     }
 
     @Test
