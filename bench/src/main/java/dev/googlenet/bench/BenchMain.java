@@ -118,12 +118,21 @@ public final class BenchMain {
         return r.getPrimaryResult().getScore() * FmaPeakBench.FLOPS_PER_OP / 1e9;
     }
 
+    /**
+     * Warm-up iterations (2 s each) of an inference fork. Our engine's first iteration is one call of seconds (the
+     * plan compiled, the first inference interpreted) and the JIT is still at work for several more: with three,
+     * the first measured iteration of our batch-1 forks was a median 2.6% slower than the two after it (205 forks;
+     * ONNX Runtime's, native code, 0.2% faster), and ten in a row settled from the fifth on (README, Benchmarks).
+     */
+    static final int INFERENCE_WARMUPS = 6;
+
     private static double imagesPerSecond(String bench, int batch, String[] jvm, boolean quick, boolean slow)
             throws RunnerException {
         ChainedOptionsBuilder o = new OptionsBuilder().include(BenchMain.class.getPackageName() + "." + bench + "\\.")
                 .param("batch", Integer.toString(batch)).mode(Mode.SampleTime).timeUnit(TimeUnit.MILLISECONDS)
                 .forks(1).jvmArgsAppend(jvm)
-                .warmupIterations(quick ? 1 : (slow ? 2 : 3)).warmupTime(TimeValue.seconds(slow ? 3 : 2))
+                .warmupIterations(quick ? 1 : (slow ? 2 : INFERENCE_WARMUPS))
+                .warmupTime(TimeValue.seconds(slow ? 3 : 2))
                 .measurementIterations(quick ? 2 : (slow ? 5 : 3)).measurementTime(TimeValue.seconds(slow ? 4 : 2));
         RunResult r = single(new Runner(o.build()).run());
         double medianMs = r.getPrimaryResult().getStatistics().getPercentile(50);
