@@ -85,21 +85,29 @@ public final class Parallel implements AutoCloseable {
         Engine.configure(Engine.options().withThreads(threads));
     }
 
+    /** What a thread waiting for work (or for the other threads' last tasks) does next. */
+    enum WaitStep {
+        SPIN, YIELD, PARK;
+
+        /** The step after waiting {@code waitedNanos}: spin, then yield, then park. */
+        static WaitStep after(long waitedNanos) {
+            return waitedNanos < SPIN_NANOS ? SPIN : waitedNanos < YIELD_NANOS ? YIELD : PARK;
+        }
+    }
+
     /**
      * One turn of a wait that began at {@code since} (System.nanoTime): true after spinning or yielding once, false
      * when the wait has lasted long enough to park.
      */
-    static boolean waitedBriefly(long since) {
-        long waited = System.nanoTime() - since;
-        if (waited < SPIN_NANOS) {
-            Thread.onSpinWait();
-            return true;
+    private static boolean waitedBriefly(long since) {
+        switch (WaitStep.after(System.nanoTime() - since)) {
+            case SPIN -> Thread.onSpinWait();
+            case YIELD -> Thread.yield();
+            case PARK -> {
+                return false;
+            }
         }
-        if (waited < YIELD_NANOS) {
-            Thread.yield();
-            return true;
-        }
-        return false;
+        return true;
     }
 
     /** Tasks per thread that {@link #tasksFor} aims at: slack for a thread slowed by other load. */

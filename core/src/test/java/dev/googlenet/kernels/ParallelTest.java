@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -155,11 +154,12 @@ class ParallelTest {
      */
     @Test
     void waitsAMillisecondBeforeParking() {
-        long now = System.nanoTime();
-        assertTrue(Parallel.waitedBriefly(now), "just started: spin");
-        assertTrue(Parallel.waitedBriefly(now - 300_000), "0.3 ms in: yield, do not park yet");
-        assertTrue(Parallel.waitedBriefly(now - 900_000), "0.9 ms in: yield, do not park yet");
-        assertFalse(Parallel.waitedBriefly(now - 2_000_000), "2 ms in: park");
+        assertEquals(Parallel.WaitStep.SPIN, Parallel.WaitStep.after(0));
+        assertEquals(Parallel.WaitStep.SPIN, Parallel.WaitStep.after(49_999));
+        assertEquals(Parallel.WaitStep.YIELD, Parallel.WaitStep.after(50_000), "past the spin: yield, do not park");
+        assertEquals(Parallel.WaitStep.YIELD, Parallel.WaitStep.after(999_999));
+        assertEquals(Parallel.WaitStep.PARK, Parallel.WaitStep.after(1_000_000));
+        assertEquals(Parallel.WaitStep.PARK, Parallel.WaitStep.after(Long.MAX_VALUE));
     }
 
     @Test
