@@ -28,9 +28,9 @@ public final class Parallel implements AutoCloseable {
      * Then it yields its processor until this much time has passed, and only then parks. A parked thread's
      * processor goes idle, and on a virtual machine an idle virtual CPU may lose its physical core to the host:
      * waking it then takes a wake-up call and a host-level reschedule. Within one inference a thread waits for
-     * the other's last task (tasks are up to a tenth of a millisecond at batch 1) several times; spinning only
-     * 50 µs, a batch-1 inference parked and woke a worker about five times. Yielding, not spinning, keeps the
-     * processor for other runnable threads (request handlers, data loading) while it waits.
+     * the other's last task (at batch 1 a task is a small slice of one layer) several times, and parking after
+     * the spin alone made a batch-1 inference park and wake a worker about five times (README, Benchmarks).
+     * Yielding, not spinning, leaves the processor to other runnable threads (request handlers, data loading).
      */
     private static final long YIELD_NANOS = 1_000_000;
 
