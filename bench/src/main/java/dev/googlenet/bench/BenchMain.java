@@ -121,8 +121,8 @@ public final class BenchMain {
     /**
      * Warm-up iterations (2 s each) of an inference fork. Our engine's first iteration is one call of seconds (the
      * plan compiled, the first inference interpreted) and the JIT is still at work for several more: with three,
-     * the first measured iteration of our batch-1 forks was a median 2.6% slower than the two after it (205 forks;
-     * ONNX Runtime's, native code, 0.2% faster), and ten in a row settled from the fifth on (README, Benchmarks).
+     * the first measured iteration of our batch-1 forks was slower than the two after it, where ONNX Runtime's
+     * (native code) was level, and ten in a row settled only from the fifth on (the numbers: README, Benchmarks).
      */
     static final int INFERENCE_WARMUPS = 6;
 

@@ -149,8 +149,8 @@ class ParallelTest {
 
     /**
      * A waiting thread spins, then yields for up to a millisecond, and only then parks: a batch-1 inference leaves
-     * a worker idle for a task's length (up to a tenth of a millisecond) several times, and parking it there cost a
-     * wake-up each time (README, Benchmarks).
+     * a worker idle for a task's length several times, and parking it there cost a wake-up each time (README,
+     * Benchmarks).
      */
     @Test
     void waitsAMillisecondBeforeParking() {
