@@ -344,9 +344,11 @@ final class VectorPooling {
                 p = pairs - VL; // the last vector overlaps the one before
             }
             int q = base + 2 * p;
-            // vectors whose taps reach past the group, lane by lane: those taps lie in planes outside the group,
-            // which may hold NaN or ∞ (or past the array)
-            if (2 * p + 2 * VL + 2 > n) { // the loads below reach input position 2p + 2·VL + 1
+            // The loads below reach input position 2p + 2·VL + 1. Past the group (in another plane) that is one
+            // value, the third tap of the last vector's last lane: a row's end, which pairEnd's −∞ masks whatever
+            // the value (NaN or +∞ plus −∞ is NaN, which never compares greater). So only a group smaller than a
+            // vector, or loads past the array, go lane by lane.
+            if (pairs < VL || q + 2 * VL + 2 > in.length) {
                 for (int j = p, end = Math.min(p + VL, pairs); j < end; j++) {
                     int c = 2 * j;
                     float m = in[base + c], v = in[base + c + 1];

@@ -91,6 +91,34 @@ class PoolingTest {
     }
 
     /**
+     * The stride-2 kernel's last vector reads one value past its group of planes, the first of the next plane (as a
+     * third tap at a row's end, where the window stops): whatever that value is, the maxima are the reference's. And a
+     * group that ends the array, where those loads would fall outside it, is right too.
+     */
+    @ParameterizedTest(name = "{0}×{0}, kernel {1}")
+    @CsvSource({"56, 3", "28, 3", "112, 3", "14, 2", "30, 3"})
+    void valuesPastAHalvingGroupDoNotReachItsMaxima(int size, int k) {
+        Random rnd = new Random(size);
+        int planes = 9, plane = size * size, oh = Shape.pooledSize(size, k, 2, 0, true);
+        float[] in = new float[planes * plane];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = rnd.nextInt(50) - 25;
+        }
+        for (float past : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e30f}) {
+            for (int to = 1; to <= planes; to++) {
+                float[] data = in.clone();
+                if (to < planes) {
+                    data[to * plane] = past; // the first value after planes [0, to)
+                }
+                float[] want = new float[to * oh * oh], got = new float[want.length];
+                Pooling.maxPoolReference(data, 0, to, size, size, k, 2, 0, oh, oh, want, null);
+                Pooling.maxPoolPlanes(data, 0, to, size, size, k, 2, 0, oh, oh, got, 0, oh * oh);
+                assertArrayEquals(want, got, "planes 0.." + to + ", then " + past);
+            }
+        }
+    }
+
+    /**
      * Every map size 1..20 (plus 28 and 56) against kernels 2 and 3, strides 1–3, padding 0 and 1, ceil and floor
      * output sizes: maxima (bit patterns) and argmax equal the reference, and backward equals a plain scatter.
      * Data cycles through ties, signed zeros, NaNs (with payloads, to see which one wins) and infinities.
