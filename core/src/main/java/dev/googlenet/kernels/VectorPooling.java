@@ -172,56 +172,78 @@ final class VectorPooling {
      */
     private static boolean maxPool3x3Flat(FlatScratch fs, float[] in, int p0, int g, int h, int w, float[] out,
                                           int outBase, int planeStride) {
-        int plane = h * w, n = g * plane, base = p0 * plane;
-        float[] rm = fs.rowMax, left = fs.pen.left(), right = fs.pen.right(), up = fs.pen.up(), down = fs.pen.down();
+        int plane = h * w, n = g * plane, base = p0 * plane, last = n - VL; // n ≥ VL
+        float[] rm = fs.rowMax, left = fs.pen.left(), right = fs.pen.right();
+        // the group's first and last vectors, lane by lane: their outer taps lie in planes outside the group,
+        // which may hold NaN or ∞, where adding −∞ would not mask (and in[-1] or in[length] is no element). The
+        // last vector overlaps the one before. The loop between is a counted loop, its bound fixed before it
+        // starts: moving the loop variable inside the loop (to the last vector) kept C2 from unrolling it and
+        // from hoisting its bounds checks, which cost 1.3-1.7x on GoogLeNet's inception pools (README, Benchmarks)
+        float edgeSum = rowMaxLanes(in, base, 0, left, right, rm, w);
         FloatVector sum = FloatVector.zero(S);
-        float edgeSum = 0f;
-        for (int c = 0; c < n; c += VL) {
-            if (c > n - VL) {
-                c = n - VL; // n ≥ VL: the last vector overlaps the one before
-            }
-            int q = base + c;
-            // the group's first and last vectors, lane by lane: their outer taps lie in planes outside the group,
-            // which may hold NaN or ∞, where adding −∞ would not mask (and in[-1] or in[length] is no element)
-            if (c == 0 || c + VL >= n) {
-                for (int j = c; j < c + VL; j++) {
-                    float m = left[j] == 0f ? in[base + j - 1] : Float.NEGATIVE_INFINITY;
-                    float v = in[base + j];
-                    edgeSum += v;
-                    m = v > m ? v : m;
-                    if (right[j] == 0f) {
-                        v = in[base + j + 1];
-                        m = v > m ? v : m;
-                    }
-                    rm[w + j] = m;
-                }
-                continue;
-            }
-            // taps in the reference's order; a later one replaces the maximum only if strictly greater
-            FloatVector m = FloatVector.fromArray(S, in, q - 1).add(FloatVector.fromArray(S, left, c));
-            FloatVector v = FloatVector.fromArray(S, in, q);
-            sum = sum.add(v);
-            m = m.blend(v, v.compare(VectorOperators.GT, m));
-            v = FloatVector.fromArray(S, in, q + 1).add(FloatVector.fromArray(S, right, c));
-            m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(rm, w + c);
+        for (int c = VL; c < last; c += VL) {
+            sum = sum.add(rowMaxVector(in, base + c, left, right, c, rm, w + c));
+        }
+        if (last > 0) {
+            edgeSum += rowMaxLanes(in, base, last, left, right, rm, w);
         }
         if (!Float.isFinite(sum.reduceLanes(VectorOperators.ADD) + edgeSum)) {
             return false;
         }
+        float[] up = fs.pen.up(), down = fs.pen.down();
         for (int b = 0; b < g; b++) {
-            int o = outBase + (p0 + b) * planeStride;
-            for (int c = b * plane, end = c + plane; c < end; c += VL) {
-                if (c > end - VL) {
-                    c = end - VL;
-                }
-                FloatVector m = FloatVector.fromArray(S, rm, c).add(FloatVector.fromArray(S, up, c));
-                FloatVector v = FloatVector.fromArray(S, rm, w + c);
-                m = m.blend(v, v.compare(VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, rm, 2 * w + c).add(FloatVector.fromArray(S, down, c));
-                m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(out, o + c - b * plane);
+            int c0 = b * plane, end = c0 + plane, o = outBase + (p0 + b) * planeStride - c0;
+            for (int c = c0; c < end - VL; c += VL) {
+                columnMaxVector(rm, up, down, c, w, out, o + c);
             }
+            columnMaxVector(rm, up, down, end - VL, w, out, o + end - VL); // overlaps the one before
         }
         return true;
+    }
+
+    /**
+     * Row maxima of positions [c, c + VL) of a group one by one, into {@code rm[w + c ...]}; returns the sum of the
+     * centre taps (for the finite check).
+     */
+    private static float rowMaxLanes(float[] in, int base, int c, float[] left, float[] right, float[] rm, int w) {
+        float edgeSum = 0f;
+        for (int j = c; j < c + VL; j++) {
+            float m = left[j] == 0f ? in[base + j - 1] : Float.NEGATIVE_INFINITY;
+            float v = in[base + j];
+            edgeSum += v;
+            m = v > m ? v : m;
+            if (right[j] == 0f) {
+                v = in[base + j + 1];
+                m = v > m ? v : m;
+            }
+            rm[w + j] = m;
+        }
+        return edgeSum;
+    }
+
+    /**
+     * The row maxima of one vector of positions (input from {@code q}, penalties from {@code c}) into
+     * {@code rm[at ...]}; returns the centre taps, for the finite check. Taps in the reference's order; a later
+     * one replaces the maximum only if strictly greater.
+     */
+    private static FloatVector rowMaxVector(float[] in, int q, float[] left, float[] right, int c, float[] rm,
+                                            int at) {
+        FloatVector m = FloatVector.fromArray(S, in, q - 1).add(FloatVector.fromArray(S, left, c));
+        FloatVector v = FloatVector.fromArray(S, in, q);
+        FloatVector centre = v;
+        m = m.blend(v, v.compare(VectorOperators.GT, m));
+        v = FloatVector.fromArray(S, in, q + 1).add(FloatVector.fromArray(S, right, c));
+        m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(rm, at);
+        return centre;
+    }
+
+    /** The column maxima (row maxima at c − w, c, c + w, shifted by the w zeros before them) of one vector. */
+    private static void columnMaxVector(float[] rm, float[] up, float[] down, int c, int w, float[] out, int at) {
+        FloatVector m = FloatVector.fromArray(S, rm, c).add(FloatVector.fromArray(S, up, c));
+        FloatVector v = FloatVector.fromArray(S, rm, w + c);
+        m = m.blend(v, v.compare(VectorOperators.GT, m));
+        v = FloatVector.fromArray(S, rm, 2 * w + c).add(FloatVector.fromArray(S, down, c));
+        m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(out, at);
     }
 
     /**
@@ -339,41 +361,27 @@ final class VectorPooling {
         FloatVector evens = FloatVector.fromArray(S, EVEN_LANES, 0), odds = FloatVector.fromArray(S, ODD_LANES, 0);
         FloatVector sum = FloatVector.zero(S);
         float edgeSum = 0f;
-        for (int p = 0; p < pairs; p += VL) {
-            if (p > pairs - VL && pairs >= VL) {
-                p = pairs - VL; // the last vector overlaps the one before
-            }
-            int q = base + 2 * p;
-            // The loads below reach input position 2p + 2·VL + 1. Past the group (in another plane) that is one
-            // value, the third tap of the last vector's last lane: a row's end, which pairEnd's −∞ masks whatever
-            // the value (NaN or +∞ plus −∞ is NaN, which never compares greater). So only a group smaller than a
-            // vector, or loads past the array, go lane by lane.
-            if (pairs < VL || q + 2 * VL + 2 > in.length) {
-                for (int j = p, end = Math.min(p + VL, pairs); j < end; j++) {
-                    int c = 2 * j;
-                    float m = in[base + c], v = in[base + c + 1];
-                    edgeSum += m + v;
-                    m = v > m ? v : m;
-                    if (kernel == 3 && c % w + 2 < w) {
-                        v = in[base + c + 2];
-                        m = v > m ? v : m;
-                    }
-                    rm[j] = m;
+        // The loads of a vector of pairs from p reach input position 2p + 2·VL + 1. Past the group (in another
+        // plane) that is one value, the third tap of the last vector's last lane: a row's end, which pairEnd's −∞
+        // masks whatever the value (NaN or +∞ plus −∞ is NaN, which never compares greater). So only a group smaller
+        // than a vector, or loads past the array, go lane by lane. The last vector overlaps the one before; the loop
+        // before it is a counted loop (see maxPool3x3Flat).
+        if (pairs < VL) {
+            edgeSum += pairMaxLanes(in, base, 0, pairs, kernel, w, rm);
+        } else {
+            int last = pairs - VL;
+            for (int p = 0; p < last; p += VL) {
+                if (base + 2 * p + 2 * VL + 2 > in.length) {
+                    edgeSum += pairMaxLanes(in, base, p, p + VL, kernel, w, rm);
+                } else {
+                    sum = sum.add(pairMaxVector(in, base + 2 * p, evens, odds, kernel, pairEnd, p, rm));
                 }
-                continue;
             }
-            FloatVector a = FloatVector.fromArray(S, in, q), b = FloatVector.fromArray(S, in, q + VL);
-            sum = sum.add(a).add(b);
-            FloatVector m = evens.selectFrom(a, b);
-            FloatVector v = odds.selectFrom(a, b);
-            m = m.blend(v, v.compare(VectorOperators.GT, m));
-            if (kernel == 3) {
-                a = FloatVector.fromArray(S, in, q + 2);
-                b = FloatVector.fromArray(S, in, q + 2 + VL);
-                v = evens.selectFrom(a, b).add(FloatVector.fromArray(S, pairEnd, p));
-                m = m.blend(v, v.compare(VectorOperators.GT, m));
+            if (base + 2 * last + 2 * VL + 2 > in.length) {
+                edgeSum += pairMaxLanes(in, base, last, pairs, kernel, w, rm);
+            } else {
+                sum = sum.add(pairMaxVector(in, base + 2 * last, evens, odds, kernel, pairEnd, last, rm));
             }
-            m.intoArray(rm, p);
         }
         if (!Float.isFinite(sum.reduceLanes(VectorOperators.ADD) + edgeSum)) {
             return false;
@@ -382,25 +390,66 @@ final class VectorPooling {
             for (int i = 0; i < oh; i++) {
                 int r0 = (b * h + 2 * i) * ow, o = outBase + (p0 + b) * planeStride + i * ow;
                 int taps = Math.min(kernel, h - 2 * i); // rows of the window inside the map
-                for (int j = 0; j < ow; j += VL) {
-                    if (j > ow - VL && ow >= VL) {
-                        j = ow - VL;
-                    }
+                if (ow < VL) {
                     // reads past the row stay inside rm (finite values); only the row's own outputs are stored
-                    FloatVector m = FloatVector.fromArray(S, rm, r0 + j);
-                    for (int t = 1; t < taps; t++) {
-                        FloatVector v = FloatVector.fromArray(S, rm, r0 + t * ow + j);
-                        m = m.blend(v, v.compare(VectorOperators.GT, m));
-                    }
-                    if (ow >= VL) {
-                        m.intoArray(out, o + j);
-                    } else {
-                        m.intoArray(out, o + j, S.indexInRange(0, ow - j));
-                    }
+                    columnMax(rm, r0, ow, taps).intoArray(out, o, S.indexInRange(0, ow));
+                    continue;
                 }
+                for (int j = 0; j < ow - VL; j += VL) {
+                    columnMax(rm, r0 + j, ow, taps).intoArray(out, o + j);
+                }
+                columnMax(rm, r0 + ow - VL, ow, taps).intoArray(out, o + ow - VL); // overlaps the one before
             }
         }
         return true;
+    }
+
+    /** Row maxima of pairs [from, to) one by one (see {@link #maxPoolHalvingFlat}); returns the sum of what it read. */
+    private static float pairMaxLanes(float[] in, int base, int from, int to, int kernel, int w, float[] rm) {
+        float edgeSum = 0f;
+        for (int j = from; j < to; j++) {
+            int c = 2 * j;
+            float m = in[base + c], v = in[base + c + 1];
+            edgeSum += m + v;
+            m = v > m ? v : m;
+            if (kernel == 3 && c % w + 2 < w) {
+                v = in[base + c + 2];
+                m = v > m ? v : m;
+            }
+            rm[j] = m;
+        }
+        return edgeSum;
+    }
+
+    /**
+     * Row maxima of one vector of pairs from p (input from q = base + 2p) into {@code rm[p ...]}; returns the sum of
+     * the two vectors of input it read first, for the finite check.
+     */
+    private static FloatVector pairMaxVector(float[] in, int q, FloatVector evens, FloatVector odds, int kernel,
+                                             float[] pairEnd, int p, float[] rm) {
+        FloatVector a = FloatVector.fromArray(S, in, q), b = FloatVector.fromArray(S, in, q + VL);
+        FloatVector read = a.add(b);
+        FloatVector m = evens.selectFrom(a, b);
+        FloatVector v = odds.selectFrom(a, b);
+        m = m.blend(v, v.compare(VectorOperators.GT, m));
+        if (kernel == 3) {
+            a = FloatVector.fromArray(S, in, q + 2);
+            b = FloatVector.fromArray(S, in, q + 2 + VL);
+            v = evens.selectFrom(a, b).add(FloatVector.fromArray(S, pairEnd, p));
+            m = m.blend(v, v.compare(VectorOperators.GT, m));
+        }
+        m.intoArray(rm, p);
+        return read;
+    }
+
+    /** The maximum over {@code taps} rows of row maxima, ow apart, of one vector from {@code at}. */
+    private static FloatVector columnMax(float[] rm, int at, int ow, int taps) {
+        FloatVector m = FloatVector.fromArray(S, rm, at);
+        for (int t = 1; t < taps; t++) {
+            FloatVector v = FloatVector.fromArray(S, rm, at + t * ow);
+            m = m.blend(v, v.compare(VectorOperators.GT, m));
+        }
+        return m;
     }
 
     /**
@@ -620,26 +669,33 @@ final class VectorPooling {
      * one whole vector is written (dst must have room).
      */
     private static void verticalMax(float[] src, int[] taps, int kernel, int q0, int n, float[] dst, int d) {
-        int o1 = taps[Math.min(1, kernel - 1)], o2 = taps[Math.min(2, kernel - 1)];
-        for (int c = 0; c < n; c += VL) {
-            if (c > n - VL && n >= VL) {
-                c = n - VL;
-            }
-            int q = q0 + c;
-            FloatVector m = FloatVector.fromArray(S, src, q);
-            if (kernel == 3) { // unrolled: every GoogLeNet pool
-                FloatVector v = FloatVector.fromArray(S, src, o1 + q);
-                m = m.blend(v, v.compare(VectorOperators.GT, m));
-                v = FloatVector.fromArray(S, src, o2 + q);
-                m = m.blend(v, v.compare(VectorOperators.GT, m));
-            } else {
-                for (int t = 1; t < kernel; t++) {
-                    FloatVector v = FloatVector.fromArray(S, src, taps[t] + q);
-                    m = m.blend(v, v.compare(VectorOperators.GT, m));
-                }
-            }
-            m.intoArray(dst, d + c);
+        if (n <= 0) {
+            return;
         }
+        int o1 = taps[Math.min(1, kernel - 1)], o2 = taps[Math.min(2, kernel - 1)];
+        int last = n >= VL ? n - VL : 0; // a counted loop, then the last vector (see maxPool3x3Flat)
+        for (int c = 0; c < last; c += VL) {
+            verticalMaxVector(src, taps, kernel, o1, o2, q0 + c, dst, d + c);
+        }
+        verticalMaxVector(src, taps, kernel, o1, o2, q0 + last, dst, d + last);
+    }
+
+    /** One vector of {@link #verticalMax}: the window's rows from q, into dst[at ...]. */
+    private static void verticalMaxVector(float[] src, int[] taps, int kernel, int o1, int o2, int q, float[] dst,
+                                          int at) {
+        FloatVector m = FloatVector.fromArray(S, src, q);
+        if (kernel == 3) { // unrolled: every GoogLeNet pool
+            FloatVector v = FloatVector.fromArray(S, src, o1 + q);
+            m = m.blend(v, v.compare(VectorOperators.GT, m));
+            v = FloatVector.fromArray(S, src, o2 + q);
+            m = m.blend(v, v.compare(VectorOperators.GT, m));
+        } else {
+            for (int t = 1; t < kernel; t++) {
+                FloatVector v = FloatVector.fromArray(S, src, taps[t] + q);
+                m = m.blend(v, v.compare(VectorOperators.GT, m));
+            }
+        }
+        m.intoArray(dst, at);
     }
 
     /**
@@ -649,36 +705,41 @@ final class VectorPooling {
      */
     private static void verticalMaxAt(float[] src, float[] srcAt, int[] taps, int kernel, int w, int q0, int n,
                                       float[] dst, int[] at, int d, int[] corner, int base) {
-        IntVector b = IntVector.broadcast(I, base);
+        if (n <= 0) {
+            return;
+        }
+        int last = n >= VL ? n - VL : 0; // a counted loop, then the last vector (see maxPool3x3Flat)
+        for (int c = 0; c < last; c += VL) {
+            verticalMaxAtVector(src, srcAt, taps, kernel, w, q0 + c, dst, at, d + c, corner, base);
+        }
+        verticalMaxAtVector(src, srcAt, taps, kernel, w, q0 + last, dst, at, d + last, corner, base);
+    }
+
+    /** One vector of {@link #verticalMaxAt}: the window's rows from q, into dst[to ...] and at[to ...]. */
+    private static void verticalMaxAtVector(float[] src, float[] srcAt, int[] taps, int kernel, int w, int q,
+                                            float[] dst, int[] at, int to, int[] corner, int base) {
         int o1 = taps[Math.min(1, kernel - 1)], o2 = taps[Math.min(2, kernel - 1)];
-        float w1 = w, w2 = 2 * w;
-        for (int c = 0; c < n; c += VL) {
-            if (c > n - VL && n >= VL) {
-                c = n - VL;
-            }
-            int q = q0 + c;
-            FloatVector m = FloatVector.fromArray(S, src, q);
-            FloatVector a = FloatVector.fromArray(S, srcAt, q);
-            if (kernel == 3) { // unrolled: every GoogLeNet pool
-                FloatVector v = FloatVector.fromArray(S, src, o1 + q);
+        FloatVector m = FloatVector.fromArray(S, src, q);
+        FloatVector a = FloatVector.fromArray(S, srcAt, q);
+        if (kernel == 3) { // unrolled: every GoogLeNet pool
+            FloatVector v = FloatVector.fromArray(S, src, o1 + q);
+            VectorMask<Float> gt = v.compare(VectorOperators.GT, m);
+            m = m.blend(v, gt);
+            a = a.blend(FloatVector.fromArray(S, srcAt, o1 + q).add((float) w), gt);
+            v = FloatVector.fromArray(S, src, o2 + q);
+            gt = v.compare(VectorOperators.GT, m);
+            m = m.blend(v, gt);
+            a = a.blend(FloatVector.fromArray(S, srcAt, o2 + q).add((float) (2 * w)), gt);
+        } else {
+            for (int dr = 1; dr < kernel; dr++) {
+                FloatVector v = FloatVector.fromArray(S, src, taps[dr] + q);
                 VectorMask<Float> gt = v.compare(VectorOperators.GT, m);
                 m = m.blend(v, gt);
-                a = a.blend(FloatVector.fromArray(S, srcAt, o1 + q).add(w1), gt);
-                v = FloatVector.fromArray(S, src, o2 + q);
-                gt = v.compare(VectorOperators.GT, m);
-                m = m.blend(v, gt);
-                a = a.blend(FloatVector.fromArray(S, srcAt, o2 + q).add(w2), gt);
-            } else {
-                for (int dr = 1; dr < kernel; dr++) {
-                    FloatVector v = FloatVector.fromArray(S, src, taps[dr] + q);
-                    VectorMask<Float> gt = v.compare(VectorOperators.GT, m);
-                    m = m.blend(v, gt);
-                    a = a.blend(FloatVector.fromArray(S, srcAt, taps[dr] + q).add(dr * w), gt);
-                }
+                a = a.blend(FloatVector.fromArray(S, srcAt, taps[dr] + q).add(dr * w), gt);
             }
-            m.intoArray(dst, d + c);
-            ((IntVector) a.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, corner, q)).add(b)
-                    .intoArray(at, d + c);
         }
+        m.intoArray(dst, to);
+        ((IntVector) a.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, corner, q))
+                .add(IntVector.broadcast(I, base)).intoArray(at, to);
     }
 }
