@@ -708,17 +708,22 @@ final class VectorPooling {
         if (n <= 0) {
             return;
         }
+        IntVector b = IntVector.broadcast(I, base);
+        int o1 = taps[Math.min(1, kernel - 1)], o2 = taps[Math.min(2, kernel - 1)];
         int last = n >= VL ? n - VL : 0; // a counted loop, then the last vector (see maxPool3x3Flat)
         for (int c = 0; c < last; c += VL) {
-            verticalMaxAtVector(src, srcAt, taps, kernel, w, q0 + c, dst, at, d + c, corner, base);
+            verticalMaxAtVector(src, srcAt, taps, kernel, o1, o2, w, q0 + c, dst, at, d + c, corner, b);
         }
-        verticalMaxAtVector(src, srcAt, taps, kernel, w, q0 + last, dst, at, d + last, corner, base);
+        verticalMaxAtVector(src, srcAt, taps, kernel, o1, o2, w, q0 + last, dst, at, d + last, corner, b);
     }
 
-    /** One vector of {@link #verticalMaxAt}: the window's rows from q, into dst[to ...] and at[to ...]. */
-    private static void verticalMaxAtVector(float[] src, float[] srcAt, int[] taps, int kernel, int w, int q,
-                                            float[] dst, int[] at, int to, int[] corner, int base) {
-        int o1 = taps[Math.min(1, kernel - 1)], o2 = taps[Math.min(2, kernel - 1)];
+    /**
+     * One vector of {@link #verticalMaxAt}: the window's rows from q (rows 1 and 2 at o1, o2), into dst[to ...] and
+     * at[to ...], {@code b} the base index in every lane.
+     */
+    private static void verticalMaxAtVector(float[] src, float[] srcAt, int[] taps, int kernel, int o1, int o2,
+                                            int w, int q, float[] dst, int[] at, int to, int[] corner,
+                                            IntVector b) {
         FloatVector m = FloatVector.fromArray(S, src, q);
         FloatVector a = FloatVector.fromArray(S, srcAt, q);
         if (kernel == 3) { // unrolled: every GoogLeNet pool
@@ -739,7 +744,7 @@ final class VectorPooling {
             }
         }
         m.intoArray(dst, to);
-        ((IntVector) a.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, corner, q))
-                .add(IntVector.broadcast(I, base)).intoArray(at, to);
+        ((IntVector) a.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, corner, q)).add(b)
+                .intoArray(at, to);
     }
 }
